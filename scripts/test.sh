@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The one command that runs every test: native (unit, integration, property), wasm in headless
+# Chromium, and end-to-end against the built app. Installs what is missing first.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+bash scripts/setup-tools.sh
+source scripts/env.sh
+
+step() { printf '\n=== %s (%s)\n' "$*" "$(date +%H:%M:%S)"; }
+
+step "formatting"
+cargo fmt --all --check
+
+step "native tests (release: burn is 10-50x slower in debug)"
+cargo test --workspace --release --locked
+
+step "wasm tests in headless Chromium"
+# The wasm-release profile: the same compiled dependencies as the bundle trunk builds next.
+WASM_BINDGEN_TEST_TIMEOUT=300 cargo test -p tsak --profile wasm-release --locked --target wasm32-unknown-unknown --test web
+
+step "release bundle (trunk)"
+trunk build --release --offline
+
+step "end-to-end tests in headless Chromium"
+node --test tests/e2e/
+
+step "fuzz smoke run of the CSV readers"
+bash scripts/fuzz.sh 20
+
+step "all tests passed"

@@ -1,0 +1,10 @@
+//! tsak: the shared core of the TSAK project (data formats, windowing, models, inference)
+//! and, on wasm32, the Leptos web app.
+//!
+//! Everything under [`data`] is plain Rust that parses from bytes or any [`std::io::Read`],
+//! so the trainer and the browser run the very same readers.
+
+pub mod data;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;

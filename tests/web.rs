@@ -1,0 +1,70 @@
+//! In-browser tests (wasm32, headless Chromium via wasm-bindgen-test-runner): the shared data
+//! layer assembles an OpenPack session from bytes exactly as natively, and the app mounts.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use tsak::data::classes::ClassTable;
+use tsak::data::openpack::DeviceMap;
+use tsak::data::openpack::annotation::read_operations_1hz;
+use tsak::data::openpack::session::{SessionSources, assemble};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+macro_rules! fixture {
+    ($path:literal) => {
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/openpack-mini/U0101/", $path)).as_slice()
+    };
+}
+
+#[wasm_bindgen_test]
+fn assembles_the_fixture_session_from_bytes() {
+    let map = DeviceMap::default();
+    let files: [(&str, &[u8]); 6] = [
+        ("atr01", fixture!("atr/atr01/S0100.csv")),
+        ("atr02", fixture!("atr/atr02/S0100.csv")),
+        ("atr03", fixture!("atr/atr03/S0100.csv")),
+        ("atr04", fixture!("atr/atr04/S0100.csv")),
+        ("e401", fixture!("e4/e401/acc/S0100.csv")),
+        ("e402", fixture!("e4/e402/acc/S0100.csv")),
+    ];
+    let streams = files
+        .iter()
+        .map(|(id, bytes)| {
+            let device = map.get(id).unwrap().clone();
+            let series = device.read(format!("{id}.csv"), *bytes).unwrap();
+            (device, series)
+        })
+        .collect();
+    let classes = ClassTable::openpack_operations();
+    let labels =
+        read_operations_1hz("1hz.csv", fixture!("annotation/openpack-operations-1hz/S0100.csv"), &classes).unwrap();
+    let session = assemble(SessionSources { user: "U0101".into(), session: "S0100".into(), streams, labels }).unwrap();
+    // The same hand-worked figures as tests/openpack_reader.rs checks natively.
+    assert_eq!(session.frames.len(), 98);
+    assert_eq!(session.frames.labels.iter().filter(|&&l| l == 200).count(), 60);
+    assert!((session.frames.frame(0)[40] - (3.0 + 23.0 / 31.0)).abs() < 1e-5);
+}
+
+#[wasm_bindgen_test]
+fn bad_bytes_give_a_located_error_in_the_browser() {
+    let err = tsak::data::timeseries::TimeSeries::read(
+        "dropped.csv",
+        "time,acc_x,acc_y,acc_z\n1,0,0,x\n".as_bytes(),
+        tsak::data::openpack::devices::E4_ACC_LAYOUT,
+    )
+    .unwrap_err();
+    assert_eq!(err.to_string(), "dropped.csv, line 2, field `acc_z`: `x` is not a number");
+}
+
+#[wasm_bindgen_test]
+fn the_app_mounts_and_lists_ten_operations() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().dyn_into().unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    let handle = leptos::mount::mount_to(host.clone(), tsak::app::App);
+    let items = host.query_selector_all("[data-testid=operation]").unwrap();
+    assert_eq!(items.length(), 10);
+    drop(handle);
+}
