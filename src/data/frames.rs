@@ -1,0 +1,90 @@
+//! The aligned, labelled frame table: what every reader produces and every model consumes.
+
+use std::io::Write;
+
+use super::channels::{ChannelSelection, SelectionError};
+use super::classes::ClassId;
+
+/// Frames at one common rate: a timestamp, one value per channel, and a label per frame.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FrameTable {
+    /// `position/channel` names, in column order.
+    pub channels: Vec<String>,
+    pub unixtime_ms: Vec<i64>,
+    /// `len() * channels.len()` values, frame-major.
+    pub values: Vec<f32>,
+    /// One class id per frame.
+    pub labels: Vec<ClassId>,
+}
+
+impl FrameTable {
+    pub fn len(&self) -> usize {
+        self.unixtime_ms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.unixtime_ms.is_empty()
+    }
+
+    pub fn frame(&self, i: usize) -> &[f32] {
+        let n = self.channels.len();
+        &self.values[i * n..(i + 1) * n]
+    }
+
+    /// A new table with only the selected channels, in selection order.
+    pub fn select(&self, selection: &ChannelSelection) -> Result<FrameTable, SelectionError> {
+        let columns = selection.resolve(&self.channels)?;
+        let mut values = Vec::with_capacity(self.len() * columns.len());
+        for i in 0..self.len() {
+            let frame = self.frame(i);
+            values.extend(columns.iter().map(|&c| frame[c]));
+        }
+        Ok(FrameTable {
+            channels: columns.iter().map(|&c| self.channels[c].clone()).collect(),
+            unixtime_ms: self.unixtime_ms.clone(),
+            values,
+            labels: self.labels.clone(),
+        })
+    }
+
+    /// Writes `unixtime`, the channels, then `operation` (the class id), one row per frame.
+    pub fn write_csv<W: Write>(&self, out: W) -> csv::Result<()> {
+        let mut writer = csv::Writer::from_writer(out);
+        let mut header = vec!["unixtime".to_string()];
+        header.extend(self.channels.iter().cloned());
+        header.push("operation".into());
+        writer.write_record(&header)?;
+        let mut record = Vec::with_capacity(header.len());
+        for i in 0..self.len() {
+            record.clear();
+            record.push(self.unixtime_ms[i].to_string());
+            record.extend(self.frame(i).iter().map(|v| v.to_string()));
+            record.push(self.labels[i].to_string());
+            writer.write_record(&record)?;
+        }
+        writer.flush()?;
+        Ok(())
+    }
+}
+
+impl FrameTable {
+    /// How many frames carry each label, in order of first appearance.
+    pub fn label_histogram(&self) -> Vec<(ClassId, usize)> {
+        let mut counts: Vec<(ClassId, usize)> = Vec::new();
+        for &label in &self.labels {
+            match counts.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((label, 1)),
+            }
+        }
+        counts
+    }
+
+    /// Duration from the first to the last frame, in seconds.
+    pub fn duration_s(&self) -> f64 {
+        match (self.unixtime_ms.first(), self.unixtime_ms.last()) {
+            (Some(first), Some(last)) => (last - first) as f64 / 1000.0,
+            _ => 0.0,
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! OpenPack's wearable devices, their file layouts, and where on the body each one sits.
+
+use std::io::Read;
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::error::DataResult;
+use crate::data::timeseries::{SensorLayout, TimeSeries};
+
+/// ATR TSND151 IMU files: acc in G, gyro in deg/s, orientation quaternion; 30 Hz.
+pub const ATR_LAYOUT: SensorLayout = SensorLayout {
+    columns: &[
+        "unixtime", "acc_x", "acc_y", "acc_z", "gyro_x", "gyro_y", "gyro_z", "quat_w", "quat_x", "quat_y", "quat_z",
+    ],
+};
+
+/// Empatica E4 accelerometer files: acc in G; 32 Hz.
+pub const E4_ACC_LAYOUT: SensorLayout = SensorLayout { columns: &["time", "acc_x", "acc_y", "acc_z"] };
+
+/// ATR sample rate, which is also the rate of every assembled session.
+pub const ATR_RATE_HZ: f64 = 30.0;
+/// E4 accelerometer sample rate.
+pub const E4_ACC_RATE_HZ: f64 = 32.0;
+
+/// The two kinds of wearable stream the readers understand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceKind {
+    Atr,
+    E4Acc,
+}
+
+impl DeviceKind {
+    pub fn layout(self) -> SensorLayout {
+        match self {
+            DeviceKind::Atr => ATR_LAYOUT,
+            DeviceKind::E4Acc => E4_ACC_LAYOUT,
+        }
+    }
+
+    /// How channels of this device are named after its position: E4 channels get an `e4_`
+    /// prefix so that `right_wrist/acc_x` (ATR) and `right_wrist/e4_acc_x` (E4) can coexist.
+    pub fn channel_name(self, column: &str) -> String {
+        match self {
+            DeviceKind::Atr => column.to_string(),
+            DeviceKind::E4Acc => format!("e4_{column}"),
+        }
+    }
+}
+
+/// One device of a session, e.g. `atr01` at `right_wrist`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    /// Folder name in the dataset: `atr01`..`atr04`, `e401`, `e402`.
+    pub id: String,
+    pub kind: DeviceKind,
+    /// Body position used in channel names, e.g. `right_wrist`.
+    pub position: String,
+}
+
+impl Device {
+    /// Reads this device's file for one session.
+    pub fn read<R: Read>(&self, file: impl Into<String>, reader: R) -> DataResult<TimeSeries> {
+        TimeSeries::read(file, reader, self.kind.layout())
+    }
+}
+
+/// Which device sits where. A config value, not a constant: the dataset docs say atr01 is
+/// the right wrist, one openpack-torch README says left; users can override it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceMap {
+    pub devices: Vec<Device>,
+}
+
+impl Default for DeviceMap {
+    /// The placement given by the OpenPack dataset documentation.
+    fn default() -> Self {
+        let device = |id: &str, kind, position: &str| Device { id: id.into(), kind, position: position.into() };
+        Self {
+            devices: vec![
+                device("atr01", DeviceKind::Atr, "right_wrist"),
+                device("atr02", DeviceKind::Atr, "left_wrist"),
+                device("atr03", DeviceKind::Atr, "right_upper_arm"),
+                device("atr04", DeviceKind::Atr, "left_upper_arm"),
+                device("e401", DeviceKind::E4Acc, "right_wrist"),
+                device("e402", DeviceKind::E4Acc, "left_wrist"),
+            ],
+        }
+    }
+}
+
+impl DeviceMap {
+    pub fn get(&self, id: &str) -> Option<&Device> {
+        self.devices.iter().find(|d| d.id == id)
+    }
+
+    pub fn of_kind(&self, kind: DeviceKind) -> impl Iterator<Item = &Device> {
+        self.devices.iter().filter(move |d| d.kind == kind)
+    }
+
+    /// The devices needed to provide channels whose names are listed, e.g. a model's inputs.
+    pub fn devices_for_channels<'a>(&'a self, channels: &'a [String]) -> impl Iterator<Item = &'a Device> {
+        self.devices.iter().filter(move |d| {
+            d.kind
+                .layout()
+                .channels()
+                .iter()
+                .any(|c| channels.contains(&format!("{}/{}", d.position, d.kind.channel_name(c))))
+        })
+    }
+}
