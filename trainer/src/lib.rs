@@ -1,0 +1,4 @@
+//! The trainer's library: every CLI command is a function here, so tests call them directly.
+
+pub mod inspect;
+pub mod synth;
