@@ -5,6 +5,7 @@
 //! so the trainer and the browser run the very same readers.
 
 pub mod data;
+pub mod infer;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

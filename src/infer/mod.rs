@@ -1,0 +1,4 @@
+//! Inference around the models: metrics now; the engine and streaming windows arrive with the
+//! replay app.
+
+pub mod metrics;
