@@ -1,4 +1,5 @@
 //! The trainer's library: every CLI command is a function here, so tests call them directly.
 
+pub mod dataset;
 pub mod inspect;
 pub mod synth;

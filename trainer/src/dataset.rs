@@ -1,0 +1,309 @@
+//! Training data: which sessions, split by subject, and the normalised windows models eat.
+//!
+//! Two sources: `openpack:DIR` (real or synthetic OpenPack layout) and `recordings:SPEC` (a
+//! team's recordings described by a dataset spec). Both end as labelled frame tables per
+//! session with a subject, so splitting and windowing do not care where data came from.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::{Context, Result, bail};
+use tsak::data::channels::ChannelSelection;
+use tsak::data::classes::ClassTable;
+use tsak::data::frames::FrameTable;
+use tsak::data::normalize::ChannelStats;
+use tsak::data::openpack::session::assemble;
+use tsak::data::openpack::splits::toolkit_split;
+use tsak::data::openpack::{DeviceMap, fs as openpack_fs};
+use tsak::data::recording_fs::load_dataset;
+use tsak::data::window::{WindowConfig, windows};
+
+/// Where data comes from, as given to `--data`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataSource {
+    /// `openpack:DIR`: a dataset root in the OpenPack layout.
+    OpenPack(PathBuf),
+    /// `recordings:SPEC`: a dataset spec TOML and the recordings it lists.
+    Recordings(PathBuf),
+}
+
+impl FromStr for DataSource {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.split_once(':') {
+            Some(("openpack", dir)) if !dir.is_empty() => Ok(Self::OpenPack(dir.into())),
+            Some(("recordings", spec)) if !spec.is_empty() => Ok(Self::Recordings(spec.into())),
+            _ => Err(format!("`{text}` is not `openpack:DIR` or `recordings:SPEC`")),
+        }
+    }
+}
+
+/// How sessions are split into train / validation / test, always by subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SplitChoice {
+    /// One of the toolkit's named splits (`debug`, `pilot-challenge`, `openpack-challenge-2022`).
+    Named(String),
+    /// Subjects sorted by name: the last one is the test subject, the one before it validation,
+    /// the rest train. Works for any dataset with at least three subjects.
+    LastSubjects,
+}
+
+impl FromStr for SplitChoice {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(match text {
+            "last-subjects" => Self::LastSubjects,
+            name => Self::Named(name.to_string()),
+        })
+    }
+}
+
+/// One session's frames, with who performed it.
+#[derive(Debug, Clone)]
+pub struct LabelledSession {
+    /// `U0101/S0100` or a recording's file name.
+    pub name: String,
+    pub subject: String,
+    pub frames: FrameTable,
+}
+
+/// Sessions split by subject, with the class table that labels them.
+#[derive(Debug, Clone)]
+pub struct SplitData {
+    pub classes: ClassTable,
+    pub train: Vec<LabelledSession>,
+    pub val: Vec<LabelledSession>,
+    pub test: Vec<LabelledSession>,
+    /// What the split was, for the run log and the manifest.
+    pub description: String,
+}
+
+/// Loads every session of the source and splits it.
+pub fn load(source: &DataSource, split: &SplitChoice, devices: &DeviceMap) -> Result<SplitData> {
+    let (classes, sessions) = match source {
+        DataSource::OpenPack(root) => (ClassTable::openpack_operations(), load_openpack(root, split, devices)?),
+        DataSource::Recordings(spec) => load_recordings(spec)?,
+    };
+    split_sessions(classes, sessions, split)
+}
+
+/// `(user, session)` pairs found under an OpenPack root (those with an atr01 or e401 file).
+pub fn discover_openpack(root: &Path, devices: &DeviceMap) -> Result<Vec<(String, String)>> {
+    let mut found = Vec::new();
+    let users = std::fs::read_dir(root).with_context(|| format!("cannot list {}", root.display()))?;
+    let mut users: Vec<String> =
+        users.filter_map(|e| e.ok()).filter_map(|e| e.file_name().into_string().ok()).collect();
+    users.sort();
+    for user in users.into_iter().filter(|u| u.starts_with('U')) {
+        let Some(first) = devices.devices.first() else { bail!("the device map is empty") };
+        let probe = root.join(tsak::data::openpack::layout::device_path(&user, "S0000", first));
+        let Some(folder) = probe.parent() else { continue };
+        let Ok(entries) = std::fs::read_dir(folder) else { continue };
+        let mut sessions: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter_map(|name| name.strip_suffix(".csv").map(str::to_string))
+            .collect();
+        sessions.sort();
+        found.extend(sessions.into_iter().map(|s| (user.clone(), s)));
+    }
+    if found.is_empty() {
+        bail!("no sessions found under {} (expected {{user}}/atr/atr01/{{session}}.csv)", root.display());
+    }
+    Ok(found)
+}
+
+fn load_openpack(root: &Path, split: &SplitChoice, devices: &DeviceMap) -> Result<Vec<LabelledSession>> {
+    let classes = ClassTable::openpack_operations();
+    let wanted: Vec<(String, String)> = match split {
+        SplitChoice::Named(name) => {
+            let split = toolkit_split(name).with_context(|| format!("no toolkit split named `{name}`"))?;
+            split.train.into_iter().chain(split.val).chain(split.test).collect()
+        }
+        SplitChoice::LastSubjects => discover_openpack(root, devices)?,
+    };
+    let mut sessions = Vec::with_capacity(wanted.len());
+    for (user, session) in wanted {
+        let sources = openpack_fs::read_session(root, &user, &session, &devices.devices, &classes)?;
+        let assembled = assemble(sources)?;
+        sessions.push(LabelledSession { name: format!("{user}/{session}"), subject: user, frames: assembled.frames });
+    }
+    Ok(sessions)
+}
+
+fn load_recordings(spec: &Path) -> Result<(ClassTable, Vec<LabelledSession>)> {
+    let dataset = load_dataset(spec)?;
+    let sessions = dataset
+        .recordings
+        .into_iter()
+        .map(|(entry, frames)| LabelledSession { name: entry.file, subject: entry.subject, frames })
+        .collect();
+    Ok((dataset.spec.classes, sessions))
+}
+
+fn split_sessions(classes: ClassTable, sessions: Vec<LabelledSession>, split: &SplitChoice) -> Result<SplitData> {
+    let (val_subjects, test_subjects, description): (Vec<String>, Vec<String>, String) = match split {
+        SplitChoice::Named(name) => {
+            let split = toolkit_split(name).with_context(|| format!("no toolkit split named `{name}`"))?;
+            let names = |pairs: &[(String, String)]| pairs.iter().map(|(u, s)| format!("{u}/{s}")).collect::<Vec<_>>();
+            let (val, test) = (names(&split.val), names(&split.test));
+            let mut data = SplitData {
+                classes,
+                train: Vec::new(),
+                val: Vec::new(),
+                test: Vec::new(),
+                description: format!("toolkit split `{name}`"),
+            };
+            for session in sessions {
+                let bucket = if val.contains(&session.name) {
+                    &mut data.val
+                } else if test.contains(&session.name) {
+                    &mut data.test
+                } else {
+                    &mut data.train
+                };
+                bucket.push(session);
+            }
+            return Ok(data);
+        }
+        SplitChoice::LastSubjects => {
+            let mut subjects: Vec<String> = sessions.iter().map(|s| s.subject.clone()).collect();
+            subjects.sort();
+            subjects.dedup();
+            if subjects.len() < 3 {
+                bail!(
+                    "a subject-wise split needs at least 3 subjects, found {}: {}",
+                    subjects.len(),
+                    subjects.join(", ")
+                );
+            }
+            let test = subjects[subjects.len() - 1].clone();
+            let val = subjects[subjects.len() - 2].clone();
+            let description =
+                format!("by subject: test {test}, validation {val}, train the other {}", subjects.len() - 2);
+            (vec![val], vec![test], description)
+        }
+    };
+    let mut data = SplitData { classes, train: Vec::new(), val: Vec::new(), test: Vec::new(), description };
+    for session in sessions {
+        if test_subjects.contains(&session.subject) {
+            data.test.push(session);
+        } else if val_subjects.contains(&session.subject) {
+            data.val.push(session);
+        } else {
+            data.train.push(session);
+        }
+    }
+    Ok(data)
+}
+
+/// Normalised windows of selected channels, channel-major per window, with class indices.
+#[derive(Debug, Clone)]
+pub struct WindowSet {
+    pub channels: usize,
+    pub length: usize,
+    /// `len() * channels * length` values.
+    pub inputs: Vec<f32>,
+    /// Output index (position in the class table) of each window's majority label.
+    pub targets: Vec<usize>,
+    /// `(session index, first frame)` of each window, to score at 1 Hz later.
+    pub origin: Vec<(usize, usize)>,
+}
+
+impl WindowSet {
+    pub fn len(&self) -> usize {
+        self.targets.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.targets.is_empty()
+    }
+
+    /// The values of window `i`, `[channels, length]`.
+    pub fn window(&self, i: usize) -> &[f32] {
+        let size = self.channels * self.length;
+        &self.inputs[i * size..(i + 1) * size]
+    }
+}
+
+/// Selects, normalises and windows sessions. `stats` must come from the training sessions.
+pub fn window_sessions(
+    sessions: &[LabelledSession],
+    selection: &ChannelSelection,
+    stats: &ChannelStats,
+    config: WindowConfig,
+    classes: &ClassTable,
+) -> Result<WindowSet> {
+    let mut set = WindowSet {
+        channels: stats.channels.len(),
+        length: config.length,
+        inputs: Vec::new(),
+        targets: Vec::new(),
+        origin: Vec::new(),
+    };
+    for (index, session) in sessions.iter().enumerate() {
+        let mut frames = session.frames.select(selection).with_context(|| format!("session {}", session.name))?;
+        if frames.channels != stats.channels {
+            bail!("session {} has channels {:?}, the statistics {:?}", session.name, frames.channels, stats.channels);
+        }
+        stats.apply_table(&mut frames);
+        for window in windows(&frames, config) {
+            let target = classes
+                .index_of(window.label)
+                .with_context(|| format!("class {} is not in the table", window.label))?;
+            set.inputs.extend(tsak::data::window::channel_major(&frames, window.start, config.length));
+            set.targets.push(target);
+            set.origin.push((index, window.start));
+        }
+    }
+    Ok(set)
+}
+
+/// Normalisation statistics of the selected channels over the training sessions only.
+pub fn fit_stats(train: &[LabelledSession], selection: &ChannelSelection) -> Result<ChannelStats> {
+    let tables = train
+        .iter()
+        .map(|s| s.frames.select(selection).with_context(|| format!("session {}", s.name)))
+        .collect::<Result<Vec<_>>>()?;
+    ChannelStats::fit(&tables).context("no training frames to compute normalisation statistics from")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(subject: &str, name: &str) -> LabelledSession {
+        LabelledSession { name: name.into(), subject: subject.into(), frames: FrameTable::default() }
+    }
+
+    #[test]
+    fn data_sources_parse() {
+        assert_eq!("openpack:/data/op".parse(), Ok(DataSource::OpenPack("/data/op".into())));
+        assert_eq!("recordings:spec.toml".parse(), Ok(DataSource::Recordings("spec.toml".into())));
+        assert!("csv:x".parse::<DataSource>().is_err());
+    }
+
+    #[test]
+    fn last_subjects_split_holds_out_whole_subjects() {
+        let sessions =
+            vec![session("U3", "a"), session("U1", "b"), session("U2", "c"), session("U3", "d"), session("U4", "e")];
+        let data = split_sessions(ClassTable::openpack_operations(), sessions, &SplitChoice::LastSubjects).unwrap();
+        let names = |v: &[LabelledSession]| v.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&data.test), ["e"]);
+        assert_eq!(names(&data.val), ["a", "d"]);
+        assert_eq!(names(&data.train), ["b", "c"]);
+    }
+
+    #[test]
+    fn named_split_uses_the_toolkit_pairs() {
+        let sessions =
+            vec![session("U0102", "U0102/S0100"), session("U0102", "U0102/S0400"), session("U0102", "U0102/S0500")];
+        let data =
+            split_sessions(ClassTable::openpack_operations(), sessions, &SplitChoice::Named("debug".into())).unwrap();
+        assert_eq!(data.val[0].name, "U0102/S0400");
+        assert_eq!(data.test[0].name, "U0102/S0500");
+        assert_eq!(data.train.len(), 1);
+    }
+}
