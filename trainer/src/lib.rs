@@ -2,4 +2,5 @@
 
 pub mod dataset;
 pub mod inspect;
+pub mod kd;
 pub mod synth;

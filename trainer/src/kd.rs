@@ -1,0 +1,155 @@
+//! Knowledge-distillation strategies and their losses.
+//!
+//! Logit KD is Hinton's: `T² · KL(softmax(teacher/T) ‖ softmax(student/T))`. Representation KD
+//! compares a projection of the student's representation with a teacher representation after
+//! L2-normalising both, so the loss is scale-free and the projection cannot win by shrinking.
+//! Teacher tensors are detached: gradients flow only into the student (and its projections).
+
+use std::fmt;
+use std::str::FromStr;
+
+use burn::tensor::Tensor;
+use burn::tensor::activation::{log_softmax, softmax};
+use serde::{Deserialize, Serialize};
+
+/// Which teacher signals a student learns from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KdStrategy {
+    /// Labels only: the baseline.
+    None,
+    /// Hinton KD on the teacher's combined head.
+    Logit,
+    /// Feature KD on the attention representation.
+    AttnRep,
+    /// Feature KD on the causal representation.
+    CausalRep,
+    /// Feature KD on the combined representation.
+    CombiRep,
+    /// Hinton KD on the semantic classifier's logits (the teacher's final answer).
+    ScLogit,
+    /// Feature KD on the semantic classifier's representation.
+    ScRep,
+    /// SC-Logit plus SC-Rep together.
+    ScMix,
+}
+
+impl KdStrategy {
+    pub const ALL: [KdStrategy; 8] = [
+        KdStrategy::None,
+        KdStrategy::Logit,
+        KdStrategy::AttnRep,
+        KdStrategy::CausalRep,
+        KdStrategy::CombiRep,
+        KdStrategy::ScLogit,
+        KdStrategy::ScRep,
+        KdStrategy::ScMix,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            KdStrategy::None => "none",
+            KdStrategy::Logit => "logit",
+            KdStrategy::AttnRep => "attn-rep",
+            KdStrategy::CausalRep => "causal-rep",
+            KdStrategy::CombiRep => "combi-rep",
+            KdStrategy::ScLogit => "sc-logit",
+            KdStrategy::ScRep => "sc-rep",
+            KdStrategy::ScMix => "sc-mix",
+        }
+    }
+}
+
+impl fmt::Display for KdStrategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for KdStrategy {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|s| s.name() == text).ok_or_else(|| {
+            let names: Vec<&str> = Self::ALL.iter().map(|s| s.name()).collect();
+            format!("unknown KD strategy `{text}`; expected one of {}", names.join(", "))
+        })
+    }
+}
+
+/// Hinton's logit distillation loss, averaged over the batch.
+///
+/// # Shapes
+/// `student`, `teacher`: `[batch, classes]` -> scalar `[1]`.
+pub fn logit_kd(student: Tensor<2>, teacher: Tensor<2>, temperature: f64) -> Tensor<1> {
+    let teacher = teacher.detach();
+    let p_teacher = softmax(teacher.clone() / temperature, 1);
+    let log_p_teacher = log_softmax(teacher / temperature, 1);
+    let log_p_student = log_softmax(student / temperature, 1);
+    let kl = (p_teacher * (log_p_teacher - log_p_student)).sum_dim(1);
+    kl.mean() * (temperature * temperature)
+}
+
+/// Representation distillation: mean squared distance between L2-normalised vectors
+/// (equivalently `2 - 2·cos`), averaged over the batch.
+///
+/// # Shapes
+/// `student_projected`, `teacher`: `[batch, dim]` -> scalar `[1]`.
+pub fn rep_kd(student_projected: Tensor<2>, teacher: Tensor<2>) -> Tensor<1> {
+    let s = l2_normalise(student_projected);
+    let t = l2_normalise(teacher.detach());
+    (s - t).powf_scalar(2.0).sum_dim(1).mean()
+}
+
+fn l2_normalise(x: Tensor<2>) -> Tensor<2> {
+    let norm = x.clone().powf_scalar(2.0).sum_dim(1).sqrt().clamp_min(1e-8);
+    x / norm
+}
+
+#[cfg(test)]
+mod tests {
+    use burn::tensor::{Device, TensorData};
+
+    use super::*;
+
+    fn tensor(values: &[f32], rows: usize) -> Tensor<2> {
+        let cols = values.len() / rows;
+        Tensor::from_data(TensorData::new(values.to_vec(), [rows, cols]), &Device::flex())
+    }
+
+    fn value(t: Tensor<1>) -> f32 {
+        t.into_scalar::<f32>()
+    }
+
+    #[test]
+    fn logit_kd_is_zero_when_student_and_teacher_agree_and_positive_otherwise() {
+        let a = tensor(&[1.0, -2.0, 0.5, 3.0, 0.0, -1.0], 2);
+        assert!(value(logit_kd(a.clone(), a.clone(), 4.0)).abs() < 1e-6);
+        let b = tensor(&[0.0, 1.0, 2.0, -1.0, 2.0, 0.0], 2);
+        assert!(value(logit_kd(b, a, 4.0)) > 1e-3);
+    }
+
+    #[test]
+    fn logit_kd_ignores_a_constant_shift_of_the_logits() {
+        let a = tensor(&[1.0, -2.0, 0.5], 1);
+        let shifted = tensor(&[11.0, 8.0, 10.5], 1);
+        assert!(value(logit_kd(shifted, a, 2.0)).abs() < 1e-5);
+    }
+
+    #[test]
+    fn rep_kd_is_zero_for_aligned_vectors_and_positive_otherwise() {
+        let a = tensor(&[1.0, 2.0, 3.0, -1.0, 0.5, 0.0], 2);
+        let scaled = tensor(&[2.0, 4.0, 6.0, -3.0, 1.5, 0.0], 2);
+        assert!(value(rep_kd(scaled, a.clone())).abs() < 1e-6);
+        let other = tensor(&[3.0, 2.0, 1.0, 0.0, 0.5, -1.0], 2);
+        assert!(value(rep_kd(other, a)) > 1e-2);
+    }
+
+    #[test]
+    fn strategies_parse_by_name() {
+        for strategy in KdStrategy::ALL {
+            assert_eq!(strategy.name().parse::<KdStrategy>(), Ok(strategy));
+        }
+        assert!("dark-knowledge".parse::<KdStrategy>().is_err());
+    }
+}
