@@ -2,3 +2,4 @@
 //! replay app.
 
 pub mod metrics;
+pub mod timeline;
