@@ -4,4 +4,5 @@ pub mod batches;
 pub mod dataset;
 pub mod inspect;
 pub mod kd;
+pub mod scoring;
 pub mod synth;

@@ -1,0 +1,98 @@
+//! Scoring window predictions the way OpenPack does: window predictions become a per-frame
+//! timeline, both timeline and truth are reduced to 1 Hz, and the seconds of every session are
+//! scored together (macro-F1 over operations, Null excluded).
+
+use tsak::data::classes::{ClassId, ClassTable};
+use tsak::infer::metrics::{Scores, per_second, score};
+use tsak::infer::timeline::frame_predictions;
+
+use crate::dataset::{LabelledSession, WindowSet};
+
+/// Per-second truth and prediction of every session, concatenated.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SecondsTable {
+    pub truth: Vec<ClassId>,
+    pub predicted: Vec<ClassId>,
+}
+
+/// Builds the 1 Hz tables from one predicted class index per window of `set`.
+pub fn seconds_table(
+    sessions: &[LabelledSession],
+    set: &WindowSet,
+    predicted: &[usize],
+    classes: &ClassTable,
+) -> SecondsTable {
+    assert_eq!(predicted.len(), set.len(), "one prediction per window");
+    let mut table = SecondsTable::default();
+    for (index, session) in sessions.iter().enumerate() {
+        let mine: Vec<usize> = (0..set.len()).filter(|&w| set.origin[w].0 == index).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let starts: Vec<usize> = mine.iter().map(|&w| set.origin[w].1).collect();
+        let ids: Vec<ClassId> = mine.iter().map(|&w| classes.classes[predicted[w]].id).collect();
+        let frames = &session.frames;
+        let timeline = frame_predictions(frames.len(), &starts, set.length, &ids);
+        let truth = per_second(&frames.unixtime_ms, &frames.labels);
+        let guess = per_second(&frames.unixtime_ms, &timeline);
+        table.truth.extend(truth.into_iter().map(|(_, c)| c));
+        table.predicted.extend(guess.into_iter().map(|(_, c)| c));
+    }
+    table
+}
+
+/// OpenPack scores of one prediction per window.
+pub fn score_windows(
+    sessions: &[LabelledSession],
+    set: &WindowSet,
+    predicted: &[usize],
+    classes: &ClassTable,
+) -> Scores {
+    let table = seconds_table(sessions, set, predicted, classes);
+    score(classes, &table.truth, &table.predicted)
+}
+
+/// The index of the largest value of each row of `[rows, classes]` logits.
+pub fn argmax_rows(logits: &[f32], classes: usize) -> Vec<usize> {
+    logits
+        .chunks_exact(classes)
+        .map(|row| row.iter().enumerate().fold(0, |best, (i, &v)| if v > row[best] { i } else { best }))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use tsak::data::frames::FrameTable;
+
+    use super::*;
+
+    #[test]
+    fn perfect_window_predictions_score_one_on_the_operations_present() {
+        let classes = ClassTable::openpack_operations();
+        // 4 seconds at 2 frames per second: Picking, Picking, Relocate, Relocate.
+        let frames = FrameTable {
+            channels: vec!["p/a".into()],
+            unixtime_ms: vec![0, 500, 1000, 1500, 2000, 2500, 3000, 3500],
+            values: vec![0.0; 8],
+            labels: vec![100, 100, 100, 100, 200, 200, 200, 200],
+        };
+        let sessions = vec![LabelledSession { name: "s".into(), subject: "u".into(), frames }];
+        let set = WindowSet {
+            channels: 1,
+            length: 2,
+            inputs: vec![0.0; 8],
+            targets: vec![0, 0, 1, 1],
+            origin: vec![(0, 0), (0, 2), (0, 4), (0, 6)],
+        };
+        let scores = score_windows(&sessions, &set, &[0, 0, 1, 1], &classes);
+        let f1 = |id| scores.per_class.iter().find(|c| c.id == id).unwrap().f1;
+        assert_eq!((f1(100), f1(200), scores.accuracy), (1.0, 1.0, 1.0));
+        // Eight operations never occur: macro-F1 averages over all ten, as OpenPack does.
+        assert!((scores.macro_f1 - 0.2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn argmax_takes_the_first_maximum() {
+        assert_eq!(argmax_rows(&[0.1, 0.9, 0.2, 3.0, 3.0, -1.0], 3), vec![1, 0]);
+    }
+}
