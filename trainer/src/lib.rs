@@ -2,6 +2,7 @@
 
 pub mod batches;
 pub mod dataset;
+pub mod fit;
 pub mod inspect;
 pub mod kd;
 pub mod scoring;
