@@ -6,6 +6,7 @@
 
 pub mod data;
 pub mod infer;
+pub mod model;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

@@ -1,0 +1,119 @@
+//! The schema of `model-weights/manifest.json`: everything the app needs to feed each model
+//! exactly what it was trained on, and to say honestly where its numbers come from.
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::classes::ClassInfo;
+use crate::data::normalize::ChannelStats;
+use crate::data::window::WindowConfig;
+
+/// Bumped whenever a field changes meaning; the app refuses manifests it does not know.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub schema_version: u32,
+    pub dataset: DatasetInfo,
+    pub sample_rate_hz: f64,
+    pub window: WindowConfig,
+    pub classes: Vec<ClassInfo>,
+    pub null_id: u32,
+    pub teacher: ModelEntry,
+    pub semantic: ModelEntry,
+    pub student: ModelEntry,
+}
+
+/// Where the training and evaluation data came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetInfo {
+    /// E.g. `openpack:/data/openpack` or `recordings:line3/spec.toml`.
+    pub source: String,
+    /// True for `trainer synth` data: its numbers are not OpenPack results.
+    pub synthetic: bool,
+    /// The split, e.g. "by subject: test U0104, validation U0103, train the other 2".
+    pub split: String,
+}
+
+/// One exported model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelEntry {
+    /// The `.bpk` record, relative to the manifest.
+    pub weights: FileEntry,
+    /// The model's config as JSON, relative to the manifest.
+    pub config: FileEntry,
+    pub inputs: Vec<InputChannel>,
+    pub normalisation: ChannelStats,
+    pub params: u64,
+    /// Analytical FLOPs of one forward pass on one window.
+    pub flops: u64,
+    /// Macro-F1 etc. on the evaluation split.
+    pub metrics: MetricsSummary,
+    /// For the student: the KD strategy it was distilled with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kd_strategy: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub path: String,
+    pub sha256: String,
+    pub size_bytes: u64,
+}
+
+/// One input channel: its full name, body position, channel and physical unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputChannel {
+    /// `position/channel`, e.g. `right_wrist/acc_x`.
+    pub name: String,
+    pub position: String,
+    pub channel: String,
+    pub unit: String,
+}
+
+impl InputChannel {
+    /// Describes a `position/channel` name, with the unit OpenPack uses for that channel.
+    pub fn from_name(name: &str) -> Self {
+        let (position, channel) = name.split_once('/').unwrap_or(("", name));
+        Self {
+            name: name.to_string(),
+            position: position.to_string(),
+            channel: channel.to_string(),
+            unit: unit_of(channel).to_string(),
+        }
+    }
+}
+
+/// OpenPack's units: acceleration in G, angular velocity in deg/s, quaternions unitless.
+pub fn unit_of(channel: &str) -> &'static str {
+    if channel.starts_with("acc_") || channel.starts_with("e4_acc_") {
+        "G"
+    } else if channel.starts_with("gyro_") {
+        "deg/s"
+    } else if channel.starts_with("quat_") {
+        "1"
+    } else {
+        "unknown"
+    }
+}
+
+/// The scores recorded with a model, and on what they were measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricsSummary {
+    /// Which sessions, e.g. "test: U0104/S0100, U0104/S0200".
+    pub evaluated_on: String,
+    pub macro_f1: f64,
+    pub accuracy: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channels_get_openpack_units() {
+        let c = InputChannel::from_name("left_upper_arm/gyro_z");
+        assert_eq!((c.position.as_str(), c.channel.as_str(), c.unit.as_str()), ("left_upper_arm", "gyro_z", "deg/s"));
+        assert_eq!(unit_of("e4_acc_x"), "G");
+        assert_eq!(unit_of("quat_w"), "1");
+    }
+}
