@@ -2,7 +2,6 @@
 //! layer assembles an OpenPack session from bytes exactly as natively, and the app mounts.
 #![cfg(target_arch = "wasm32")]
 
-use leptos::prelude::*;
 use tsak::data::classes::ClassTable;
 use tsak::data::openpack::DeviceMap;
 use tsak::data::openpack::annotation::read_operations_1hz;

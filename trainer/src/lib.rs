@@ -2,8 +2,13 @@
 
 pub mod batches;
 pub mod dataset;
+pub mod distill;
+pub mod features;
 pub mod fit;
 pub mod inspect;
 pub mod kd;
+pub mod pipeline;
 pub mod scoring;
+pub mod stage1;
+pub mod stage2;
 pub mod synth;

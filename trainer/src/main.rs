@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
-use tsak_trainer::{inspect, synth};
+use tsak_trainer::{inspect, pipeline, synth};
 
 #[derive(Parser)]
 #[command(name = "trainer", version, about = "TSAK trainer: data tools, training, distillation, export")]
@@ -18,11 +18,14 @@ enum Command {
     Synth(synth::SynthArgs),
     /// Summarise one OpenPack session and optionally write its aligned, labelled frames.
     Inspect(inspect::InspectArgs),
+    /// Train the teacher, the semantic classifier and students with every KD strategy; evaluate.
+    Pipeline(pipeline::PipelineArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Synth(args) => synth::run(&args),
         Command::Inspect(args) => inspect::run(&args),
+        Command::Pipeline(args) => pipeline::run(&args),
     }
 }

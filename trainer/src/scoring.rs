@@ -8,6 +8,20 @@ use tsak::infer::timeline::frame_predictions;
 
 use crate::dataset::{LabelledSession, WindowSet};
 
+/// What a stage validates on: the validation sessions, their windows, and the class table.
+pub struct Validation<'a> {
+    pub classes: &'a ClassTable,
+    pub sessions: &'a [LabelledSession],
+    pub windows: &'a WindowSet,
+}
+
+impl Validation<'_> {
+    /// Macro-F1 at 1 Hz of one predicted class index per validation window.
+    pub fn macro_f1(&self, predicted: &[usize]) -> f64 {
+        score_windows(self.sessions, self.windows, predicted, self.classes).macro_f1
+    }
+}
+
 /// Per-second truth and prediction of every session, concatenated.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SecondsTable {

@@ -1,0 +1,100 @@
+//! The frozen teacher's outputs for every window, computed once and kept on the host.
+//!
+//! Stage 2 and every distillation run read the teacher's representations and logits many
+//! times; recomputing them per epoch would dominate training time on two cores (see
+//! shared/notes/burn.md), so they are cached as plain rows and gathered into batches.
+
+use burn::tensor::{Device, Tensor, TensorData};
+use tsak::model::{SemanticClassifier, Teacher};
+
+use crate::batches::batches;
+use crate::dataset::WindowSet;
+
+/// One `[rows, dim]` matrix of features, row-major on the host.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeatureRows {
+    pub dim: usize,
+    pub values: Vec<f32>,
+}
+
+impl FeatureRows {
+    fn push(&mut self, tensor: Tensor<2>) {
+        self.dim = tensor.dims()[1];
+        self.values.extend(tensor.into_data().try_to_vec::<f32>().expect("features are f32"));
+    }
+
+    pub fn len(&self) -> usize {
+        if self.dim == 0 { 0 } else { self.values.len() / self.dim }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.values[i * self.dim..(i + 1) * self.dim]
+    }
+
+    /// The rows `indices` as a `[indices.len(), dim]` tensor on `device` (no gradient).
+    pub fn gather(&self, indices: &[usize], device: &Device) -> Tensor<2> {
+        let mut values = Vec::with_capacity(indices.len() * self.dim);
+        for &i in indices {
+            values.extend_from_slice(self.row(i));
+        }
+        Tensor::from_data(TensorData::new(values, [indices.len(), self.dim]), device)
+    }
+}
+
+/// What the teacher (and, once trained, the semantic classifier) says about each window.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TeacherFeatures {
+    pub attention: FeatureRows,
+    pub causal: FeatureRows,
+    pub combined: FeatureRows,
+    pub combined_logits: FeatureRows,
+    pub semantic: FeatureRows,
+    pub semantic_logits: FeatureRows,
+}
+
+/// Runs the teacher over every window of `set` (in order) on the inference device.
+pub fn teacher_features(teacher: &Teacher, set: &WindowSet, device: &Device) -> TeacherFeatures {
+    let mut features = TeacherFeatures::default();
+    let order: Vec<usize> = (0..set.len()).collect();
+    for batch in batches(set, &order, 256, device) {
+        let out = teacher.forward(batch.inputs);
+        features.attention.push(out.attention);
+        features.causal.push(out.causal);
+        features.combined.push(out.combined);
+        features.combined_logits.push(out.combined_logits);
+    }
+    features
+}
+
+/// Adds the semantic classifier's representation and logits to cached teacher features.
+pub fn add_semantic(features: &mut TeacherFeatures, semantic: &SemanticClassifier, device: &Device) {
+    features.semantic = FeatureRows::default();
+    features.semantic_logits = FeatureRows::default();
+    let all: Vec<usize> = (0..features.attention.len()).collect();
+    for chunk in all.chunks(1024) {
+        let out = semantic.forward(
+            features.attention.gather(chunk, device),
+            features.causal.gather(chunk, device),
+            features.combined.gather(chunk, device),
+        );
+        features.semantic.push(out.representation);
+        features.semantic_logits.push(out.logits);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gather_picks_rows_in_order() {
+        let rows = FeatureRows { dim: 2, values: vec![0.0, 1.0, 10.0, 11.0, 20.0, 21.0] };
+        let t = rows.gather(&[2, 0], &Device::flex());
+        assert_eq!(t.into_data().try_to_vec::<f32>().unwrap(), vec![20.0, 21.0, 0.0, 1.0]);
+        assert_eq!(rows.len(), 3);
+    }
+}

@@ -1,0 +1,260 @@
+//! `trainer pipeline`: data -> teacher (stage 1) -> semantic classifier (stage 2) -> students
+//! distilled with every KD strategy over several seeds -> evaluation on the test subjects.
+//! `--quick` is the minutes-long smoke profile the tests use.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result, ensure};
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+use tsak::data::channels::ChannelSelection;
+use tsak::data::openpack::DeviceMap;
+use tsak::data::window::WindowConfig;
+use tsak::infer::metrics::Scores;
+use tsak::model::{SemanticClassifierConfig, StudentConfig, StudentProjectionsConfig, TeacherConfig};
+
+use crate::dataset::{DataSource, SplitChoice, SplitData, WindowSet, fit_stats, load, window_sessions};
+use crate::distill::{KdWeights, TrainedStudent, distill};
+use crate::features::{add_semantic, teacher_features};
+use crate::fit::FitOptions;
+use crate::kd::KdStrategy;
+use crate::scoring::{Validation, score_windows};
+use crate::stage1::{TrainedTeacher, predict_combined, train_teacher};
+use crate::stage2::{TrainedSemantic, train_semantic};
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct PipelineArgs {
+    /// `openpack:DIR` (real or synthetic OpenPack layout) or `recordings:SPEC`.
+    #[arg(long)]
+    pub data: DataSource,
+    /// A toolkit split name, or `last-subjects` (test = last subject, validation = the one before).
+    #[arg(long, default_value = "last-subjects")]
+    pub split: SplitChoice,
+    /// Where checkpoints, the run log and the results go.
+    #[arg(long, default_value = "runs/latest")]
+    pub out: PathBuf,
+    /// Smoke profile: few epochs, one seed, a smaller teacher. Minutes, not tens of minutes.
+    #[arg(long)]
+    pub quick: bool,
+    /// Seeds per KD strategy (the comparison reports mean ± std over them).
+    #[arg(long, default_value_t = 3)]
+    pub seeds: u64,
+    /// KD strategies to compare (comma-separated); default: all.
+    #[arg(long, value_delimiter = ',')]
+    pub kd: Vec<KdStrategy>,
+    /// Student input channels, as `position/modality` selectors.
+    #[arg(long, value_delimiter = ',', default_value = "right_wrist/acc")]
+    pub student_channels: Vec<String>,
+    #[arg(long, default_value_t = 4.0)]
+    pub temperature: f64,
+    #[arg(long, default_value_t = 0.5)]
+    pub alpha: f64,
+    #[arg(long, default_value_t = 1.0)]
+    pub beta: f64,
+    /// Continue interrupted stages from their checkpoints in `--out`.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+/// One distilled student's result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StudentResult {
+    pub strategy: KdStrategy,
+    pub seed: u64,
+    pub val_macro_f1: f64,
+    pub test: Scores,
+    pub epochs: usize,
+    pub seconds: f64,
+}
+
+/// Everything the pipeline measured, written as `results.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PipelineResults {
+    pub data: String,
+    pub split: String,
+    pub windows: WindowConfig,
+    pub kd_weights: KdWeights,
+    pub teacher_test: Scores,
+    pub teacher_combined_head_test: Scores,
+    pub students: Vec<StudentResult>,
+    pub seconds: f64,
+}
+
+/// Epochs and sizes of a run profile.
+struct Profile {
+    teacher_epochs: usize,
+    semantic_epochs: usize,
+    student_epochs: usize,
+    patience: usize,
+    teacher: TeacherConfig,
+}
+
+impl Profile {
+    fn new(quick: bool) -> Self {
+        if quick {
+            Self {
+                teacher_epochs: 2,
+                semantic_epochs: 2,
+                student_epochs: 2,
+                patience: 2,
+                teacher: TeacherConfig::new().with_d_model(32).with_d_ff(64),
+            }
+        } else {
+            Self {
+                teacher_epochs: 15,
+                semantic_epochs: 10,
+                student_epochs: 20,
+                patience: 4,
+                teacher: TeacherConfig::new(),
+            }
+        }
+    }
+}
+
+pub fn run(args: &PipelineArgs) -> Result<()> {
+    let results = run_pipeline(args)?;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    let path = args.out.join("results.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&results)?)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!("teacher (semantic classifier) test macro-F1 {:.4}", results.teacher_test.macro_f1);
+    for s in &results.students {
+        eprintln!("student {:<10} seed {} test macro-F1 {:.4}", s.strategy.name(), s.seed, s.test.macro_f1);
+    }
+    eprintln!("results written to {} ({:.0} s)", path.display(), results.seconds);
+    Ok(())
+}
+
+/// The window sets of one model's inputs for train / val / test.
+struct Windows {
+    train: WindowSet,
+    val: WindowSet,
+    test: WindowSet,
+}
+
+fn windows_for(
+    data: &SplitData,
+    selection: &ChannelSelection,
+    config: WindowConfig,
+) -> Result<(tsak::data::normalize::ChannelStats, Windows)> {
+    let stats = fit_stats(&data.train, selection)?;
+    let set = |sessions| window_sessions(sessions, selection, &stats, config, &data.classes);
+    let windows = Windows { train: set(&data.train)?, val: set(&data.val)?, test: set(&data.test)? };
+    Ok((stats, windows))
+}
+
+pub fn run_pipeline(args: &PipelineArgs) -> Result<PipelineResults> {
+    let started = Instant::now();
+    let profile = Profile::new(args.quick);
+    let data = load(&args.data, &args.split, &DeviceMap::default())?;
+    eprintln!(
+        "data: {} ({} train, {} val, {} test sessions)",
+        data.description,
+        data.train.len(),
+        data.val.len(),
+        data.test.len()
+    );
+    let window = WindowConfig { length: 60, hop: 30 };
+    let teacher_selection = match &args.data {
+        DataSource::OpenPack(_) => ChannelSelection::openpack_teacher(),
+        DataSource::Recordings(_) => {
+            ChannelSelection::new(data.train.first().map(|s| s.frames.channels.clone()).unwrap_or_default())
+        }
+    };
+    let (teacher_stats, tw) = windows_for(&data, &teacher_selection, window)?;
+    let (_student_stats, sw) = windows_for(&data, &ChannelSelection::new(args.student_channels.clone()), window)?;
+    ensure!(tw.train.origin == sw.train.origin, "teacher and student windows must be the same windows");
+    eprintln!("windows: {} train, {} val, {} test", tw.train.len(), tw.val.len(), tw.test.len());
+
+    let options = |label: &str, epochs: usize, seed: u64| FitOptions {
+        label: label.to_string(),
+        max_epochs: epochs,
+        batch_size: 64,
+        learning_rate: 2e-3,
+        patience: profile.patience,
+        seed,
+        checkpoint_dir: Some(args.out.join("checkpoints")),
+        resume: args.resume,
+        progress: !args.quick,
+    };
+    let device = Device::flex();
+    let teacher_val = Validation { classes: &data.classes, sessions: &data.val, windows: &tw.val };
+    let teacher_config = profile.teacher.clone().with_channels(tw.train.channels).with_classes(data.classes.len());
+    let teacher: TrainedTeacher = train_teacher(
+        teacher_config,
+        &tw.train,
+        &teacher_val,
+        teacher_stats,
+        &options("teacher", profile.teacher_epochs, 1),
+    )?;
+
+    let mut train_features = teacher_features(&teacher.model, &tw.train, &device);
+    let mut val_features = teacher_features(&teacher.model, &tw.val, &device);
+    let mut test_features = teacher_features(&teacher.model, &tw.test, &device);
+    let semantic_config = SemanticClassifierConfig::for_teacher(&teacher.config);
+    let semantic: TrainedSemantic = train_semantic(
+        semantic_config,
+        (&tw.train, &train_features),
+        (&teacher_val, &val_features),
+        &options("semantic", profile.semantic_epochs, 1),
+    )?;
+    for features in [&mut train_features, &mut val_features, &mut test_features] {
+        add_semantic(features, &semantic.model, &device);
+    }
+    let teacher_test = score_windows(
+        &data.test,
+        &tw.test,
+        &crate::stage2::predict(&semantic.model, &test_features, &device),
+        &data.classes,
+    );
+    let teacher_combined_head_test =
+        score_windows(&data.test, &tw.test, &predict_combined(&teacher.model, &tw.test, &device), &data.classes);
+
+    let weights = KdWeights { temperature: args.temperature, alpha: args.alpha, beta: args.beta };
+    let strategies = if args.kd.is_empty() { KdStrategy::ALL.to_vec() } else { args.kd.clone() };
+    let student_val = Validation { classes: &data.classes, sessions: &data.val, windows: &sw.val };
+    let student_config = StudentConfig::new().with_channels(sw.train.channels).with_classes(data.classes.len());
+    let projections = StudentProjectionsConfig::for_models(&student_config, &teacher.config, &semantic.config);
+    let seeds = if args.quick { 1 } else { args.seeds };
+    let mut students = Vec::new();
+    for strategy in strategies {
+        for seed in 1..=seeds {
+            let run_started = Instant::now();
+            let label = format!("student-{}-seed{seed}", strategy.name());
+            let trained: TrainedStudent = distill(
+                student_config.clone(),
+                projections.clone(),
+                (&sw.train, &train_features),
+                &student_val,
+                strategy,
+                weights,
+                &options(&label, profile.student_epochs, seed),
+            )?;
+            let test = score_windows(
+                &data.test,
+                &sw.test,
+                &crate::distill::predict(&trained.model, &sw.test, &device),
+                &data.classes,
+            );
+            students.push(StudentResult {
+                strategy,
+                seed,
+                val_macro_f1: trained.history.best_val_macro_f1,
+                test,
+                epochs: trained.history.epochs.len(),
+                seconds: run_started.elapsed().as_secs_f64(),
+            });
+        }
+    }
+    Ok(PipelineResults {
+        data: format!("{:?}", args.data),
+        split: data.description.clone(),
+        windows: window,
+        kd_weights: weights,
+        teacher_test,
+        teacher_combined_head_test,
+        students,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}

@@ -1,0 +1,60 @@
+//! Stage 1: the teacher learns from all its sensors, its three heads (attention, causal,
+//! combined) trained jointly with one cross-entropy each.
+
+use anyhow::Result;
+use burn::module::Module;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::tensor::{Device, Tensor};
+use tsak::data::normalize::ChannelStats;
+use tsak::model::{Teacher, TeacherConfig};
+
+use crate::batches::{Batch, batches};
+use crate::dataset::WindowSet;
+use crate::fit::{FitHistory, FitOptions, fit};
+use crate::scoring::{Validation, argmax_rows};
+
+/// A trained teacher, ready for stage 2 and export.
+pub struct TrainedTeacher {
+    pub config: TeacherConfig,
+    /// Inference copy (no autodiff).
+    pub model: Teacher,
+    pub stats: ChannelStats,
+    pub history: FitHistory,
+}
+
+/// Trains the teacher; validation macro-F1 is the combined head's at 1 Hz.
+pub fn train_teacher(
+    config: TeacherConfig,
+    train: &WindowSet,
+    val: &Validation<'_>,
+    stats: ChannelStats,
+    options: &FitOptions,
+) -> Result<TrainedTeacher> {
+    let device = Device::flex().autodiff();
+    device.seed(options.seed);
+    let model = config.init(&device);
+    let eval_device = Device::flex();
+    let loss = |teacher: &Teacher, batch: &Batch| -> Tensor<1> {
+        let out = teacher.forward(batch.inputs.clone());
+        let ce = CrossEntropyLossConfig::new().init(&batch.inputs.device());
+        ce.forward(out.attention_logits, batch.targets.clone())
+            + ce.forward(out.causal_logits, batch.targets.clone())
+            + ce.forward(out.combined_logits, batch.targets.clone())
+    };
+    let validate = |teacher: &Teacher| val.macro_f1(&predict_combined(&teacher.valid(), val.windows, &eval_device));
+    let (best, history) = fit(model, &device, train, options, loss, validate)?;
+    Ok(TrainedTeacher { config, model: best.valid(), stats, history })
+}
+
+/// Class index predicted by the combined head for every window of `set`.
+pub fn predict_combined(teacher: &Teacher, set: &WindowSet, device: &Device) -> Vec<usize> {
+    let order: Vec<usize> = (0..set.len()).collect();
+    let mut predicted = Vec::with_capacity(set.len());
+    for batch in batches(set, &order, 256, device) {
+        let logits = teacher.forward(batch.inputs).combined_logits;
+        let classes = logits.dims()[1];
+        let values = logits.into_data().try_to_vec::<f32>().expect("logits are f32");
+        predicted.extend(argmax_rows(&values, classes));
+    }
+    predicted
+}
