@@ -47,12 +47,18 @@ impl FrameTable {
         })
     }
 
-    /// Writes `unixtime`, the channels, then `operation` (the class id), one row per frame.
+    /// Writes `unixtime`, the channels, then `operation` (the class id), one row per frame:
+    /// the frame table `trainer inspect --frames-csv` exports.
     pub fn write_csv<W: Write>(&self, out: W) -> csv::Result<()> {
+        self.write_csv_with_columns(out, "unixtime", "operation")
+    }
+
+    /// Writes a time column, the channels, then a label column (class ids), one row per frame.
+    pub fn write_csv_with_columns<W: Write>(&self, out: W, time_column: &str, label_column: &str) -> csv::Result<()> {
         let mut writer = csv::Writer::from_writer(out);
-        let mut header = vec!["unixtime".to_string()];
+        let mut header = vec![time_column.to_string()];
         header.extend(self.channels.iter().cloned());
-        header.push("operation".into());
+        header.push(label_column.into());
         writer.write_record(&header)?;
         let mut record = Vec::with_capacity(header.len());
         for i in 0..self.len() {

@@ -92,21 +92,7 @@ fn describe(classes: &ClassTable) -> String {
 
 /// Writes frames in the recording format, labels as class ids.
 pub fn write<W: Write>(frames: &FrameTable, out: W) -> csv::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    let mut header = vec![TIME_COLUMN.to_string()];
-    header.extend(frames.channels.iter().cloned());
-    header.push(LABEL_COLUMN.into());
-    writer.write_record(&header)?;
-    let mut record = Vec::with_capacity(header.len());
-    for i in 0..frames.len() {
-        record.clear();
-        record.push(frames.unixtime_ms[i].to_string());
-        record.extend(frames.frame(i).iter().map(|v| v.to_string()));
-        record.push(frames.labels[i].to_string());
-        writer.write_record(&record)?;
-    }
-    writer.flush()?;
-    Ok(())
+    frames.write_csv_with_columns(out, TIME_COLUMN, LABEL_COLUMN)
 }
 
 #[cfg(test)]

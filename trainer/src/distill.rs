@@ -14,7 +14,7 @@ use crate::dataset::WindowSet;
 use crate::features::TeacherFeatures;
 use crate::fit::{FitHistory, FitOptions, fit};
 use crate::kd::{KdStrategy, logit_kd, rep_kd};
-use crate::scoring::{Validation, argmax_rows};
+use crate::scoring::{Validation, predicted_classes};
 
 /// The knobs of a distillation loss, recorded with every result.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -119,9 +119,7 @@ pub fn predict(student: &Student, set: &WindowSet, device: &Device) -> Vec<usize
     let order: Vec<usize> = (0..set.len()).collect();
     let mut predicted = Vec::with_capacity(set.len());
     for batch in batches(set, &order, 512, device) {
-        let logits = student.forward(batch.inputs).logits;
-        let classes = logits.dims()[1];
-        predicted.extend(argmax_rows(&logits.into_data().try_to_vec::<f32>().expect("f32 logits"), classes));
+        predicted.extend(predicted_classes(student.forward(batch.inputs).logits));
     }
     predicted
 }

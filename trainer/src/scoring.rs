@@ -66,6 +66,13 @@ pub fn score_windows(
     score(classes, &table.truth, &table.predicted)
 }
 
+/// The predicted class index of each row of a `[rows, classes]` logits tensor (argmax on the
+/// host: top-k and argmax kernels are not reliable on every backend).
+pub fn predicted_classes(logits: burn::tensor::Tensor<2>) -> Vec<usize> {
+    let classes = logits.dims()[1];
+    argmax_rows(&logits.into_data().try_to_vec::<f32>().expect("logits are f32"), classes)
+}
+
 /// The index of the largest value of each row of `[rows, classes]` logits.
 pub fn argmax_rows(logits: &[f32], classes: usize) -> Vec<usize> {
     logits

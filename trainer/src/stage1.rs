@@ -11,7 +11,7 @@ use tsak::model::{Teacher, TeacherConfig};
 use crate::batches::{Batch, batches};
 use crate::dataset::WindowSet;
 use crate::fit::{FitHistory, FitOptions, fit};
-use crate::scoring::{Validation, argmax_rows};
+use crate::scoring::{Validation, predicted_classes};
 
 /// A trained teacher, ready for stage 2 and export.
 pub struct TrainedTeacher {
@@ -51,10 +51,7 @@ pub fn predict_combined(teacher: &Teacher, set: &WindowSet, device: &Device) -> 
     let order: Vec<usize> = (0..set.len()).collect();
     let mut predicted = Vec::with_capacity(set.len());
     for batch in batches(set, &order, 256, device) {
-        let logits = teacher.forward(batch.inputs).combined_logits;
-        let classes = logits.dims()[1];
-        let values = logits.into_data().try_to_vec::<f32>().expect("logits are f32");
-        predicted.extend(argmax_rows(&values, classes));
+        predicted.extend(predicted_classes(teacher.forward(batch.inputs).combined_logits));
     }
     predicted
 }

@@ -11,7 +11,7 @@ use crate::batches::Batch;
 use crate::dataset::WindowSet;
 use crate::features::TeacherFeatures;
 use crate::fit::{FitHistory, FitOptions, fit};
-use crate::scoring::{Validation, argmax_rows};
+use crate::scoring::{Validation, predicted_classes};
 
 /// A trained semantic classifier.
 pub struct TrainedSemantic {
@@ -51,15 +51,12 @@ pub fn predict(sc: &SemanticClassifier, features: &TeacherFeatures, device: &Dev
     let all: Vec<usize> = (0..features.attention.len()).collect();
     let mut predicted = Vec::with_capacity(all.len());
     for chunk in all.chunks(1024) {
-        let logits = sc
-            .forward(
-                features.attention.gather(chunk, device),
-                features.causal.gather(chunk, device),
-                features.combined.gather(chunk, device),
-            )
-            .logits;
-        let classes = logits.dims()[1];
-        predicted.extend(argmax_rows(&logits.into_data().try_to_vec::<f32>().expect("f32 logits"), classes));
+        let out = sc.forward(
+            features.attention.gather(chunk, device),
+            features.causal.gather(chunk, device),
+            features.combined.gather(chunk, device),
+        );
+        predicted.extend(predicted_classes(out.logits));
     }
     predicted
 }
