@@ -12,10 +12,12 @@ use tsak::data::channels::ChannelSelection;
 use tsak::data::openpack::DeviceMap;
 use tsak::data::window::WindowConfig;
 use tsak::infer::metrics::Scores;
+use tsak::model::manifest::DatasetInfo;
 use tsak::model::{SemanticClassifierConfig, StudentConfig, StudentProjectionsConfig, TeacherConfig};
 
 use crate::dataset::{DataSource, SplitChoice, SplitData, WindowSet, fit_stats, load, window_sessions};
 use crate::distill::{KdWeights, TrainedStudent, distill};
+use crate::export::{ExportInputs, export};
 use crate::features::{add_semantic, teacher_features};
 use crate::fit::FitOptions;
 use crate::kd::KdStrategy;
@@ -55,6 +57,10 @@ pub struct PipelineArgs {
     /// Continue interrupted stages from their checkpoints in `--out`.
     #[arg(long)]
     pub resume: bool,
+    /// Export the teacher, the semantic classifier and the best student (by mean validation
+    /// macro-F1 of its strategy, then its best seed) into this folder, e.g. `model-weights`.
+    #[arg(long)]
+    pub export: Option<PathBuf>,
 }
 
 /// One distilled student's result.
@@ -163,7 +169,7 @@ pub fn run_pipeline(args: &PipelineArgs) -> Result<PipelineResults> {
         }
     };
     let (teacher_stats, tw) = windows_for(&data, &teacher_selection, window)?;
-    let (_student_stats, sw) = windows_for(&data, &ChannelSelection::new(args.student_channels.clone()), window)?;
+    let (student_stats, sw) = windows_for(&data, &ChannelSelection::new(args.student_channels.clone()), window)?;
     ensure!(tw.train.origin == sw.train.origin, "teacher and student windows must be the same windows");
     eprintln!("windows: {} train, {} val, {} test", tw.train.len(), tw.val.len(), tw.test.len());
 
@@ -218,6 +224,7 @@ pub fn run_pipeline(args: &PipelineArgs) -> Result<PipelineResults> {
     let projections = StudentProjectionsConfig::for_models(&student_config, &teacher.config, &semantic.config);
     let seeds = if args.quick { 1 } else { args.seeds };
     let mut students = Vec::new();
+    let mut trained_students: Vec<(TrainedStudent, Scores)> = Vec::new();
     for strategy in strategies {
         for seed in 1..=seeds {
             let run_started = Instant::now();
@@ -241,14 +248,42 @@ pub fn run_pipeline(args: &PipelineArgs) -> Result<PipelineResults> {
                 strategy,
                 seed,
                 val_macro_f1: trained.history.best_val_macro_f1,
-                test,
+                test: test.clone(),
                 epochs: trained.history.epochs.len(),
                 seconds: run_started.elapsed().as_secs_f64(),
             });
+            trained_students.push((trained, test));
         }
     }
+    if let (Some(dir), Some((student, student_test))) = (&args.export, pick_student(&students, &trained_students)) {
+        let synthetic = match &args.data {
+            DataSource::OpenPack(root) => {
+                std::fs::read_to_string(root.join("README.txt")).is_ok_and(|t| t.starts_with("SYNTHETIC"))
+            }
+            DataSource::Recordings(_) => false,
+        };
+        let test_names: Vec<&str> = data.test.iter().map(|s| s.name.as_str()).collect();
+        let inputs = ExportInputs {
+            dataset: DatasetInfo { source: source_text(&args.data), synthetic, split: data.description.clone() },
+            classes: &data.classes,
+            window,
+            sample_rate_hz: 30.0,
+            teacher: (&teacher.config, &teacher.model, &teacher.stats, &teacher_combined_head_test),
+            semantic: (&semantic.config, &semantic.model, &teacher_test),
+            student: (
+                &student.config,
+                &student.model,
+                &student_stats,
+                student_test,
+                student.strategy.name().to_string(),
+            ),
+            evaluated_on: format!("test: {}", test_names.join(", ")),
+        };
+        export(dir, &inputs)?;
+        eprintln!("exported teacher, semantic classifier and the {} student to {}", student.strategy, dir.display());
+    }
     Ok(PipelineResults {
-        data: format!("{:?}", args.data),
+        data: source_text(&args.data),
         split: data.description.clone(),
         windows: window,
         kd_weights: weights,
@@ -257,4 +292,32 @@ pub fn run_pipeline(args: &PipelineArgs) -> Result<PipelineResults> {
         students,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The student to ship: the strategy with the best mean validation macro-F1, then its seed with
+/// the best validation macro-F1. Test scores play no part in the choice.
+fn pick_student<'a>(
+    results: &[StudentResult],
+    trained: &'a [(TrainedStudent, Scores)],
+) -> Option<&'a (TrainedStudent, Scores)> {
+    let best_strategy =
+        results.iter().map(|r| r.strategy).max_by(|a, b| mean_val(results, *a).total_cmp(&mean_val(results, *b)))?;
+    trained
+        .iter()
+        .filter(|(t, _)| t.strategy == best_strategy)
+        .max_by(|(a, _), (b, _)| a.history.best_val_macro_f1.total_cmp(&b.history.best_val_macro_f1))
+}
+
+/// Mean validation macro-F1 of a strategy's runs.
+fn mean_val(students: &[StudentResult], strategy: KdStrategy) -> f64 {
+    let values: Vec<f64> = students.iter().filter(|s| s.strategy == strategy).map(|s| s.val_macro_f1).collect();
+    values.iter().sum::<f64>() / values.len().max(1) as f64
+}
+
+/// `openpack:DIR` / `recordings:SPEC`, as the user wrote it.
+fn source_text(source: &DataSource) -> String {
+    match source {
+        DataSource::OpenPack(root) => format!("openpack:{}", root.display()),
+        DataSource::Recordings(spec) => format!("recordings:{}", spec.display()),
+    }
 }

@@ -3,6 +3,10 @@
 
 use std::process::Command;
 
+use burn::config::Config;
+use tsak::model::flops::{student_flops, teacher_flops};
+use tsak::model::{StudentConfig, TeacherConfig};
+
 fn trainer(args: &[&str]) {
     let output = Command::new(env!("CARGO_BIN_EXE_trainer")).args(args).output().expect("trainer runs");
     assert!(output.status.success(), "trainer {args:?} failed:\n{}", String::from_utf8_lossy(&output.stderr));
@@ -49,4 +53,69 @@ fn quick_pipeline_trains_every_stage_and_reports_each_strategy() {
     for file in ["teacher-best.bpk", "semantic-optim.bpk", "student-sc-logit-seed1-history.json"] {
         assert!(out.join("checkpoints").join(file).is_file(), "{file} missing");
     }
+}
+
+#[test]
+fn exported_weights_come_with_a_truthful_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("synth");
+    let weights = dir.path().join("weights");
+    trainer(&[
+        "synth",
+        "--out",
+        data.to_str().unwrap(),
+        "--users",
+        "3",
+        "--sessions",
+        "1",
+        "--minutes",
+        "2",
+        "--seed",
+        "4",
+    ]);
+    let data_arg = format!("openpack:{}", data.display());
+    let out = dir.path().join("run");
+    trainer(&[
+        "pipeline",
+        "--data",
+        &data_arg,
+        "--out",
+        out.to_str().unwrap(),
+        "--quick",
+        "--kd",
+        "none,logit",
+        "--export",
+        weights.to_str().unwrap(),
+    ]);
+
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(weights.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["dataset"]["synthetic"], true, "synthetic data must be marked as such");
+    assert_eq!(manifest["classes"].as_array().unwrap().len(), 11);
+    for model in ["teacher", "semantic", "student"] {
+        let entry = &manifest[model];
+        for file in ["weights", "config"] {
+            let path = weights.join(entry[file]["path"].as_str().unwrap());
+            let bytes = std::fs::read(&path).unwrap();
+            assert_eq!(entry[file]["size_bytes"].as_u64().unwrap(), bytes.len() as u64);
+            assert_eq!(
+                entry[file]["sha256"].as_str().unwrap(),
+                tsak_trainer::export::sha256_hex(&bytes),
+                "{model} {file}"
+            );
+        }
+        assert!(entry["params"].as_u64().unwrap() > 0 && entry["flops"].as_u64().unwrap() > 0);
+        let f1 = entry["metrics"]["macro_f1"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&f1));
+    }
+    assert_eq!(manifest["student"]["inputs"][0]["name"], "right_wrist/acc_x");
+    assert_eq!(manifest["student"]["inputs"][0]["unit"], "G");
+    assert_eq!(manifest["teacher"]["inputs"].as_array().unwrap().len(), 46);
+    let strategy = manifest["student"]["kd_strategy"].as_str().unwrap();
+    assert!(["none", "logit"].contains(&strategy), "{strategy}");
+    // The recorded FLOPs are the analytical counts of the exported configs.
+    let teacher = TeacherConfig::load_binary(&std::fs::read(weights.join("teacher.json")).unwrap()).unwrap();
+    let student = StudentConfig::load_binary(&std::fs::read(weights.join("student.json")).unwrap()).unwrap();
+    assert_eq!(manifest["teacher"]["flops"].as_u64().unwrap(), teacher_flops(&teacher, 60).total());
+    assert_eq!(manifest["student"]["flops"].as_u64().unwrap(), student_flops(&student, 60).total());
 }
