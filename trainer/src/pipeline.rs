@@ -61,6 +61,9 @@ pub struct PipelineArgs {
     /// macro-F1 of its strategy, then its best seed) into this folder, e.g. `model-weights`.
     #[arg(long)]
     pub export: Option<PathBuf>,
+    /// Where the KD comparison report (markdown, JSON, SVG confusion matrices) goes.
+    #[arg(long, default_value = "reports")]
+    pub report: PathBuf,
 }
 
 /// One distilled student's result.
@@ -256,12 +259,7 @@ pub fn run_pipeline(args: &PipelineArgs) -> Result<PipelineResults> {
         }
     }
     if let (Some(dir), Some((student, student_test))) = (&args.export, pick_student(&students, &trained_students)) {
-        let synthetic = match &args.data {
-            DataSource::OpenPack(root) => {
-                std::fs::read_to_string(root.join("README.txt")).is_ok_and(|t| t.starts_with("SYNTHETIC"))
-            }
-            DataSource::Recordings(_) => false,
-        };
+        let synthetic = is_synthetic(&args.data);
         let test_names: Vec<&str> = data.test.iter().map(|s| s.name.as_str()).collect();
         let inputs = ExportInputs {
             dataset: DatasetInfo { source: source_text(&args.data), synthetic, split: data.description.clone() },
@@ -282,7 +280,7 @@ pub fn run_pipeline(args: &PipelineArgs) -> Result<PipelineResults> {
         export(dir, &inputs)?;
         eprintln!("exported teacher, semantic classifier and the {} student to {}", student.strategy, dir.display());
     }
-    Ok(PipelineResults {
+    let results = PipelineResults {
         data: source_text(&args.data),
         split: data.description.clone(),
         windows: window,
@@ -291,7 +289,84 @@ pub fn run_pipeline(args: &PipelineArgs) -> Result<PipelineResults> {
         teacher_combined_head_test,
         students,
         seconds: started.elapsed().as_secs_f64(),
-    })
+    };
+    if let Some((student, _)) = pick_student(&results.students, &trained_students) {
+        write_report(
+            args,
+            &data,
+            &results,
+            (&teacher, &semantic, student),
+            (tw.train.channels, sw.train.channels, window.length),
+        )?;
+    }
+    Ok(results)
+}
+
+/// The comparison report, with teacher and student costs measured in this run.
+fn write_report(
+    args: &PipelineArgs,
+    data: &SplitData,
+    results: &PipelineResults,
+    models: (&TrainedTeacher, &TrainedSemantic, &TrainedStudent),
+    shape: (usize, usize, usize),
+) -> Result<()> {
+    use burn::module::Module;
+    use tsak::model::flops::{semantic_flops, student_flops, teacher_flops};
+
+    let (teacher, semantic, student) = models;
+    let (teacher_ms, student_ms) = crate::latency::teacher_and_student_p50_ms(
+        &teacher.model,
+        &semantic.model,
+        &student.model,
+        (shape.0, shape.1),
+        shape.2,
+    );
+    let costs = vec![
+        crate::report::ModelCost {
+            name: "teacher + semantic classifier".into(),
+            params: (teacher.model.num_params() + semantic.model.num_params()) as u64,
+            flops: teacher_flops(&teacher.config, shape.2).total() + semantic_flops(&semantic.config).total(),
+            latency_ms_p50: teacher_ms,
+        },
+        crate::report::ModelCost {
+            name: format!("student ({})", student.strategy),
+            params: student.model.num_params() as u64,
+            flops: student_flops(&student.config, shape.2).total(),
+            latency_ms_p50: student_ms,
+        },
+    ];
+    let synthetic = is_synthetic(&args.data);
+    let report = crate::report::Report {
+        data: results.data.clone(),
+        split: results.split.clone(),
+        synthetic,
+        teacher_test_macro_f1: results.teacher_test.macro_f1,
+        strategies: crate::report::summarise(results),
+        costs,
+        results: results.clone(),
+    };
+    let names: Vec<String> = data.classes.classes.iter().map(|c| c.name.clone()).collect();
+    let best_student = results.students.iter().find(|s| s.strategy == student.strategy).map(|s| &s.test.confusion);
+    let mut confusions = vec![("confusion-teacher.svg".to_string(), &results.teacher_test.confusion)];
+    if let Some(matrix) = best_student {
+        confusions.push((format!("confusion-student-{}.svg", student.strategy), matrix));
+    }
+    if let Some(none) = results.students.iter().find(|s| s.strategy == KdStrategy::None) {
+        confusions.push(("confusion-student-none.svg".to_string(), &none.test.confusion));
+    }
+    crate::report::write(&args.report, &report, &names, &confusions)?;
+    eprintln!("report written to {}", args.report.join("report.md").display());
+    Ok(())
+}
+
+/// Whether a dataset root was written by `trainer synth` (its README says so).
+fn is_synthetic(source: &DataSource) -> bool {
+    match source {
+        DataSource::OpenPack(root) => {
+            std::fs::read_to_string(root.join("README.txt")).is_ok_and(|t| t.starts_with("SYNTHETIC"))
+        }
+        DataSource::Recordings(_) => false,
+    }
 }
 
 /// The student to ship: the strategy with the best mean validation macro-F1, then its seed with

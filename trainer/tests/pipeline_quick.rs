@@ -17,6 +17,7 @@ fn quick_pipeline_trains_every_stage_and_reports_each_strategy() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("synth");
     let out = dir.path().join("run");
+    let report = dir.path().join("report");
     trainer(&[
         "synth",
         "--out",
@@ -31,6 +32,7 @@ fn quick_pipeline_trains_every_stage_and_reports_each_strategy() {
         "2",
     ]);
     let data_arg = format!("openpack:{}", data.display());
+    let report = dir.path().join("report");
     trainer(&[
         "pipeline",
         "--data",
@@ -40,6 +42,8 @@ fn quick_pipeline_trains_every_stage_and_reports_each_strategy() {
         "--quick",
         "--kd",
         "none,sc-logit,combi-rep",
+        "--report",
+        report.to_str().unwrap(),
     ]);
 
     let results: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
@@ -49,6 +53,17 @@ fn quick_pipeline_trains_every_stage_and_reports_each_strategy() {
         results["students"].as_array().unwrap().iter().map(|s| s["strategy"].as_str().unwrap()).collect();
     assert_eq!(strategies, ["none", "sc-logit", "combi-rep"]);
     assert!(results["split"].as_str().unwrap().contains("test U0103"));
+    // The report compares the strategies and the two models, and draws confusion matrices.
+    let md = std::fs::read_to_string(report.join("report.md")).unwrap();
+    assert!(md.contains("not OpenPack results"), "{md}");
+    for strategy in ["| none | 1 |", "| sc-logit | 1 |", "| combi-rep | 1 |"] {
+        assert!(md.contains(strategy), "{strategy} missing from:\n{md}");
+    }
+    assert!(md.contains("faster (same run)"), "{md}");
+    let svg = std::fs::read_to_string(report.join("confusion-teacher.svg")).unwrap();
+    assert_eq!(svg.matches("<rect").count(), 11 * 11);
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(report.join("report.json")).unwrap()).unwrap();
+    assert!(json["costs"][0]["latency_ms_p50"].as_f64().unwrap() > 0.0);
     // Checkpoints of every stage are on disk for --resume.
     for file in ["teacher-best.bpk", "semantic-optim.bpk", "student-sc-logit-seed1-history.json"] {
         assert!(out.join("checkpoints").join(file).is_file(), "{file} missing");
@@ -75,6 +90,7 @@ fn exported_weights_come_with_a_truthful_manifest() {
     ]);
     let data_arg = format!("openpack:{}", data.display());
     let out = dir.path().join("run");
+    let report = dir.path().join("report");
     trainer(&[
         "pipeline",
         "--data",
@@ -86,6 +102,8 @@ fn exported_weights_come_with_a_truthful_manifest() {
         "none,logit",
         "--export",
         weights.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
     ]);
 
     let manifest: serde_json::Value =

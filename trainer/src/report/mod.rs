@@ -1,0 +1,147 @@
+//! The KD comparison report: `report.json` and `report.md` (strategy table with mean ± std over
+//! seeds, teacher vs student size, cost and measured latency) and SVG confusion matrices.
+
+pub mod svg;
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use tsak::infer::metrics::ConfusionMatrix;
+
+use crate::kd::KdStrategy;
+use crate::pipeline::PipelineResults;
+
+/// Mean and (population) standard deviation of one strategy's test scores over its seeds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StrategySummary {
+    pub strategy: KdStrategy,
+    pub seeds: usize,
+    pub test_macro_f1_mean: f64,
+    pub test_macro_f1_std: f64,
+    pub val_macro_f1_mean: f64,
+}
+
+/// Size, cost and speed of one model, for the teacher-vs-student table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelCost {
+    pub name: String,
+    pub params: u64,
+    pub flops: u64,
+    /// Median time of one window at batch 1 on the native CPU backend, measured in this run.
+    pub latency_ms_p50: f64,
+}
+
+/// Everything `report.json` holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub data: String,
+    pub split: String,
+    pub synthetic: bool,
+    pub teacher_test_macro_f1: f64,
+    pub strategies: Vec<StrategySummary>,
+    pub costs: Vec<ModelCost>,
+    pub results: PipelineResults,
+}
+
+/// Groups the student results by strategy, in the order they were run.
+pub fn summarise(results: &PipelineResults) -> Vec<StrategySummary> {
+    let mut order: Vec<KdStrategy> = Vec::new();
+    for s in &results.students {
+        if !order.contains(&s.strategy) {
+            order.push(s.strategy);
+        }
+    }
+    order
+        .into_iter()
+        .map(|strategy| {
+            let runs: Vec<_> = results.students.iter().filter(|s| s.strategy == strategy).collect();
+            let test: Vec<f64> = runs.iter().map(|s| s.test.macro_f1).collect();
+            let val: Vec<f64> = runs.iter().map(|s| s.val_macro_f1).collect();
+            let (mean, std) = mean_std(&test);
+            StrategySummary {
+                strategy,
+                seeds: runs.len(),
+                test_macro_f1_mean: mean,
+                test_macro_f1_std: std,
+                val_macro_f1_mean: mean_std(&val).0,
+            }
+        })
+        .collect()
+}
+
+fn mean_std(values: &[f64]) -> (f64, f64) {
+    if values.is_empty() {
+        return (0.0, 0.0);
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+    (mean, var.sqrt())
+}
+
+/// The markdown report.
+pub fn markdown(report: &Report) -> String {
+    let mut md = String::from("# TSAK knowledge-distillation report\n\n");
+    if report.synthetic {
+        md.push_str("**Synthetic data (`trainer synth`): these are not OpenPack results.**\n\n");
+    }
+    md.push_str(&format!(
+        "- data: `{}`\n- split: {}\n- windows: {} frames, hop {}\n",
+        report.data, report.split, report.results.windows.length, report.results.windows.hop
+    ));
+    let w = report.results.kd_weights;
+    md.push_str(&format!("- KD weights: temperature {}, alpha {}, beta {}\n\n", w.temperature, w.alpha, w.beta));
+    md.push_str(&format!(
+        "Teacher (semantic classifier) test macro-F1: **{:.4}** (combined head alone {:.4}).\n\n",
+        report.teacher_test_macro_f1, report.results.teacher_combined_head_test.macro_f1
+    ));
+    md.push_str("## Students by KD strategy (test macro-F1, 1 Hz, Null excluded)\n\n| strategy | seeds | test macro-F1 mean ± std | val macro-F1 mean |\n| --- | --- | --- | --- |\n");
+    for s in &report.strategies {
+        md.push_str(&format!(
+            "| {} | {} | {:.4} ± {:.4} | {:.4} |\n",
+            s.strategy, s.seeds, s.test_macro_f1_mean, s.test_macro_f1_std, s.val_macro_f1_mean
+        ));
+    }
+    md.push_str("\n## Teacher vs student\n\n| model | params | FLOPs per window | native latency p50 (ms) |\n| --- | --- | --- | --- |\n");
+    for c in &report.costs {
+        md.push_str(&format!("| {} | {} | {} | {:.3} |\n", c.name, c.params, c.flops, c.latency_ms_p50));
+    }
+    if let [teacher, student, ..] = report.costs.as_slice() {
+        md.push_str(&format!(
+            "\nStudent / teacher: {:.1}% of the parameters, {:.2}% of the FLOPs, {:.1}x faster (same run).\n",
+            100.0 * student.params as f64 / teacher.params as f64,
+            100.0 * student.flops as f64 / teacher.flops as f64,
+            teacher.latency_ms_p50 / student.latency_ms_p50
+        ));
+    }
+    md.push_str("\nConfusion matrices: `confusion-teacher.svg`, `confusion-student-*.svg`.\n");
+    md
+}
+
+/// Writes `report.json`, `report.md` and the confusion matrices into `dir`.
+pub fn write(dir: &Path, report: &Report, names: &[String], confusions: &[(String, &ConfusionMatrix)]) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let write = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
+    };
+    write("report.json", serde_json::to_string_pretty(report)?)?;
+    write("report.md", markdown(report))?;
+    for (file, matrix) in confusions {
+        write(file, svg::confusion_matrix(matrix, names))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mean_and_population_std() {
+        let (m, s) = mean_std(&[0.5, 0.7, 0.6]);
+        assert!((m - 0.6).abs() < 1e-12);
+        assert!((s - (0.02_f64 / 3.0).sqrt()).abs() < 1e-12);
+    }
+}
