@@ -18,6 +18,7 @@ pub fn confusion_matrix(matrix: &ConfusionMatrix, names: &[String]) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" font-family="sans-serif" font-size="11">"#
     );
     let _ = write!(svg, r#"<text x="{LABEL}" y="14" font-weight="bold">predicted →</text>"#);
+    let _ = write!(svg, r#"<text x="4" y="{}" font-weight="bold">true ↓</text>"#, LABEL - 6);
     for (j, name) in names.iter().enumerate() {
         let x = LABEL + j * CELL + CELL / 2;
         let _ = write!(svg, r#"<text transform="translate({x},{}) rotate(-60)">{}</text>"#, LABEL - 6, escape(name));
