@@ -39,8 +39,9 @@ pub struct SynthArgs {
     /// Folder to write the dataset into (created if missing; existing files are overwritten).
     #[arg(long)]
     pub out: PathBuf,
-    /// Number of users (U0101, U0102, ...).
-    #[arg(long, default_value_t = 4)]
+    /// Number of users (U0101, U0102, ...). Six by default: a subject-wise split then trains on
+    /// four people, which a one-wrist student needs to generalise to a new one.
+    #[arg(long, default_value_t = 6)]
     pub users: usize,
     /// Sessions per user (S0100, S0200, ...).
     #[arg(long, default_value_t = 3)]
