@@ -81,6 +81,10 @@ where
         if let Some(dir) = &options.checkpoint_dir {
             if let Some(restored) = Checkpoint::new(dir, &options.label).restore(model.clone(), optim.clone())? {
                 (model, optim, history, best) = restored;
+                if history.stopped_early {
+                    eprintln!("[{}] had already stopped early at epoch {}", options.label, history.epochs.len());
+                    return Ok((best, history));
+                }
                 eprintln!("[{}] resumed after epoch {}", options.label, history.epochs.len());
             }
         }
