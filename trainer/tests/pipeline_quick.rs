@@ -12,40 +12,45 @@ fn trainer(args: &[&str]) {
     assert!(output.status.success(), "trainer {args:?} failed:\n{}", String::from_utf8_lossy(&output.stderr));
 }
 
-#[test]
-fn quick_pipeline_trains_every_stage_and_reports_each_strategy() {
+/// The folders of one quick run: results and checkpoints, exported weights, report. They live
+/// as long as this value (the temporary folder is removed when it drops).
+struct QuickRun {
+    _dir: tempfile::TempDir,
+    out: std::path::PathBuf,
+    weights: std::path::PathBuf,
+    report: std::path::PathBuf,
+}
+
+/// Writes a small synthetic dataset (3 users, one session each) and runs the quick pipeline
+/// on it with the given KD strategies, exporting weights and a report.
+fn quick_run(minutes: &str, seed: &str, kd: &str) -> QuickRun {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("synth");
-    let out = dir.path().join("run");
-    let report = dir.path().join("report");
-    trainer(&[
-        "synth",
-        "--out",
-        data.to_str().unwrap(),
-        "--users",
-        "3",
-        "--sessions",
-        "1",
-        "--minutes",
-        "3",
-        "--seed",
-        "2",
-    ]);
+    let (out, weights, report) = (dir.path().join("run"), dir.path().join("weights"), dir.path().join("report"));
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    trainer(&["synth", "--out", &path(&data), "--users", "3", "--sessions", "1", "--minutes", minutes, "--seed", seed]);
     let data_arg = format!("openpack:{}", data.display());
-    let report = dir.path().join("report");
     trainer(&[
         "pipeline",
         "--data",
         &data_arg,
         "--out",
-        out.to_str().unwrap(),
+        &path(&out),
         "--quick",
         "--kd",
-        "none,sc-logit,combi-rep",
+        kd,
+        "--export",
+        &path(&weights),
         "--report",
-        report.to_str().unwrap(),
+        &path(&report),
     ]);
+    QuickRun { _dir: dir, out, weights, report }
+}
 
+#[test]
+fn quick_pipeline_trains_every_stage_and_reports_each_strategy() {
+    let run = quick_run("3", "2", "none,sc-logit,combi-rep");
+    let (out, report) = (&run.out, &run.report);
     let results: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
     let teacher_f1 = results["teacher_test"]["macro_f1"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&teacher_f1));
@@ -72,40 +77,8 @@ fn quick_pipeline_trains_every_stage_and_reports_each_strategy() {
 
 #[test]
 fn exported_weights_come_with_a_truthful_manifest() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("synth");
-    let weights = dir.path().join("weights");
-    trainer(&[
-        "synth",
-        "--out",
-        data.to_str().unwrap(),
-        "--users",
-        "3",
-        "--sessions",
-        "1",
-        "--minutes",
-        "2",
-        "--seed",
-        "4",
-    ]);
-    let data_arg = format!("openpack:{}", data.display());
-    let out = dir.path().join("run");
-    let report = dir.path().join("report");
-    trainer(&[
-        "pipeline",
-        "--data",
-        &data_arg,
-        "--out",
-        out.to_str().unwrap(),
-        "--quick",
-        "--kd",
-        "none,logit",
-        "--export",
-        weights.to_str().unwrap(),
-        "--report",
-        report.to_str().unwrap(),
-    ]);
-
+    let run = quick_run("2", "4", "none,logit");
+    let weights = &run.weights;
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(weights.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["dataset"]["synthetic"], true, "synthetic data must be marked as such");
