@@ -3,6 +3,7 @@
 pub mod batches;
 pub mod dataset;
 pub mod distill;
+pub mod evaluate;
 pub mod export;
 pub mod features;
 pub mod fit;

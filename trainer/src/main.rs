@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
-use tsak_trainer::{inspect, pipeline, synth};
+use tsak_trainer::{evaluate, inspect, pipeline, synth};
 
 #[derive(Parser)]
 #[command(name = "trainer", version, about = "TSAK trainer: data tools, training, distillation, export")]
@@ -20,6 +20,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Train the teacher, the semantic classifier and students with every KD strategy; evaluate.
     Pipeline(pipeline::PipelineArgs),
+    /// Rebuild exported models from model-weights/ and score them on a dataset's test subjects.
+    Evaluate(evaluate::EvaluateArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -27,5 +29,6 @@ fn main() -> anyhow::Result<()> {
         Command::Synth(args) => synth::run(&args),
         Command::Inspect(args) => inspect::run(&args),
         Command::Pipeline(args) => pipeline::run(&args),
+        Command::Evaluate(args) => evaluate::run(&args),
     }
 }

@@ -16,6 +16,7 @@ fn trainer(args: &[&str]) {
 /// as long as this value (the temporary folder is removed when it drops).
 struct QuickRun {
     _dir: tempfile::TempDir,
+    data: std::path::PathBuf,
     out: std::path::PathBuf,
     weights: std::path::PathBuf,
     report: std::path::PathBuf,
@@ -44,7 +45,7 @@ fn quick_run(minutes: &str, seed: &str, kd: &str) -> QuickRun {
         "--report",
         &path(&report),
     ]);
-    QuickRun { _dir: dir, out, weights, report }
+    QuickRun { _dir: dir, data, out, weights, report }
 }
 
 #[test]
@@ -79,6 +80,9 @@ fn quick_pipeline_trains_every_stage_and_reports_each_strategy() {
 fn exported_weights_come_with_a_truthful_manifest() {
     let run = quick_run("2", "4", "none,logit");
     let weights = &run.weights;
+    // The exported files rebuild into models that score exactly what the manifest says.
+    let data_arg = format!("openpack:{}", run.data.display());
+    trainer(&["evaluate", "--weights", weights.to_str().unwrap(), "--data", &data_arg, "--check"]);
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(weights.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["dataset"]["synthetic"], true, "synthetic data must be marked as such");
@@ -109,4 +113,17 @@ fn exported_weights_come_with_a_truthful_manifest() {
     let student = StudentConfig::load_binary(&std::fs::read(weights.join("student.json")).unwrap()).unwrap();
     assert_eq!(manifest["teacher"]["flops"].as_u64().unwrap(), teacher_flops(&teacher, 60).total());
     assert_eq!(manifest["student"]["flops"].as_u64().unwrap(), student_flops(&student, 60).total());
+    // A damaged weights file is refused by name.
+    let student = weights.join("student.bpk");
+    let mut bytes = std::fs::read(&student).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&student, bytes).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_trainer"))
+        .args(["evaluate", "--weights", weights.to_str().unwrap(), "--data", &data_arg])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("student.bpk does not match the manifest"), "{stderr}");
 }
