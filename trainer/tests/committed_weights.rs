@@ -13,7 +13,8 @@ fn committed_weights_reproduce_their_manifest() {
     let weights = Path::new(env!("CARGO_MANIFEST_DIR")).join("../model-weights");
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("synth");
-    let output = Command::new(env!("CARGO_BIN_EXE_trainer")).args(["synth", "--out", data.to_str().unwrap()]).output().unwrap();
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_trainer")).args(["synth", "--out", data.to_str().unwrap()]).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 
     let evaluation = evaluate(&weights, &DataSource::OpenPack(data), &SplitChoice::LastSubjects).unwrap();
