@@ -45,37 +45,43 @@ pub fn export(dir: &Path, inputs: &ExportInputs<'_>) -> Result<Manifest> {
         (inputs.student.0, inputs.student.1, inputs.student.2, inputs.student.3, &inputs.student.4);
     let time = inputs.window.length;
 
-    let teacher_entry = ModelEntry {
-        weights: write_record(dir, "teacher.bpk", teacher.clone())?,
-        config: write_file(dir, "teacher.json", serde_json::to_string_pretty(t_config)?.as_bytes())?,
-        inputs: t_stats.channels.iter().map(|c| InputChannel::from_name(c)).collect(),
-        normalisation: t_stats.clone(),
-        params: teacher.num_params() as u64,
-        flops: teacher_flops(t_config, time).total(),
-        metrics: metrics(t_scores),
-        kd_strategy: None,
+    let entry = |name: &str, model: ModelFiles, stats: &ChannelStats, flops: u64, scores: &Scores, kd_strategy| {
+        Ok::<_, anyhow::Error>(ModelEntry {
+            weights: write_file(dir, &format!("{name}.bpk"), &model.record)?,
+            config: write_file(dir, &format!("{name}.json"), model.config_json.as_bytes())?,
+            inputs: stats.channels.iter().map(|c| InputChannel::from_name(c)).collect(),
+            normalisation: stats.clone(),
+            params: model.params,
+            flops,
+            metrics: metrics(scores),
+            kd_strategy,
+        })
     };
-    let semantic_entry = ModelEntry {
-        weights: write_record(dir, "semantic.bpk", semantic.clone())?,
-        config: write_file(dir, "semantic.json", serde_json::to_string_pretty(s_config)?.as_bytes())?,
-        // The semantic classifier eats the teacher's representations, so the teacher's inputs.
-        inputs: teacher_entry.inputs.clone(),
-        normalisation: t_stats.clone(),
-        params: semantic.num_params() as u64,
-        flops: semantic_flops(s_config).total(),
-        metrics: metrics(s_scores),
-        kd_strategy: None,
-    };
-    let student_entry = ModelEntry {
-        weights: write_record(dir, "student.bpk", student.clone())?,
-        config: write_file(dir, "student.json", serde_json::to_string_pretty(st_config)?.as_bytes())?,
-        inputs: st_stats.channels.iter().map(|c| InputChannel::from_name(c)).collect(),
-        normalisation: st_stats.clone(),
-        params: student.num_params() as u64,
-        flops: student_flops(st_config, time).total(),
-        metrics: metrics(st_scores),
-        kd_strategy: Some(strategy.clone()),
-    };
+    // The semantic classifier eats the teacher's representations, so it has the teacher's inputs.
+    let teacher_entry = entry(
+        "teacher",
+        ModelFiles::of(teacher, t_config)?,
+        t_stats,
+        teacher_flops(t_config, time).total(),
+        t_scores,
+        None,
+    )?;
+    let semantic_entry = entry(
+        "semantic",
+        ModelFiles::of(semantic, s_config)?,
+        t_stats,
+        semantic_flops(s_config).total(),
+        s_scores,
+        None,
+    )?;
+    let student_entry = entry(
+        "student",
+        ModelFiles::of(student, st_config)?,
+        st_stats,
+        student_flops(st_config, time).total(),
+        st_scores,
+        Some(strategy.clone()),
+    )?;
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
         dataset: inputs.dataset.clone(),
@@ -93,9 +99,22 @@ pub fn export(dir: &Path, inputs: &ExportInputs<'_>) -> Result<Manifest> {
     Ok(manifest)
 }
 
-fn write_record<M: Module>(dir: &Path, name: &str, model: M) -> Result<FileEntry> {
-    let bytes = model.into_record().into_bytes().with_context(|| format!("cannot encode {name}"))?;
-    write_file(dir, name, &bytes)
+/// A model encoded for export: its record bytes, its config as JSON, its parameter count.
+struct ModelFiles {
+    record: Vec<u8>,
+    config_json: String,
+    params: u64,
+}
+
+impl ModelFiles {
+    fn of<M: Module, C: serde::Serialize>(model: &M, config: &C) -> Result<Self> {
+        let record = model.clone().into_record().into_bytes().context("cannot encode a model record")?;
+        Ok(Self {
+            record: record.to_vec(),
+            config_json: serde_json::to_string_pretty(config)?,
+            params: model.num_params() as u64,
+        })
+    }
 }
 
 fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<FileEntry> {
