@@ -39,6 +39,15 @@ impl FromStr for DataSource {
     }
 }
 
+impl std::fmt::Display for DataSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::OpenPack(root) => write!(f, "openpack:{}", root.display()),
+            Self::Recordings(spec) => write!(f, "recordings:{}", spec.display()),
+        }
+    }
+}
+
 /// How sessions are split into train / validation / test, always by subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SplitChoice {
@@ -47,16 +56,44 @@ pub enum SplitChoice {
     /// Subjects sorted by name: the last one is the test subject, the one before it validation,
     /// the rest train. Works for any dataset with at least three subjects.
     LastSubjects,
+    /// `subjects:VAL,.../TEST,...`: the named subjects validate and test, every other one trains.
+    Subjects { val: Vec<String>, test: Vec<String> },
 }
 
 impl FromStr for SplitChoice {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if let Some(lists) = text.strip_prefix("subjects:") {
+            let list = |l: &str| l.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+            return match lists.split_once('/') {
+                Some((val, test)) => {
+                    let (val, test): (Vec<String>, Vec<String>) = (list(val), list(test));
+                    if val.is_empty() || test.is_empty() {
+                        return Err(format!("`{text}` names no validation or no test subject"));
+                    }
+                    if let Some(both) = val.iter().find(|s| test.contains(s)) {
+                        return Err(format!("`{text}`: subject {both} cannot both validate and test"));
+                    }
+                    Ok(Self::Subjects { val, test })
+                }
+                None => Err(format!("`{text}` is not `subjects:VAL,.../TEST,...`")),
+            };
+        }
         Ok(match text {
             "last-subjects" => Self::LastSubjects,
             name => Self::Named(name.to_string()),
         })
+    }
+}
+
+impl std::fmt::Display for SplitChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Named(name) => write!(f, "{name}"),
+            Self::LastSubjects => write!(f, "last-subjects"),
+            Self::Subjects { val, test } => write!(f, "subjects:{}/{}", val.join(","), test.join(",")),
+        }
     }
 }
 
@@ -78,15 +115,17 @@ pub struct SplitData {
     pub test: Vec<LabelledSession>,
     /// What the split was, for the run log and the manifest.
     pub description: String,
+    /// Frames per second of every session (OpenPack: 30).
+    pub sample_rate_hz: f64,
 }
 
 /// Loads every session of the source and splits it.
 pub fn load(source: &DataSource, split: &SplitChoice, devices: &DeviceMap) -> Result<SplitData> {
-    let (classes, sessions) = match source {
-        DataSource::OpenPack(root) => (ClassTable::openpack_operations(), load_openpack(root, split, devices)?),
+    let (classes, sessions, sample_rate_hz) = match source {
+        DataSource::OpenPack(root) => (ClassTable::openpack_operations(), load_openpack(root, split, devices)?, 30.0),
         DataSource::Recordings(spec) => load_recordings(spec)?,
     };
-    split_sessions(classes, sessions, split)
+    Ok(SplitData { sample_rate_hz, ..split_sessions(classes, sessions, split)? })
 }
 
 /// `(user, session)` pairs found under an OpenPack root (those with an atr01 or e401 file).
@@ -122,7 +161,7 @@ fn load_openpack(root: &Path, split: &SplitChoice, devices: &DeviceMap) -> Resul
             let split = toolkit_split(name).with_context(|| format!("no toolkit split named `{name}`"))?;
             split.train.into_iter().chain(split.val).chain(split.test).collect()
         }
-        SplitChoice::LastSubjects => discover_openpack(root, devices)?,
+        SplitChoice::LastSubjects | SplitChoice::Subjects { .. } => discover_openpack(root, devices)?,
     };
     let mut sessions = Vec::with_capacity(wanted.len());
     for (user, session) in wanted {
@@ -133,14 +172,15 @@ fn load_openpack(root: &Path, split: &SplitChoice, devices: &DeviceMap) -> Resul
     Ok(sessions)
 }
 
-fn load_recordings(spec: &Path) -> Result<(ClassTable, Vec<LabelledSession>)> {
+fn load_recordings(spec: &Path) -> Result<(ClassTable, Vec<LabelledSession>, f64)> {
     let dataset = load_dataset(spec)?;
+    let rate = dataset.spec.sample_rate_hz;
     let sessions = dataset
         .recordings
         .into_iter()
         .map(|(entry, frames)| LabelledSession { name: entry.file, subject: entry.subject, frames })
         .collect();
-    Ok((dataset.spec.classes, sessions))
+    Ok((dataset.spec.classes, sessions, rate))
 }
 
 fn split_sessions(classes: ClassTable, sessions: Vec<LabelledSession>, split: &SplitChoice) -> Result<SplitData> {
@@ -155,6 +195,7 @@ fn split_sessions(classes: ClassTable, sessions: Vec<LabelledSession>, split: &S
                 val: Vec::new(),
                 test: Vec::new(),
                 description: format!("toolkit split `{name}`"),
+                sample_rate_hz: 30.0,
             };
             for session in sessions {
                 let bucket = if val.contains(&session.name) {
@@ -185,8 +226,17 @@ fn split_sessions(classes: ClassTable, sessions: Vec<LabelledSession>, split: &S
                 format!("by subject: test {test}, validation {val}, train the other {}", subjects.len() - 2);
             (vec![val], vec![test], description)
         }
+        SplitChoice::Subjects { val, test } => {
+            let known: Vec<&str> = sessions.iter().map(|s| s.subject.as_str()).collect();
+            if let Some(missing) = val.iter().chain(test).find(|s| !known.contains(&s.as_str())) {
+                bail!("the split names subject {missing}, which has no sessions in this dataset");
+            }
+            let description = format!("by subject: test {}, validation {}", test.join(", "), val.join(", "));
+            (val.clone(), test.clone(), description)
+        }
     };
-    let mut data = SplitData { classes, train: Vec::new(), val: Vec::new(), test: Vec::new(), description };
+    let mut data =
+        SplitData { classes, train: Vec::new(), val: Vec::new(), test: Vec::new(), description, sample_rate_hz: 30.0 };
     for session in sessions {
         if test_subjects.contains(&session.subject) {
             data.test.push(session);
@@ -294,6 +344,20 @@ mod tests {
         assert_eq!(names(&data.test), ["e"]);
         assert_eq!(names(&data.val), ["a", "d"]);
         assert_eq!(names(&data.train), ["b", "c"]);
+    }
+
+    #[test]
+    fn named_subjects_split_holds_them_out_and_refuses_unknown_ones() {
+        let split: SplitChoice = "subjects:U1/U3,U4".parse().unwrap();
+        assert_eq!(split.to_string(), "subjects:U1/U3,U4");
+        let sessions = vec![session("U1", "a"), session("U2", "b"), session("U3", "c"), session("U4", "d")];
+        let data = split_sessions(ClassTable::openpack_operations(), sessions.clone(), &split).unwrap();
+        assert_eq!((data.train.len(), data.val.len(), data.test.len()), (1, 1, 2));
+        let unknown: SplitChoice = "subjects:U1/U9".parse().unwrap();
+        let error = split_sessions(ClassTable::openpack_operations(), sessions, &unknown).unwrap_err();
+        assert!(error.to_string().contains("U9"), "{error}");
+        assert!("subjects:U1/U1".parse::<SplitChoice>().is_err());
+        assert!("subjects:U1".parse::<SplitChoice>().is_err());
     }
 
     #[test]

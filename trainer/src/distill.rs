@@ -99,15 +99,14 @@ pub fn distill(
         teacher.attention.len(),
         set.len()
     );
-    let needs_semantic = matches!(strategy, KdStrategy::ScLogit | KdStrategy::ScRep | KdStrategy::ScMix);
     ensure!(
-        !needs_semantic || teacher.semantic.len() == set.len(),
+        !strategy.needs_semantic() || teacher.semantic.len() == set.len(),
         "strategy {strategy} needs the semantic classifier's outputs"
     );
-    let device = Device::flex().autodiff();
+    let eval_device = options.device.base()?;
+    let device = eval_device.clone().autodiff();
     device.seed(options.seed);
     let model = DistillStudent { student: config.init(&device), projections: projections.init(&device) };
-    let eval_device = Device::flex();
     let loss = |m: &DistillStudent, batch: &Batch| kd_loss(m, batch, teacher, strategy, weights);
     let validate = |m: &DistillStudent| val.macro_f1(&predict(&m.student.valid(), val.windows, &eval_device));
     let (best, history) = fit(model, &device, set, options, loss, validate)?;

@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail, ensure};
 use burn::config::Config;
 use burn::module::Module;
-use burn::store::ModuleRecord;
-use burn::tensor::{Bytes, Device};
+use burn::tensor::Device;
 use tsak::data::channels::ChannelSelection;
 use tsak::data::classes::ClassTable;
 use tsak::data::openpack::DeviceMap;
@@ -19,6 +18,7 @@ use tsak::model::{SemanticClassifier, SemanticClassifierConfig, Student, Student
 use crate::dataset::{DataSource, SplitChoice, load, window_sessions};
 use crate::export::sha256_hex;
 use crate::features::{add_semantic, teacher_features};
+use crate::model_files::decode;
 use crate::scoring::score_windows;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -98,14 +98,8 @@ fn verified(dir: &Path, entry: &FileEntry) -> Result<Vec<u8>> {
 }
 
 fn load_model<C: Config, M: Module>(dir: &Path, entry: &ModelEntry, init: impl Fn(&C) -> M) -> Result<(C, M)> {
-    let config = C::load_binary(&verified(dir, &entry.config)?)
-        .with_context(|| format!("{} is not a valid config", entry.config.path))?;
-    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(verified(dir, &entry.weights)?))
-        .with_context(|| format!("{} is not a burn record", entry.weights.path))?;
-    let model = init(&config)
-        .try_load_record(record)
-        .with_context(|| format!("{} does not fit its config", entry.weights.path))?;
-    Ok((config, model))
+    let config = verified(dir, &entry.config)?;
+    decode(&config, verified(dir, &entry.weights)?, init, (&entry.config.path, &entry.weights.path))
 }
 
 /// Rebuilds the exported models and scores them on the test subjects of `data`.

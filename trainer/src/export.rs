@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
+use crate::model_files::ModelFiles;
 use anyhow::{Context, Result};
-use burn::module::Module;
 use sha2::{Digest, Sha256};
 use tsak::data::classes::ClassTable;
 use tsak::data::normalize::ChannelStats;
@@ -97,24 +97,6 @@ pub fn export(dir: &Path, inputs: &ExportInputs<'_>) -> Result<Manifest> {
     std::fs::write(&path, serde_json::to_string_pretty(&manifest)? + "\n")
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(manifest)
-}
-
-/// A model encoded for export: its record bytes, its config as JSON, its parameter count.
-struct ModelFiles {
-    record: Vec<u8>,
-    config_json: String,
-    params: u64,
-}
-
-impl ModelFiles {
-    fn of<M: Module, C: serde::Serialize>(model: &M, config: &C) -> Result<Self> {
-        let record = model.clone().into_record().into_bytes().context("cannot encode a model record")?;
-        Ok(Self {
-            record: record.to_vec(),
-            config_json: serde_json::to_string_pretty(config)?,
-            params: model.num_params() as u64,
-        })
-    }
 }
 
 fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<FileEntry> {

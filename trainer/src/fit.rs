@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::batches::{Batch, batches, epoch_order};
 use crate::dataset::WindowSet;
+use crate::device::TrainDevice;
 
 /// How to train one stage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,6 +37,8 @@ pub struct FitOptions {
     pub resume: bool,
     /// Show a progress bar (off in tests).
     pub progress: bool,
+    /// The backend that trains.
+    pub device: TrainDevice,
 }
 
 /// One epoch's record, kept in the run log.
@@ -255,6 +258,7 @@ mod tests {
             checkpoint_dir: dir,
             resume,
             progress: false,
+            device: TrainDevice::Cpu,
         }
     }
 

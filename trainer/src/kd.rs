@@ -46,6 +46,11 @@ impl KdStrategy {
         KdStrategy::ScMix,
     ];
 
+    /// Whether the strategy learns from the semantic classifier (stage 2) and so needs it.
+    pub fn needs_semantic(self) -> bool {
+        matches!(self, KdStrategy::ScLogit | KdStrategy::ScRep | KdStrategy::ScMix)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             KdStrategy::None => "none",

@@ -2,6 +2,7 @@
 
 pub mod batches;
 pub mod dataset;
+pub mod device;
 pub mod distill;
 pub mod evaluate;
 pub mod export;
@@ -10,9 +11,12 @@ pub mod fit;
 pub mod inspect;
 pub mod kd;
 pub mod latency;
+pub mod model_files;
 pub mod pipeline;
 pub mod report;
+pub mod run_dir;
 pub mod scoring;
 pub mod stage1;
 pub mod stage2;
+pub mod stages;
 pub mod synth;

@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+use tsak_trainer::stages::{compare, distill, export, train_semantic, train_teacher};
 use tsak_trainer::{evaluate, inspect, pipeline, synth};
 
 #[derive(Parser)]
@@ -18,7 +19,17 @@ enum Command {
     Synth(synth::SynthArgs),
     /// Summarise one OpenPack session and optionally write its aligned, labelled frames.
     Inspect(inspect::InspectArgs),
-    /// Train the teacher, the semantic classifier and students with every KD strategy; evaluate.
+    /// Stage 1: start a run folder and train the multi-sensor teacher.
+    TrainTeacher(train_teacher::TrainTeacherArgs),
+    /// Stage 2: train the semantic classifier on the frozen teacher's representations.
+    TrainSemantic(train_semantic::TrainSemanticArgs),
+    /// Distil one-wrist students with the given KD strategies.
+    Distill(distill::DistillArgs),
+    /// Compare KD strategies (distilling what is missing) and write the report.
+    Compare(compare::CompareArgs),
+    /// Write a run's teacher, semantic classifier and best student into model-weights/.
+    Export(export::ExportArgs),
+    /// Every stage end to end: train-teacher, train-semantic, compare, and optionally export.
     Pipeline(pipeline::PipelineArgs),
     /// Rebuild exported models from model-weights/ and score them on a dataset's test subjects.
     Evaluate(evaluate::EvaluateArgs),
@@ -28,6 +39,11 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Synth(args) => synth::run(&args),
         Command::Inspect(args) => inspect::run(&args),
+        Command::TrainTeacher(args) => train_teacher::run(&args),
+        Command::TrainSemantic(args) => train_semantic::run(&args),
+        Command::Distill(args) => distill::run(&args),
+        Command::Compare(args) => compare::run(&args),
+        Command::Export(args) => export::run(&args),
         Command::Pipeline(args) => pipeline::run(&args),
         Command::Evaluate(args) => evaluate::run(&args),
     }

@@ -30,10 +30,10 @@ pub fn train_teacher(
     stats: ChannelStats,
     options: &FitOptions,
 ) -> Result<TrainedTeacher> {
-    let device = Device::flex().autodiff();
+    let eval_device = options.device.base()?;
+    let device = eval_device.clone().autodiff();
     device.seed(options.seed);
     let model = config.init(&device);
-    let eval_device = Device::flex();
     let loss = |teacher: &Teacher, batch: &Batch| -> Tensor<1> {
         let out = teacher.forward(batch.inputs.clone());
         let ce = CrossEntropyLossConfig::new().init(&batch.inputs.device());

@@ -27,11 +27,11 @@ pub fn train_semantic(
     val: (&Validation<'_>, &TeacherFeatures),
     options: &FitOptions,
 ) -> Result<TrainedSemantic> {
-    let device = Device::flex().autodiff();
+    let eval_device = options.device.base()?;
+    let device = eval_device.clone().autodiff();
     device.seed(options.seed);
     let model = config.init(&device);
     let (train_set, train_features) = train;
-    let eval_device = Device::flex();
     let loss = |sc: &SemanticClassifier, batch: &Batch| -> Tensor<1> {
         let d = batch.targets.device();
         let out = sc.forward(

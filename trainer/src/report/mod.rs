@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use tsak::infer::metrics::ConfusionMatrix;
 
 use crate::kd::KdStrategy;
-use crate::pipeline::PipelineResults;
+use crate::stages::compare::Comparison;
 
 /// Mean and (population) standard deviation of one strategy's test scores over its seeds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,11 +41,11 @@ pub struct Report {
     pub teacher_test_macro_f1: f64,
     pub strategies: Vec<StrategySummary>,
     pub costs: Vec<ModelCost>,
-    pub results: PipelineResults,
+    pub results: Comparison,
 }
 
 /// Groups the student results by strategy, in the order they were run.
-pub fn summarise(results: &PipelineResults) -> Vec<StrategySummary> {
+pub fn summarise(results: &Comparison) -> Vec<StrategySummary> {
     let mut order: Vec<KdStrategy> = Vec::new();
     for s in &results.students {
         if !order.contains(&s.strategy) {

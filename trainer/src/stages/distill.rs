@@ -1,0 +1,140 @@
+//! `trainer distill`: distils one-wrist students from the run's frozen teacher (and semantic
+//! classifier) with the given KD strategies, one student per strategy and seed, each scored on
+//! the test subjects and stored in the run folder.
+
+use std::time::Instant;
+
+use anyhow::{Result, ensure};
+use tsak::data::channels::ChannelSelection;
+use tsak::model::{SemanticClassifierConfig, StudentConfig, StudentProjectionsConfig};
+
+use super::{RunArgs, Stage};
+use crate::distill::{KdWeights, distill, predict};
+use crate::features::{add_semantic, teacher_features};
+use crate::kd::KdStrategy;
+use crate::run_dir::{StudentMeta, StudentResult};
+use crate::scoring::score_windows;
+
+/// What a student learns from and how strongly: recorded with every result.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DistillSettings {
+    /// Student input channels, as `position/modality` selectors.
+    #[arg(long, value_delimiter = ',', default_value = "right_wrist/acc")]
+    pub student_channels: Vec<String>,
+    /// Softmax temperature of logit KD.
+    #[arg(long, default_value_t = 4.0)]
+    pub temperature: f64,
+    /// Share of logit KD against the label loss.
+    #[arg(long, default_value_t = 0.5)]
+    pub alpha: f64,
+    /// Weight of representation KD.
+    #[arg(long, default_value_t = 1.0)]
+    pub beta: f64,
+}
+
+impl DistillSettings {
+    pub fn weights(&self) -> KdWeights {
+        KdWeights { temperature: self.temperature, alpha: self.alpha, beta: self.beta }
+    }
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct DistillArgs {
+    /// KD strategies (comma-separated): none, logit, attn-rep, causal-rep, combi-rep, sc-logit,
+    /// sc-rep, sc-mix.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub kd: Vec<KdStrategy>,
+    /// Students per strategy, seeded 1..=N.
+    #[arg(long, default_value_t = 3)]
+    pub seeds: u64,
+    #[command(flatten)]
+    pub settings: DistillSettings,
+    /// Maximum epochs (default: the run profile's).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+pub fn run(args: &DistillArgs) -> Result<()> {
+    let stage = Stage::open(&args.run)?;
+    for result in distill_students(&stage, &args.kd, args.seeds, &args.settings, args.epochs, false)? {
+        eprintln!("student {:<10} seed {} test macro-F1 {:.4}", result.strategy, result.seed, result.test.macro_f1);
+    }
+    Ok(())
+}
+
+/// Distils every (strategy, seed). With `reuse`, a student already in the run folder that was
+/// distilled with the same channels and KD weights is taken as it is.
+pub fn distill_students(
+    stage: &Stage,
+    strategies: &[KdStrategy],
+    seeds: u64,
+    settings: &DistillSettings,
+    epochs: Option<usize>,
+    reuse: bool,
+) -> Result<Vec<StudentResult>> {
+    let device = stage.device()?;
+    let teacher = stage.dir.teacher(&device)?;
+    let teacher_windows = stage.windows(&stage.teacher_selection()?, &teacher.meta.stats)?;
+    let mut features = teacher_features(&teacher.model, &teacher_windows.train, &device);
+    let semantic = if stage.dir.has_semantic() || strategies.iter().any(|s| s.needs_semantic()) {
+        Some(stage.dir.semantic(&device)?)
+    } else {
+        None
+    };
+    if let Some(semantic) = &semantic {
+        add_semantic(&mut features, &semantic.model, &device);
+    }
+    let (stats, windows) = stage.fitted_windows(&ChannelSelection::new(settings.student_channels.clone()))?;
+    ensure!(windows.train.origin == teacher_windows.train.origin, "teacher and student windows must be the same");
+    let config = StudentConfig::new().with_channels(windows.train.channels).with_classes(stage.data.classes.len());
+    let semantic_config =
+        semantic.as_ref().map_or_else(|| SemanticClassifierConfig::for_teacher(&teacher.config), |s| s.config.clone());
+    let projections = StudentProjectionsConfig::for_models(&config, &teacher.config, &semantic_config);
+    let weights = settings.weights();
+    let stored = if reuse { stage.dir.student_results()? } else { Vec::new() };
+    let mut results = Vec::new();
+    for &strategy in strategies {
+        for seed in 1..=seeds {
+            let same = |m: &&StudentMeta| {
+                m.result.strategy == strategy
+                    && m.result.seed == seed
+                    && m.result.kd_weights == weights
+                    && m.stats.channels == stats.channels
+            };
+            if let Some(meta) = stored.iter().find(same) {
+                eprintln!("student {strategy} seed {seed}: already distilled in this run");
+                results.push(meta.result.clone());
+                continue;
+            }
+            let started = Instant::now();
+            let label = format!("student-{}-seed{seed}", strategy.name());
+            let options = stage.fit_options(&label, epochs.unwrap_or(stage.profile.student_epochs), seed);
+            let train = (&windows.train, &features);
+            let trained = distill(
+                config.clone(),
+                projections.clone(),
+                train,
+                &stage.validation(&windows.val),
+                strategy,
+                weights,
+                &options,
+            )?;
+            let predicted = predict(&trained.model, &windows.test, &device);
+            let result = StudentResult {
+                strategy,
+                seed,
+                kd_weights: weights,
+                val_macro_f1: trained.history.best_val_macro_f1,
+                test: score_windows(&stage.data.test, &windows.test, &predicted, &stage.data.classes),
+                epochs: trained.history.epochs.len(),
+                seconds: started.elapsed().as_secs_f64(),
+            };
+            let meta = StudentMeta { result: result.clone(), stats: stats.clone(), history: trained.history };
+            stage.dir.save_student(&trained.config, &trained.model, &meta)?;
+            results.push(result);
+        }
+    }
+    Ok(results)
+}

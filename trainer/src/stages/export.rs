@@ -1,0 +1,71 @@
+//! `trainer export`: writes a run's teacher, semantic classifier and chosen student into
+//! `model-weights/` (records, configs and a manifest the web app and `trainer evaluate` read).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use burn::tensor::Device;
+use tsak::model::manifest::DatasetInfo;
+
+use super::compare::best_student;
+use crate::export::{ExportInputs, export};
+use crate::kd::KdStrategy;
+use crate::run_dir::RunDir;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ExportArgs {
+    /// The run folder to export from.
+    #[arg(long, default_value = "runs/latest")]
+    pub run: PathBuf,
+    /// Where the weights and manifest go.
+    #[arg(long, default_value = "model-weights")]
+    pub to: PathBuf,
+    /// Ship a student of this strategy (default: the strategy with the best mean validation
+    /// macro-F1); always its best seed by validation macro-F1.
+    #[arg(long)]
+    pub kd: Option<KdStrategy>,
+}
+
+pub fn run(args: &ExportArgs) -> Result<()> {
+    export_run(&RunDir::new(&args.run), &args.to, args.kd)
+}
+
+/// Exports the run's models into `to`.
+pub fn export_run(dir: &RunDir, to: &Path, strategy: Option<KdStrategy>) -> Result<()> {
+    let spec = dir.spec()?;
+    let device = Device::flex();
+    let teacher = dir.teacher(&device)?;
+    let semantic = dir.semantic(&device)?;
+    let results: Vec<_> = dir.student_results()?.into_iter().map(|m| m.result).collect();
+    let (strategy, seed) = best_student(&results, strategy).with_context(|| match strategy {
+        Some(s) => format!("the run has no {s} student: run `trainer distill --kd {s}` first"),
+        None => "the run has no students: run `trainer distill` or `trainer compare` first".to_string(),
+    })?;
+    let student = dir.student(strategy, seed, &device)?;
+    let inputs = ExportInputs {
+        dataset: DatasetInfo {
+            source: spec.data.clone(),
+            synthetic: spec.synthetic(),
+            split: spec.split_description.clone(),
+        },
+        classes: &spec.classes,
+        window: spec.window,
+        sample_rate_hz: spec.sample_rate_hz,
+        teacher: (&teacher.config, &teacher.model, &teacher.meta.stats, &teacher.meta.combined_head_test),
+        semantic: (&semantic.config, &semantic.model, &semantic.meta.test),
+        student: (
+            &student.config,
+            &student.model,
+            &student.meta.stats,
+            &student.meta.result.test,
+            strategy.name().to_string(),
+        ),
+        evaluated_on: format!("test: {}", spec.test_sessions.join(", ")),
+    };
+    export(to, &inputs)?;
+    eprintln!(
+        "exported the teacher, the semantic classifier and the {strategy} student (seed {seed}) to {}",
+        to.display()
+    );
+    Ok(())
+}

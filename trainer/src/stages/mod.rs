@@ -1,0 +1,184 @@
+//! The training stages as CLI commands. Each reads what earlier stages left in the run folder
+//! ([`RunDir`]), does its one job and writes its results there, so stages can be run one at a
+//! time (`train-teacher`, `train-semantic`, `distill`, `compare`, `export`) or all together
+//! (`pipeline`). A stage that retrains something removes what was built on the old version.
+
+pub mod compare;
+pub mod distill;
+pub mod export;
+pub mod train_semantic;
+pub mod train_teacher;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use burn::tensor::Device;
+use tsak::data::channels::ChannelSelection;
+use tsak::data::normalize::ChannelStats;
+use tsak::data::openpack::DeviceMap;
+use tsak::data::window::WindowConfig;
+use tsak::model::TeacherConfig;
+
+use crate::dataset::{DataSource, SplitChoice, SplitData, WindowSet, fit_stats, load, window_sessions};
+use crate::device::TrainDevice;
+use crate::fit::FitOptions;
+use crate::run_dir::{RunDir, RunSpec};
+use crate::scoring::Validation;
+
+/// Options every stage command takes.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RunArgs {
+    /// The run folder: where each stage reads its inputs and writes its results.
+    #[arg(long, alias = "out", default_value = "runs/latest")]
+    pub run: PathBuf,
+    /// Continue interrupted training from the checkpoints in the run folder.
+    #[arg(long)]
+    pub resume: bool,
+    /// Training backend: `cpu`, or `wgpu[:N]` / `cuda[:N]` in a trainer built with that feature.
+    #[arg(long, default_value = "cpu")]
+    pub device: TrainDevice,
+}
+
+/// Epochs and model sizes of a run profile.
+pub struct Profile {
+    pub teacher_epochs: usize,
+    pub semantic_epochs: usize,
+    pub student_epochs: usize,
+    pub patience: usize,
+    pub teacher: TeacherConfig,
+}
+
+impl Profile {
+    /// `quick`: the minutes-long smoke profile (a smaller teacher, two epochs per stage).
+    pub fn new(quick: bool) -> Self {
+        if quick {
+            Self {
+                teacher_epochs: 2,
+                semantic_epochs: 2,
+                student_epochs: 2,
+                patience: 2,
+                teacher: TeacherConfig::new().with_d_model(32).with_d_ff(64),
+            }
+        } else {
+            Self {
+                teacher_epochs: 15,
+                semantic_epochs: 10,
+                student_epochs: 20,
+                patience: 4,
+                teacher: TeacherConfig::new(),
+            }
+        }
+    }
+}
+
+/// The window sets of one model's inputs.
+pub struct Windows {
+    pub train: WindowSet,
+    pub val: WindowSet,
+    pub test: WindowSet,
+}
+
+/// A stage at work: its run folder, what the run trains on, and the loaded data.
+pub struct Stage {
+    pub dir: RunDir,
+    pub spec: RunSpec,
+    pub data: SplitData,
+    pub args: RunArgs,
+    pub profile: Profile,
+}
+
+impl Stage {
+    /// Starts a run: loads the data, and writes `run.json` for the later stages.
+    pub fn start(source: &DataSource, split: &SplitChoice, quick: bool, args: &RunArgs) -> Result<Self> {
+        let data = load(source, split, &DeviceMap::default())?;
+        let spec = RunSpec {
+            data: source.to_string(),
+            split: split.to_string(),
+            split_description: data.description.clone(),
+            test_sessions: data.test.iter().map(|s| s.name.clone()).collect(),
+            classes: data.classes.clone(),
+            window: WindowConfig { length: 60, hop: 30 },
+            sample_rate_hz: data.sample_rate_hz,
+            quick,
+        };
+        let dir = RunDir::new(&args.run);
+        dir.write_spec(&spec)?;
+        Ok(Self::with(dir, spec, data, args))
+    }
+
+    /// Opens a run that `train-teacher` started, reloading its data.
+    pub fn open(args: &RunArgs) -> Result<Self> {
+        let dir = RunDir::new(&args.run);
+        let spec = dir.spec()?;
+        let source: DataSource = spec.data.parse().map_err(anyhow::Error::msg)?;
+        let split: SplitChoice = spec.split.parse().map_err(anyhow::Error::msg)?;
+        let data = load(&source, &split, &DeviceMap::default())
+            .with_context(|| format!("reloading the data of run {}", dir.root().display()))?;
+        Ok(Self::with(dir, spec, data, args))
+    }
+
+    fn with(dir: RunDir, spec: RunSpec, data: SplitData, args: &RunArgs) -> Self {
+        eprintln!(
+            "data: {} ({}; {} train, {} val, {} test sessions)",
+            spec.data,
+            data.description,
+            data.train.len(),
+            data.val.len(),
+            data.test.len()
+        );
+        let profile = Profile::new(spec.quick);
+        Self { dir, spec, data, args: args.clone(), profile }
+    }
+
+    pub fn device(&self) -> Result<Device> {
+        self.args.device.base()
+    }
+
+    pub fn source(&self) -> Result<DataSource> {
+        self.spec.data.parse().map_err(anyhow::Error::msg)
+    }
+
+    /// The teacher's inputs: OpenPack's multi-sensor default, or every channel a recording has.
+    pub fn teacher_selection(&self) -> Result<ChannelSelection> {
+        Ok(match self.source()? {
+            DataSource::OpenPack(_) => ChannelSelection::openpack_teacher(),
+            DataSource::Recordings(_) => {
+                ChannelSelection::new(self.data.train.first().map(|s| s.frames.channels.clone()).unwrap_or_default())
+            }
+        })
+    }
+
+    /// Normalised windows of `selection` with statistics fitted on the training subjects.
+    pub fn fitted_windows(&self, selection: &ChannelSelection) -> Result<(ChannelStats, Windows)> {
+        let stats = fit_stats(&self.data.train, selection)?;
+        let windows = self.windows(selection, &stats)?;
+        Ok((stats, windows))
+    }
+
+    /// Normalised windows of `selection` with given statistics.
+    pub fn windows(&self, selection: &ChannelSelection, stats: &ChannelStats) -> Result<Windows> {
+        let set = |sessions| window_sessions(sessions, selection, stats, self.spec.window, &self.data.classes);
+        Ok(Windows { train: set(&self.data.train)?, val: set(&self.data.val)?, test: set(&self.data.test)? })
+    }
+
+    /// Validation of a model whose windows are `windows`.
+    pub fn validation<'a>(&'a self, windows: &'a WindowSet) -> Validation<'a> {
+        Validation { classes: &self.data.classes, sessions: &self.data.val, windows }
+    }
+
+    /// How to fit one model of this run.
+    pub fn fit_options(&self, label: &str, epochs: usize, seed: u64) -> FitOptions {
+        FitOptions {
+            label: label.to_string(),
+            max_epochs: epochs,
+            batch_size: 64,
+            learning_rate: 2e-3,
+            patience: self.profile.patience,
+            seed,
+            checkpoint_dir: Some(self.dir.checkpoints()),
+            resume: self.args.resume,
+            progress: !self.spec.quick,
+            device: self.args.device,
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The stage commands one at a time share a run folder: train-teacher -> train-semantic ->
+//! distill -> compare -> export, each reading what the earlier ones left, refusing to run out of
+//! order with a message that names the missing stage, and retraining invalidating what was
+//! built on the old model.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn trainer(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_trainer")).args(args).output().expect("trainer runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let output = trainer(args);
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert!(output.status.success(), "trainer {args:?} failed:\n{stderr}");
+    stderr
+}
+
+fn failing(args: &[&str]) -> String {
+    let output = trainer(args);
+    assert!(!output.status.success(), "trainer {args:?} should fail");
+    String::from_utf8_lossy(&output.stderr).to_string()
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn stages_run_one_at_a_time_through_a_run_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, run) = (dir.path().join("synth"), dir.path().join("run"));
+    ok(&["synth", "--out", s(&data), "--users", "3", "--sessions", "1", "--minutes", "2", "--seed", "5"]);
+    let data_arg = format!("openpack:{}", data.display());
+
+    let error = failing(&["train-semantic", "--run", s(&run)]);
+    assert!(error.contains("trainer train-teacher"), "{error}");
+
+    ok(&["train-teacher", "--data", &data_arg, "--run", s(&run), "--quick"]);
+    assert!(run.join("run.json").is_file() && run.join("teacher.bpk").is_file());
+    let error = failing(&["distill", "--run", s(&run), "--kd", "sc-rep", "--seeds", "1"]);
+    assert!(error.contains("trainer train-semantic"), "a semantic-KD student needs stage 2:\n{error}");
+    // Students that need only the teacher can be distilled before stage 2.
+    ok(&["distill", "--run", s(&run), "--kd", "logit", "--seeds", "1"]);
+    assert!(run.join("students/logit-seed1.bpk").is_file());
+
+    // A new semantic classifier makes the students built before it stale.
+    ok(&["train-semantic", "--run", s(&run)]);
+    assert!(!run.join("students").exists(), "stale students must go");
+    ok(&["distill", "--run", s(&run), "--kd", "none,sc-rep", "--seeds", "1"]);
+
+    // compare reuses the students distilled with the same settings and distils the rest.
+    let report = dir.path().join("report");
+    let log =
+        ok(&["compare", "--run", s(&run), "--kd", "none,sc-rep,sc-logit", "--seeds", "1", "--report", s(&report)]);
+    assert_eq!(log.matches("already distilled in this run").count(), 2, "{log}");
+    assert!(run.join("students/sc-logit-seed1.bpk").is_file());
+    let results: serde_json::Value = serde_json::from_slice(&std::fs::read(run.join("results.json")).unwrap()).unwrap();
+    assert_eq!(results["students"].as_array().unwrap().len(), 3);
+    assert!(std::fs::read_to_string(report.join("report.md")).unwrap().contains("| sc-logit | 1 |"));
+    // Different KD weights are a different experiment: not reused.
+    let log =
+        ok(&["compare", "--run", s(&run), "--kd", "none", "--seeds", "1", "--alpha", "0.7", "--report", s(&report)]);
+    assert!(!log.contains("already distilled"), "{log}");
+
+    // Export a chosen strategy and check the weights score what their manifest says.
+    let weights = dir.path().join("weights");
+    ok(&["export", "--run", s(&run), "--to", s(&weights), "--kd", "sc-rep"]);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(weights.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["student"]["kd_strategy"], "sc-rep");
+    ok(&["evaluate", "--weights", s(&weights), "--data", &data_arg, "--check"]);
+    let error = failing(&["export", "--run", s(&run), "--to", s(&weights), "--kd", "attn-rep"]);
+    assert!(error.contains("no attn-rep student"), "{error}");
+}
+
+#[cfg(not(feature = "cuda"))]
+#[test]
+fn a_backend_that_was_not_compiled_in_is_refused_before_training() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("synth");
+    ok(&["synth", "--out", s(&data), "--users", "3", "--sessions", "1", "--minutes", "1"]);
+    let data_arg = format!("openpack:{}", data.display());
+    let run = dir.path().join("run");
+    let error = failing(&["train-teacher", "--data", &data_arg, "--run", s(&run), "--quick", "--device", "cuda"]);
+    assert!(error.contains("--features cuda"), "{error}");
+    let error = failing(&["train-teacher", "--data", &data_arg, "--run", s(&run), "--device", "tpu"]);
+    assert!(error.contains("is not a device"), "{error}");
+}
