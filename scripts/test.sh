@@ -15,6 +15,11 @@ cargo fmt --all --check
 step "native tests (release: burn is 10-50x slower in debug)"
 cargo test --workspace --release --locked
 
+step "trainer GPU backends compile (wgpu, CUDA; no GPU here to run them)"
+# DOCS_RS=1 makes cubecl's LLVM bundler skip its download from GitHub, which this machine
+# cannot reach; type-checking needs no LLVM. A real CUDA build downloads it (see README).
+DOCS_RS=1 cargo check -p tsak-trainer --features wgpu,cuda --locked
+
 step "wasm tests in headless Chromium"
 # The wasm-release profile: the same compiled dependencies as the bundle trunk builds next.
 WASM_BINDGEN_TEST_TIMEOUT=300 cargo test -p tsak --profile wasm-release --locked --target wasm32-unknown-unknown --test web
