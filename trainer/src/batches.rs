@@ -5,6 +5,7 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
+use crate::augment::Augment;
 use crate::dataset::WindowSet;
 
 /// One batch: inputs `[batch, channels, time]` and class indices `[batch]`.
@@ -13,6 +14,11 @@ pub struct Batch {
     pub targets: Tensor<1, Int>,
     /// Which windows of the set these are, in batch order (to look up cached teacher outputs).
     pub indices: Vec<usize>,
+}
+
+/// The RNG of an epoch's augmentation: seeded, so runs (and resumed runs) reproduce.
+pub fn epoch_rng(seed: u64, epoch: usize) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0xA24B_AED4_963E_E407) ^ epoch as u64)
 }
 
 /// The window indices of an epoch, shuffled with `seed` (a different order each epoch).
@@ -25,12 +31,27 @@ pub fn epoch_order(len: usize, seed: u64, epoch: usize) -> Vec<usize> {
 
 /// Builds the batch of the given windows on `device`.
 pub fn batch(set: &WindowSet, indices: &[usize], device: &Device) -> Batch {
+    augmented_batch(set, indices, device, None)
+}
+
+/// Builds a batch, perturbing each window with `augment` (training only).
+pub fn augmented_batch(
+    set: &WindowSet,
+    indices: &[usize],
+    device: &Device,
+    augment: Option<(&Augment, &mut ChaCha8Rng)>,
+) -> Batch {
     let size = set.channels * set.length;
     let mut values = Vec::with_capacity(indices.len() * size);
     let mut targets = Vec::with_capacity(indices.len());
     for &i in indices {
         values.extend_from_slice(set.window(i));
         targets.push(set.targets[i] as i64);
+    }
+    if let Some((augment, rng)) = augment {
+        for window in values.chunks_mut(size) {
+            augment.apply(window, set.length, rng);
+        }
     }
     Batch {
         inputs: Tensor::from_data(TensorData::new(values, [indices.len(), set.channels, set.length]), device),

@@ -7,7 +7,8 @@
 use burn::tensor::{Device, Tensor, TensorData};
 use tsak::model::{SemanticClassifier, Teacher};
 
-use crate::batches::batches;
+use crate::augment::Augment;
+use crate::batches::{augmented_batch, epoch_rng};
 use crate::dataset::WindowSet;
 
 /// One `[rows, dim]` matrix of features, row-major on the host.
@@ -58,9 +59,23 @@ pub struct TeacherFeatures {
 
 /// Runs the teacher over every window of `set` (in order) on the inference device.
 pub fn teacher_features(teacher: &Teacher, set: &WindowSet, device: &Device) -> TeacherFeatures {
+    augmented_teacher_features(teacher, set, device, None)
+}
+
+/// Runs the teacher over every window of `set` (in order), each perturbed by `augment` when
+/// given: the semantic classifier learns to merge the representations from these, because on
+/// clean training windows the teacher is nearly always right and there is little to learn.
+pub fn augmented_teacher_features(
+    teacher: &Teacher,
+    set: &WindowSet,
+    device: &Device,
+    augment: Option<(&Augment, u64)>,
+) -> TeacherFeatures {
     let mut features = TeacherFeatures::default();
     let order: Vec<usize> = (0..set.len()).collect();
-    for batch in batches(set, &order, 256, device) {
+    let mut rng = epoch_rng(augment.map_or(0, |(_, seed)| seed), 0);
+    for chunk in order.chunks(256) {
+        let batch = augmented_batch(set, chunk, device, augment.map(|(a, _)| (a, &mut rng)));
         let out = teacher.forward(batch.inputs);
         features.attention.push(out.attention);
         features.causal.push(out.causal);

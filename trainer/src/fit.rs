@@ -16,7 +16,8 @@ use burn::tensor::{Device, Tensor};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
-use crate::batches::{Batch, batches, epoch_order};
+use crate::augment::Augment;
+use crate::batches::{Batch, augmented_batch, epoch_order, epoch_rng};
 use crate::dataset::WindowSet;
 use crate::device::TrainDevice;
 
@@ -39,6 +40,8 @@ pub struct FitOptions {
     pub progress: bool,
     /// The backend that trains.
     pub device: TrainDevice,
+    /// Perturb training windows (the teacher's stage; see [`Augment`]).
+    pub augment: Option<Augment>,
 }
 
 /// One epoch's record, kept in the run log.
@@ -98,7 +101,9 @@ where
         let bar = progress_bar(options, epoch, batches_per_epoch);
         let order = epoch_order(train.len(), options.seed, epoch);
         let (mut total, mut count) = (0.0, 0);
-        for batch in batches(train, &order, options.batch_size, device) {
+        let mut rng = epoch_rng(options.seed, epoch);
+        for chunk in order.chunks(options.batch_size.max(1)) {
+            let batch = augmented_batch(train, chunk, device, options.augment.as_ref().map(|a| (a, &mut rng)));
             let batch_loss = loss(&model, &batch);
             total += batch_loss.clone().into_scalar::<f32>() as f64;
             count += 1;
@@ -259,6 +264,7 @@ mod tests {
             resume,
             progress: false,
             device: TrainDevice::Cpu,
+            augment: None,
         }
     }
 

@@ -179,6 +179,7 @@ impl Stage {
             resume: self.args.resume,
             progress: !self.spec.quick,
             device: self.args.device,
+            augment: None,
         }
     }
 }

@@ -5,7 +5,8 @@ use anyhow::Result;
 use tsak::model::SemanticClassifierConfig;
 
 use super::{RunArgs, Stage};
-use crate::features::teacher_features;
+use crate::augment::Augment;
+use crate::features::{augmented_teacher_features, teacher_features};
 use crate::run_dir::SemanticMeta;
 use crate::scoring::score_windows;
 use crate::stage2::{predict, train_semantic};
@@ -30,7 +31,9 @@ pub fn train(stage: &Stage, epochs: Option<usize>) -> Result<()> {
     let teacher = stage.dir.teacher(&device)?;
     let windows = stage.windows(&stage.teacher_selection()?, &teacher.meta.stats)?;
     let features = |set| teacher_features(&teacher.model, set, &device);
-    let (train, val, test) = (features(&windows.train), features(&windows.val), features(&windows.test));
+    let augment = Augment::for_channels(&teacher.meta.stats.channels);
+    let train = augmented_teacher_features(&teacher.model, &windows.train, &device, Some((&augment, 2)));
+    let (val, test) = (features(&windows.val), features(&windows.test));
     let options = stage.fit_options("semantic", epochs.unwrap_or(stage.profile.semantic_epochs), 1);
     let trained = train_semantic(
         SemanticClassifierConfig::for_teacher(&teacher.config),

@@ -4,7 +4,9 @@
 use anyhow::Result;
 
 use super::{RunArgs, Stage};
+use crate::augment::Augment;
 use crate::dataset::{DataSource, SplitChoice};
+use crate::fit::FitOptions;
 use crate::run_dir::TeacherMeta;
 use crate::scoring::score_windows;
 use crate::stage1::{predict_combined, train_teacher};
@@ -47,7 +49,10 @@ pub fn train(stage: &Stage, epochs: Option<usize>) -> Result<()> {
     );
     let config =
         stage.profile.teacher.clone().with_channels(windows.train.channels).with_classes(stage.data.classes.len());
-    let options = stage.fit_options("teacher", epochs.unwrap_or(stage.profile.teacher_epochs), 1);
+    let options = FitOptions {
+        augment: Some(Augment::for_channels(&stats.channels)),
+        ..stage.fit_options("teacher", epochs.unwrap_or(stage.profile.teacher_epochs), 1)
+    };
     let trained = train_teacher(config, &windows.train, &stage.validation(&windows.val), stats, &options)?;
     let predicted = predict_combined(&trained.model, &windows.test, &device);
     let combined_head_test = score_windows(&stage.data.test, &windows.test, &predicted, &stage.data.classes);
