@@ -1,5 +1,12 @@
-//! Inference around the models: metrics now; the engine and streaming windows arrive with the
-//! replay app.
+//! Inference around the models, shared by the trainer's evaluation and the browser app:
+//! the exported [`bundle`], model [`inputs`] from a session, the [`engine`] that runs them,
+//! per-frame [`timeline`]s, OpenPack [`seconds`] and [`metrics`].
 
+#[cfg(feature = "burn")]
+pub mod bundle;
+#[cfg(feature = "burn")]
+pub mod engine;
+pub mod inputs;
 pub mod metrics;
+pub mod seconds;
 pub mod timeline;

@@ -16,7 +16,8 @@ use tsak::data::openpack::session::assemble;
 use tsak::data::openpack::splits::toolkit_split;
 use tsak::data::openpack::{DeviceMap, fs as openpack_fs};
 use tsak::data::recording_fs::load_dataset;
-use tsak::data::window::{WindowConfig, windows};
+use tsak::data::window::WindowConfig;
+use tsak::infer::inputs::model_windows;
 
 /// Where data comes from, as given to `--data`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +59,8 @@ pub enum SplitChoice {
     LastSubjects,
     /// `subjects:VAL,.../TEST,...`: the named subjects validate and test, every other one trains.
     Subjects { val: Vec<String>, test: Vec<String> },
+    /// `all`: every session is a test session (to evaluate exported models on new data).
+    All,
 }
 
 impl FromStr for SplitChoice {
@@ -82,6 +85,7 @@ impl FromStr for SplitChoice {
         }
         Ok(match text {
             "last-subjects" => Self::LastSubjects,
+            "all" => Self::All,
             name => Self::Named(name.to_string()),
         })
     }
@@ -92,6 +96,7 @@ impl std::fmt::Display for SplitChoice {
         match self {
             Self::Named(name) => write!(f, "{name}"),
             Self::LastSubjects => write!(f, "last-subjects"),
+            Self::All => write!(f, "all"),
             Self::Subjects { val, test } => write!(f, "subjects:{}/{}", val.join(","), test.join(",")),
         }
     }
@@ -161,7 +166,9 @@ fn load_openpack(root: &Path, split: &SplitChoice, devices: &DeviceMap) -> Resul
             let split = toolkit_split(name).with_context(|| format!("no toolkit split named `{name}`"))?;
             split.train.into_iter().chain(split.val).chain(split.test).collect()
         }
-        SplitChoice::LastSubjects | SplitChoice::Subjects { .. } => discover_openpack(root, devices)?,
+        SplitChoice::LastSubjects | SplitChoice::Subjects { .. } | SplitChoice::All => {
+            discover_openpack(root, devices)?
+        }
     };
     let mut sessions = Vec::with_capacity(wanted.len());
     for (user, session) in wanted {
@@ -226,6 +233,17 @@ fn split_sessions(classes: ClassTable, sessions: Vec<LabelledSession>, split: &S
                 format!("by subject: test {test}, validation {val}, train the other {}", subjects.len() - 2);
             (vec![val], vec![test], description)
         }
+        SplitChoice::All => {
+            let description = "every session is a test session".to_string();
+            return Ok(SplitData {
+                classes,
+                train: Vec::new(),
+                val: Vec::new(),
+                test: sessions,
+                description,
+                sample_rate_hz: 30.0,
+            });
+        }
         SplitChoice::Subjects { val, test } => {
             let known: Vec<&str> = sessions.iter().map(|s| s.subject.as_str()).collect();
             if let Some(missing) = val.iter().chain(test).find(|s| !known.contains(&s.as_str())) {
@@ -278,10 +296,10 @@ impl WindowSet {
     }
 }
 
-/// Selects, normalises and windows sessions. `stats` must come from the training sessions.
+/// Selects, normalises and windows sessions (through the app's own [`model_windows`]).
+/// `stats` must come from the training sessions.
 pub fn window_sessions(
     sessions: &[LabelledSession],
-    selection: &ChannelSelection,
     stats: &ChannelStats,
     config: WindowConfig,
     classes: &ClassTable,
@@ -294,19 +312,14 @@ pub fn window_sessions(
         origin: Vec::new(),
     };
     for (index, session) in sessions.iter().enumerate() {
-        let mut frames = session.frames.select(selection).with_context(|| format!("session {}", session.name))?;
-        if frames.channels != stats.channels {
-            bail!("session {} has channels {:?}, the statistics {:?}", session.name, frames.channels, stats.channels);
-        }
-        stats.apply_table(&mut frames);
-        for window in windows(&frames, config) {
-            let target = classes
-                .index_of(window.label)
-                .with_context(|| format!("class {} is not in the table", window.label))?;
-            set.inputs.extend(tsak::data::window::channel_major(&frames, window.start, config.length));
+        let windows =
+            model_windows(&session.frames, stats, config).with_context(|| format!("session {}", session.name))?;
+        for (&start, &label) in windows.starts.iter().zip(&windows.labels) {
+            let target = classes.index_of(label).with_context(|| format!("class {label} is not in the table"))?;
             set.targets.push(target);
-            set.origin.push((index, window.start));
+            set.origin.push((index, start));
         }
+        set.inputs.extend(windows.values);
     }
     Ok(set)
 }

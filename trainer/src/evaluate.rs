@@ -1,25 +1,25 @@
-//! `trainer evaluate`: rebuilds the exported models from `model-weights/` (checking every file
+//! `trainer evaluate`: rebuilds the exported models from `model-weights/` (every file checked
 //! against the manifest's sha256), scores them on a dataset's test subjects, and with `--check`
-//! fails unless the scores equal the ones the manifest records.
+//! fails unless the scores equal the ones the manifest records. Loading, model inputs, forward
+//! passes and 1 Hz scoring are the web app's own code (`tsak::infer`), so the browser shows
+//! these very numbers for the same session.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail, ensure};
-use burn::config::Config;
-use burn::module::Module;
+use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
-use tsak::data::channels::ChannelSelection;
+use serde::Serialize;
 use tsak::data::classes::ClassTable;
 use tsak::data::openpack::DeviceMap;
-use tsak::infer::metrics::Scores;
-use tsak::model::manifest::{FileEntry, Manifest, ModelEntry};
-use tsak::model::{SemanticClassifier, SemanticClassifierConfig, Student, StudentConfig, Teacher, TeacherConfig};
+use tsak::infer::bundle::ModelBundle;
+use tsak::infer::engine::argmax_rows;
+use tsak::infer::inputs::{ModelWindows, model_windows};
+use tsak::infer::metrics::{Scores, score};
+use tsak::infer::seconds::{Seconds, session_seconds};
+use tsak::model::manifest::{Manifest, ModelEntry};
 
-use crate::dataset::{DataSource, SplitChoice, load, window_sessions};
-use crate::export::sha256_hex;
-use crate::features::{add_semantic, teacher_features};
-use crate::model_files::decode;
-use crate::scoring::score_windows;
+use crate::dataset::{DataSource, LabelledSession, SplitChoice, load};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct EvaluateArgs {
@@ -29,18 +29,24 @@ pub struct EvaluateArgs {
     /// `openpack:DIR` or `recordings:SPEC`: the data to score on (its test subjects).
     #[arg(long)]
     pub data: DataSource,
+    /// `last-subjects`, a toolkit split, `subjects:VAL/TEST`, or `all` (every session is test).
     #[arg(long, default_value = "last-subjects")]
     pub split: SplitChoice,
     /// Fail unless the scores equal the manifest's recorded metrics.
     #[arg(long)]
     pub check: bool,
+    /// Print the scores as JSON (for scripts and the browser end-to-end test).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The three models' scores on the test subjects.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Evaluation {
     pub manifest: Manifest,
+    /// The teacher's combined head.
     pub teacher: Scores,
+    /// The teacher's final answer: the semantic classifier.
     pub semantic: Scores,
     pub student: Scores,
 }
@@ -48,19 +54,28 @@ pub struct Evaluation {
 pub fn run(args: &EvaluateArgs) -> Result<()> {
     let evaluation = evaluate(&args.weights, &args.data, &args.split)?;
     let m = &evaluation.manifest;
-    for (name, entry, scores) in [
-        ("teacher (combined head)", &m.teacher, &evaluation.teacher),
-        ("teacher (semantic classifier)", &m.semantic, &evaluation.semantic),
-        ("student", &m.student, &evaluation.student),
-    ] {
-        println!(
-            "{name:<30} macro-F1 {:.6} (manifest {:.6})  accuracy {:.4}",
-            scores.macro_f1, entry.metrics.macro_f1, scores.accuracy
-        );
+    if args.json {
+        let scores = serde_json::json!({
+            "teacher_combined_head": &evaluation.teacher,
+            "teacher": &evaluation.semantic,
+            "student": &evaluation.student,
+        });
+        println!("{}", serde_json::to_string_pretty(&scores)?);
+    } else {
+        for (name, entry, scores) in [
+            ("teacher (combined head)", &m.teacher, &evaluation.teacher),
+            ("teacher (semantic classifier)", &m.semantic, &evaluation.semantic),
+            ("student", &m.student, &evaluation.student),
+        ] {
+            println!(
+                "{name:<30} macro-F1 {:.6} (manifest {:.6})  accuracy {:.4}",
+                scores.macro_f1, entry.metrics.macro_f1, scores.accuracy
+            );
+        }
     }
     if args.check {
         check(&evaluation)?;
-        println!("the scores equal the manifest's");
+        eprintln!("the scores equal the manifest's");
     }
     Ok(())
 }
@@ -85,71 +100,63 @@ pub fn check(evaluation: &Evaluation) -> Result<()> {
     Ok(())
 }
 
-/// Reads a file the manifest lists, refusing it if its hash or size differ.
-fn verified(dir: &Path, entry: &FileEntry) -> Result<Vec<u8>> {
-    let path = dir.join(&entry.path);
-    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    ensure!(
-        bytes.len() as u64 == entry.size_bytes && sha256_hex(&bytes) == entry.sha256,
-        "{} does not match the manifest (size or sha256 differ): re-export or restore it",
-        path.display()
-    );
-    Ok(bytes)
-}
-
-fn load_model<C: Config, M: Module>(dir: &Path, entry: &ModelEntry, init: impl Fn(&C) -> M) -> Result<(C, M)> {
-    let config = verified(dir, &entry.config)?;
-    decode(&config, verified(dir, &entry.weights)?, init, (&entry.config.path, &entry.weights.path))
+/// Reads `manifest.json` and every file it lists from `dir`, and decodes the bundle.
+pub fn load_bundle(dir: &Path, device: &Device) -> Result<ModelBundle> {
+    let manifest_path = dir.join("manifest.json");
+    let manifest_json =
+        std::fs::read_to_string(&manifest_path).with_context(|| format!("cannot read {}", manifest_path.display()))?;
+    let manifest: Manifest = serde_json::from_str(&manifest_json)
+        .with_context(|| format!("{} is not a manifest", manifest_path.display()))?;
+    let mut files = HashMap::new();
+    for entry in [&manifest.teacher, &manifest.semantic, &manifest.student] {
+        for file in [&entry.weights, &entry.config] {
+            let path = dir.join(&file.path);
+            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            files.insert(file.path.clone(), bytes);
+        }
+    }
+    ModelBundle::load(&manifest_json, |name| files.get(name).map(Vec::as_slice), device)
+        .map_err(|e| anyhow::anyhow!("{}: {}", dir.join(&e.file).display(), e.message))
 }
 
 /// Rebuilds the exported models and scores them on the test subjects of `data`.
 pub fn evaluate(weights: &Path, data: &DataSource, split: &SplitChoice) -> Result<Evaluation> {
-    let manifest_path = weights.join("manifest.json");
-    let manifest: Manifest = serde_json::from_str(
-        &std::fs::read_to_string(&manifest_path).with_context(|| format!("cannot read {}", manifest_path.display()))?,
-    )
-    .with_context(|| format!("{} is not a manifest", manifest_path.display()))?;
-    ensure!(
-        manifest.schema_version == tsak::model::manifest::SCHEMA_VERSION,
-        "manifest schema {} is not supported",
-        manifest.schema_version
-    );
     let device = Device::flex();
-    let (_, teacher): (TeacherConfig, Teacher) =
-        load_model(weights, &manifest.teacher, |c: &TeacherConfig| c.init(&device))?;
-    let (_, semantic): (SemanticClassifierConfig, SemanticClassifier) =
-        load_model(weights, &manifest.semantic, |c: &SemanticClassifierConfig| c.init(&device))?;
-    let (_, student): (StudentConfig, Student) =
-        load_model(weights, &manifest.student, |c: &StudentConfig| c.init(&device))?;
-
+    let bundle = load_bundle(weights, &device)?;
     let data = load(data, split, &DeviceMap::default())?;
-    let classes = ClassTable { classes: manifest.classes.clone(), null_id: manifest.null_id, null_aliases: Vec::new() };
-    let selection = |entry: &ModelEntry| ChannelSelection::new(entry.inputs.iter().map(|c| c.name.clone()));
-    let teacher_set = window_sessions(
-        &data.test,
-        &selection(&manifest.teacher),
-        &manifest.teacher.normalisation,
-        manifest.window,
-        &classes,
-    )?;
-    let student_set = window_sessions(
-        &data.test,
-        &selection(&manifest.student),
-        &manifest.student.normalisation,
-        manifest.window,
-        &classes,
-    )?;
-    let mut features = teacher_features(&teacher, &teacher_set, &device);
-    add_semantic(&mut features, &semantic, &device);
-    let teacher_scores = score_windows(
-        &data.test,
-        &teacher_set,
-        &crate::stage1::predict_combined(&teacher, &teacher_set, &device),
-        &classes,
-    );
-    let semantic_scores =
-        score_windows(&data.test, &teacher_set, &crate::stage2::predict(&semantic, &features, &device), &classes);
-    let student_scores =
-        score_windows(&data.test, &student_set, &crate::distill::predict(&student, &student_set, &device), &classes);
-    Ok(Evaluation { manifest, teacher: teacher_scores, semantic: semantic_scores, student: student_scores })
+    let classes = bundle.classes();
+    let (mut teacher, mut semantic, mut student) = (Seconds::default(), Seconds::default(), Seconds::default());
+    for session in &data.test {
+        let inputs = |entry: &ModelEntry| {
+            model_windows(&session.frames, &entry.normalisation, bundle.manifest.window)
+                .with_context(|| format!("session {}", session.name))
+        };
+        let (teacher_windows, student_windows) = (inputs(&bundle.manifest.teacher)?, inputs(&bundle.manifest.student)?);
+        let all = 0..teacher_windows.len();
+        let logits = bundle.teacher_logits(&teacher_windows, all, &device);
+        teacher.extend(seconds(session, &teacher_windows, logits.combined, &classes));
+        semantic.extend(seconds(session, &teacher_windows, logits.semantic, &classes));
+        let logits = bundle.student_logits(&student_windows, 0..student_windows.len(), &device);
+        student.extend(seconds(session, &student_windows, logits, &classes));
+    }
+    let scores = |s: &Seconds| score(&classes, &s.truth, &s.predicted);
+    Ok(Evaluation {
+        teacher: scores(&teacher),
+        semantic: scores(&semantic),
+        student: scores(&student),
+        manifest: bundle.manifest,
+    })
+}
+
+/// A session's 1 Hz truth and predictions from one model's logits over its windows.
+fn seconds(
+    session: &LabelledSession,
+    windows: &ModelWindows,
+    logits: burn::tensor::Tensor<2>,
+    classes: &ClassTable,
+) -> Seconds {
+    let values = logits.into_data().try_to_vec::<f32>().expect("f32 logits");
+    let ids: Vec<_> = argmax_rows(&values, classes.len()).into_iter().map(|i| classes.classes[i].id).collect();
+    let frames = &session.frames;
+    session_seconds(&frames.unixtime_ms, &frames.labels, &windows.starts, windows.length, &ids)
 }

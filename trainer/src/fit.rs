@@ -248,7 +248,7 @@ mod tests {
     fn accuracy(model: &Probe, set: &WindowSet, device: &Device) -> f64 {
         let batch = crate::batches::batch(set, &(0..set.len()).collect::<Vec<_>>(), device);
         let logits = model.logits(batch.inputs).into_data().try_to_vec::<f32>().unwrap();
-        let predicted = crate::scoring::argmax_rows(&logits, 2);
+        let predicted = tsak::infer::engine::argmax_rows(&logits, 2);
         predicted.iter().zip(&set.targets).filter(|(p, t)| p == t).count() as f64 / set.len() as f64
     }
 

@@ -1,11 +1,10 @@
 //! A model on disk is two files: its burn record (`.bpk`) and its config as JSON. Exports and
 //! run folders both use this form, so one pair of functions encodes and decodes it.
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 use burn::config::Config;
 use burn::module::Module;
-use burn::store::ModuleRecord;
-use burn::tensor::Bytes;
+use tsak::infer::bundle::{DecodeError, decode_model};
 
 /// A model encoded for disk: its record bytes, its config as JSON, its parameter count.
 pub struct ModelFiles {
@@ -33,12 +32,10 @@ pub fn decode<C: Config, M: Module>(
     init: impl Fn(&C) -> M,
     names: (&str, &str),
 ) -> Result<(C, M)> {
-    let config = C::load_binary(config).with_context(|| format!("{} is not a valid config", names.0))?;
-    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record))
-        .with_context(|| format!("{} is not a burn record", names.1))?;
-    let model =
-        init(&config).try_load_record(record).with_context(|| format!("{} does not fit its config", names.1))?;
-    Ok((config, model))
+    decode_model(config, record, init).map_err(|e| match e {
+        DecodeError::Config(message) => anyhow!("{}: {message}", names.0),
+        DecodeError::Record(message) => anyhow!("{}: {message}", names.1),
+    })
 }
 
 #[cfg(test)]
@@ -72,6 +69,6 @@ mod tests {
         )
         .map(|_: (StudentConfig, Student)| ())
         .unwrap_err();
-        assert!(format!("{error:#}").contains("student.bpk does not fit its config"), "{error:#}");
+        assert!(format!("{error:#}").contains("student.bpk: does not fit its config"), "{error:#}");
     }
 }

@@ -3,8 +3,8 @@
 //! scored together (macro-F1 over operations, Null excluded).
 
 use tsak::data::classes::{ClassId, ClassTable};
-use tsak::infer::metrics::{Scores, per_second, score};
-use tsak::infer::timeline::frame_predictions;
+use tsak::infer::metrics::{Scores, score};
+use tsak::infer::seconds::{Seconds, session_seconds};
 
 use crate::dataset::{LabelledSession, WindowSet};
 
@@ -22,35 +22,22 @@ impl Validation<'_> {
     }
 }
 
-/// Per-second truth and prediction of every session, concatenated.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SecondsTable {
-    pub truth: Vec<ClassId>,
-    pub predicted: Vec<ClassId>,
-}
-
-/// Builds the 1 Hz tables from one predicted class index per window of `set`.
+/// Per-second truth and prediction of every session, concatenated, from one predicted class
+/// index per window of `set` (the app's own [`session_seconds`] per session).
 pub fn seconds_table(
     sessions: &[LabelledSession],
     set: &WindowSet,
     predicted: &[usize],
     classes: &ClassTable,
-) -> SecondsTable {
+) -> Seconds {
     assert_eq!(predicted.len(), set.len(), "one prediction per window");
-    let mut table = SecondsTable::default();
+    let mut table = Seconds::default();
     for (index, session) in sessions.iter().enumerate() {
         let mine: Vec<usize> = (0..set.len()).filter(|&w| set.origin[w].0 == index).collect();
-        if mine.is_empty() {
-            continue;
-        }
         let starts: Vec<usize> = mine.iter().map(|&w| set.origin[w].1).collect();
         let ids: Vec<ClassId> = mine.iter().map(|&w| classes.classes[predicted[w]].id).collect();
         let frames = &session.frames;
-        let timeline = frame_predictions(frames.len(), &starts, set.length, &ids);
-        let truth = per_second(&frames.unixtime_ms, &frames.labels);
-        let guess = per_second(&frames.unixtime_ms, &timeline);
-        table.truth.extend(truth.into_iter().map(|(_, c)| c));
-        table.predicted.extend(guess.into_iter().map(|(_, c)| c));
+        table.extend(session_seconds(&frames.unixtime_ms, &frames.labels, &starts, set.length, &ids));
     }
     table
 }
@@ -70,15 +57,7 @@ pub fn score_windows(
 /// host: top-k and argmax kernels are not reliable on every backend).
 pub fn predicted_classes(logits: burn::tensor::Tensor<2>) -> Vec<usize> {
     let classes = logits.dims()[1];
-    argmax_rows(&logits.into_data().try_to_vec::<f32>().expect("logits are f32"), classes)
-}
-
-/// The index of the largest value of each row of `[rows, classes]` logits.
-pub fn argmax_rows(logits: &[f32], classes: usize) -> Vec<usize> {
-    logits
-        .chunks_exact(classes)
-        .map(|row| row.iter().enumerate().fold(0, |best, (i, &v)| if v > row[best] { i } else { best }))
-        .collect()
+    tsak::infer::engine::argmax_rows(&logits.into_data().try_to_vec::<f32>().expect("logits are f32"), classes)
 }
 
 #[cfg(test)]
@@ -110,10 +89,5 @@ mod tests {
         assert_eq!((f1(100), f1(200), scores.accuracy), (1.0, 1.0, 1.0));
         // Eight operations never occur: macro-F1 averages over all ten, as OpenPack does.
         assert!((scores.macro_f1 - 0.2).abs() < 1e-12);
-    }
-
-    #[test]
-    fn argmax_takes_the_first_maximum() {
-        assert_eq!(argmax_rows(&[0.1, 0.9, 0.2, 3.0, 3.0, -1.0], 3), vec![1, 0]);
     }
 }

@@ -125,5 +125,5 @@ fn exported_weights_come_with_a_truthful_manifest() {
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("student.bpk does not match the manifest"), "{stderr}");
+    assert!(stderr.contains("student.bpk: does not match the manifest"), "{stderr}");
 }

@@ -76,7 +76,7 @@ pub fn distill_students(
 ) -> Result<Vec<StudentResult>> {
     let device = stage.device()?;
     let teacher = stage.dir.teacher(&device)?;
-    let teacher_windows = stage.windows(&stage.teacher_selection()?, &teacher.meta.stats)?;
+    let teacher_windows = stage.windows(&teacher.meta.stats)?;
     let mut features = teacher_features(&teacher.model, &teacher_windows.train, &device);
     let semantic = if stage.dir.has_semantic() || strategies.iter().any(|s| s.needs_semantic()) {
         Some(stage.dir.semantic(&device)?)

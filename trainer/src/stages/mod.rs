@@ -151,13 +151,13 @@ impl Stage {
     /// Normalised windows of `selection` with statistics fitted on the training subjects.
     pub fn fitted_windows(&self, selection: &ChannelSelection) -> Result<(ChannelStats, Windows)> {
         let stats = fit_stats(&self.data.train, selection)?;
-        let windows = self.windows(selection, &stats)?;
+        let windows = self.windows(&stats)?;
         Ok((stats, windows))
     }
 
-    /// Normalised windows of `selection` with given statistics.
-    pub fn windows(&self, selection: &ChannelSelection, stats: &ChannelStats) -> Result<Windows> {
-        let set = |sessions| window_sessions(sessions, selection, stats, self.spec.window, &self.data.classes);
+    /// Normalised windows of the channels of `stats`, normalised with them.
+    pub fn windows(&self, stats: &ChannelStats) -> Result<Windows> {
+        let set = |sessions| window_sessions(sessions, stats, self.spec.window, &self.data.classes);
         Ok(Windows { train: set(&self.data.train)?, val: set(&self.data.val)?, test: set(&self.data.test)? })
     }
 

@@ -29,7 +29,7 @@ pub fn train(stage: &Stage, epochs: Option<usize>) -> Result<()> {
     stage.dir.remove_downstream_of_semantic()?;
     let device = stage.device()?;
     let teacher = stage.dir.teacher(&device)?;
-    let windows = stage.windows(&stage.teacher_selection()?, &teacher.meta.stats)?;
+    let windows = stage.windows(&teacher.meta.stats)?;
     let features = |set| teacher_features(&teacher.model, set, &device);
     let augment = Augment::for_channels(&teacher.meta.stats.channels);
     let train = augmented_teacher_features(&teacher.model, &windows.train, &device, Some((&augment, 2)));

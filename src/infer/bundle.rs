@@ -1,0 +1,169 @@
+//! The exported models as one bundle: `manifest.json` and the files it lists, checked against
+//! their sha256 and decoded into today's architectures. The app loads the bundle embedded in
+//! its wasm; `trainer evaluate` loads a `model-weights/` folder; both through this code, so they
+//! run the very same models.
+
+use burn::config::Config;
+use burn::module::Module;
+use burn::store::ModuleRecord;
+use burn::tensor::{Bytes, Device};
+use sha2::{Digest, Sha256};
+
+use crate::data::classes::ClassTable;
+use crate::model::manifest::{FileEntry, Manifest, ModelEntry, SCHEMA_VERSION};
+use crate::model::{SemanticClassifier, SemanticClassifierConfig, Student, StudentConfig, Teacher, TeacherConfig};
+
+/// Why a bundle could not be loaded; every message names the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct BundleError {
+    pub file: String,
+    pub message: String,
+}
+
+fn error(file: &str, message: impl Into<String>) -> BundleError {
+    BundleError { file: file.to_string(), message: message.into() }
+}
+
+/// The teacher, its semantic classifier and the student, with the manifest that describes them.
+#[derive(Debug, Clone)]
+pub struct ModelBundle {
+    pub manifest: Manifest,
+    pub teacher_config: TeacherConfig,
+    pub teacher: Teacher,
+    pub semantic_config: SemanticClassifierConfig,
+    pub semantic: SemanticClassifier,
+    pub student_config: StudentConfig,
+    pub student: Student,
+}
+
+impl ModelBundle {
+    /// Decodes a bundle on `device`; `file` returns the bytes of a file the manifest lists.
+    pub fn load<'a>(
+        manifest_json: &str,
+        file: impl Fn(&str) -> Option<&'a [u8]>,
+        device: &Device,
+    ) -> Result<Self, BundleError> {
+        let manifest: Manifest =
+            serde_json::from_str(manifest_json).map_err(|e| error("manifest.json", format!("not a manifest: {e}")))?;
+        if manifest.schema_version != SCHEMA_VERSION {
+            return Err(error(
+                "manifest.json",
+                format!("schema {} is not supported (this build reads {SCHEMA_VERSION})", manifest.schema_version),
+            ));
+        }
+        let (teacher_config, teacher) = decode(&manifest.teacher, &file, |c: &TeacherConfig| c.init(device))?;
+        let (semantic_config, semantic) =
+            decode(&manifest.semantic, &file, |c: &SemanticClassifierConfig| c.init(device))?;
+        let (student_config, student) = decode(&manifest.student, &file, |c: &StudentConfig| c.init(device))?;
+        Ok(Self { manifest, teacher_config, teacher, semantic_config, semantic, student_config, student })
+    }
+
+    /// The models the app ships: `model-weights/` compiled into the binary.
+    pub fn embedded(device: &Device) -> Result<Self, BundleError> {
+        Self::load(EMBEDDED_MANIFEST, embedded_file, device)
+    }
+
+    /// The class table the models predict into (output index = position in the table).
+    pub fn classes(&self) -> ClassTable {
+        ClassTable { classes: self.manifest.classes.clone(), null_id: self.manifest.null_id, null_aliases: Vec::new() }
+    }
+}
+
+const EMBEDDED_MANIFEST: &str = include_str!("../../model-weights/manifest.json");
+
+fn embedded_file(path: &str) -> Option<&'static [u8]> {
+    Some(match path {
+        "teacher.bpk" => include_bytes!("../../model-weights/teacher.bpk"),
+        "teacher.json" => include_bytes!("../../model-weights/teacher.json"),
+        "semantic.bpk" => include_bytes!("../../model-weights/semantic.bpk"),
+        "semantic.json" => include_bytes!("../../model-weights/semantic.json"),
+        "student.bpk" => include_bytes!("../../model-weights/student.bpk"),
+        "student.json" => include_bytes!("../../model-weights/student.json"),
+        _ => return None,
+    })
+}
+
+/// The bytes of a listed file, refused if its size or hash differ from the manifest.
+fn verified<'a>(entry: &FileEntry, file: &impl Fn(&str) -> Option<&'a [u8]>) -> Result<&'a [u8], BundleError> {
+    let bytes = file(&entry.path).ok_or_else(|| error(&entry.path, "missing"))?;
+    if bytes.len() as u64 != entry.size_bytes || sha256_hex(bytes) != entry.sha256 {
+        return Err(error(&entry.path, "does not match the manifest (size or sha256 differ): re-export or restore it"));
+    }
+    Ok(bytes)
+}
+
+fn decode<'a, C: Config, M: Module>(
+    entry: &ModelEntry,
+    file: &impl Fn(&str) -> Option<&'a [u8]>,
+    init: impl Fn(&C) -> M,
+) -> Result<(C, M), BundleError> {
+    let config = verified(&entry.config, file)?;
+    let record = verified(&entry.weights, file)?.to_vec();
+    decode_model(config, record, init).map_err(|e| match e {
+        DecodeError::Config(message) => error(&entry.config.path, message),
+        DecodeError::Record(message) => error(&entry.weights.path, message),
+    })
+}
+
+/// Which of a model's two files is wrong, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    Config(String),
+    Record(String),
+}
+
+/// Rebuilds a model from its config (JSON) and record (`.bpk`) bytes.
+pub fn decode_model<C: Config, M: Module>(
+    config: &[u8],
+    record: Vec<u8>,
+    init: impl Fn(&C) -> M,
+) -> Result<(C, M), DecodeError> {
+    let config = C::load_binary(config).map_err(|e| DecodeError::Config(format!("not a valid config: {e}")))?;
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record))
+        .map_err(|e| DecodeError::Record(format!("not a burn record: {e}")))?;
+    let model = init(&config)
+        .try_load_record(record)
+        .map_err(|e| DecodeError::Record(format!("does not fit its config: {e}")))?;
+    Ok((config, model))
+}
+
+/// Lower-case hex SHA-256, as `sha256sum` prints it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_bundle_decodes_into_todays_architectures() {
+        let bundle = ModelBundle::embedded(&Device::flex()).unwrap();
+        assert_eq!(bundle.teacher_config.channels, bundle.manifest.teacher.inputs.len());
+        assert_eq!(bundle.student_config.channels, bundle.manifest.student.inputs.len());
+        assert_eq!(bundle.classes().len(), bundle.manifest.classes.len());
+    }
+
+    #[test]
+    fn a_damaged_file_is_refused_by_name() {
+        let mut damaged = embedded_file("student.bpk").unwrap().to_vec();
+        damaged[100] ^= 0xff;
+        let file = |path: &str| if path == "student.bpk" { Some(damaged.as_slice()) } else { embedded_file(path) };
+        let error = ModelBundle::load(EMBEDDED_MANIFEST, file, &Device::flex()).unwrap_err();
+        assert_eq!(error.file, "student.bpk");
+        assert!(error.message.contains("sha256"), "{error}");
+    }
+
+    #[test]
+    fn an_unknown_schema_is_refused() {
+        let newer = EMBEDDED_MANIFEST.replacen("\"schema_version\": 1", "\"schema_version\": 99", 1);
+        let error = ModelBundle::load(&newer, embedded_file, &Device::flex()).unwrap_err();
+        assert!(error.to_string().contains("schema 99"), "{error}");
+    }
+
+    #[test]
+    fn sha256_matches_a_known_digest() {
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}
