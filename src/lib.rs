@@ -7,6 +7,7 @@
 pub mod data;
 pub mod infer;
 pub mod model;
+pub mod replay;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

@@ -21,3 +21,62 @@ fn committed_weights_reproduce_their_manifest() {
     assert!(evaluation.manifest.dataset.synthetic, "the committed weights come from synthetic data and must say so");
     check(&evaluation).unwrap();
 }
+
+/// The demo session the app embeds is what its documented command writes.
+#[test]
+fn committed_demo_session_regenerates_byte_for_byte() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let args = [
+        "synth",
+        "--out",
+        out.to_str().unwrap(),
+        "--users",
+        "1",
+        "--sessions",
+        "1",
+        "--minutes",
+        "5",
+        "--seed",
+        "2026",
+    ];
+    let output = Command::new(env!("CARGO_BIN_EXE_trainer")).args(args).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    for file in tsak::replay::demo::demo_files() {
+        let regenerated = std::fs::read(out.join(&file.path)).unwrap();
+        assert!(regenerated == file.bytes, "{} differs from a fresh `trainer synth`", file.path);
+    }
+    assert!(std::fs::read_to_string(demo.join("README.txt")).unwrap().starts_with("SYNTHETIC"));
+}
+
+/// Replaying the demo window by window, as the app's worker does, ends with the scores
+/// `trainer evaluate` computes for the same session and weights.
+#[test]
+fn the_demo_replay_ends_with_trainer_evaluate_scores() {
+    use burn::tensor::Device;
+    use tsak::data::classes::ClassTable;
+    use tsak::data::openpack::DeviceMap;
+    use tsak::infer::bundle::ModelBundle;
+    use tsak::replay::files::load_session;
+    use tsak::replay::runner::{Runner, run_window};
+    use tsak::replay::state::{ReplayState, Which};
+
+    let device = Device::flex();
+    let bundle = ModelBundle::embedded(&device).unwrap();
+    let session =
+        load_session(&tsak::replay::demo::demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations())
+            .unwrap();
+    let runner = Runner::new(session, &bundle).unwrap();
+    let info = runner.info();
+    let mut state = ReplayState::new(bundle.classes(), info.unixtime_ms, info.labels, info.starts, info.length);
+    for w in runner.pending(usize::MAX) {
+        let result = futures::executor::block_on(run_window(&runner, &bundle, &device, w, &|| 0.0)).unwrap();
+        state.push([result]);
+    }
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo");
+    let weights = Path::new(env!("CARGO_MANIFEST_DIR")).join("../model-weights");
+    let evaluation = evaluate(&weights, &DataSource::OpenPack(demo), &SplitChoice::All).unwrap();
+    assert_eq!(state.scores(Which::Student).unwrap(), evaluation.student);
+    assert_eq!(state.scores(Which::Teacher).unwrap(), evaluation.semantic);
+}

@@ -1,0 +1,176 @@
+//! The worker's side of a replay: the loaded session cut into each model's windows, and one
+//! window at a time through both models. Read-backs are awaited (`into_data_async`), which the
+//! browser needs for WebGPU and which natively resolves at once, so this runs, and is tested,
+//! on both.
+
+use burn::tensor::{Device, Tensor};
+
+use crate::infer::bundle::ModelBundle;
+use crate::infer::engine::{argmax_rows, softmax_rows};
+use crate::infer::inputs::{ModelWindows, model_windows};
+
+use super::files::LoadedSession;
+use super::protocol::SessionInfo;
+use super::state::{ModelPrediction, WindowResult};
+
+/// A session ready for inference.
+pub struct Runner {
+    pub session: LoadedSession,
+    pub student: ModelWindows,
+    /// `None` when the session lacks some teacher input (listed in `teacher_missing`).
+    pub teacher: Option<ModelWindows>,
+    pub teacher_missing: Vec<String>,
+    /// The student's input channels, in its order.
+    pub student_channels: Vec<String>,
+    /// The next window to run.
+    pub next: usize,
+}
+
+impl Runner {
+    /// Cuts the session into the models' windows. The student's inputs are required.
+    pub fn new(session: LoadedSession, bundle: &ModelBundle) -> Result<Self, String> {
+        let manifest = &bundle.manifest;
+        let student = model_windows(&session.frames, &manifest.student.normalisation, manifest.window)
+            .map_err(|e| format!("{}: the student cannot run on this session: {e}", session.name))?;
+        if student.is_empty() {
+            return Err(format!(
+                "{}: shorter than one window ({} frames): nothing to replay",
+                session.name, manifest.window.length
+            ));
+        }
+        let teacher_missing: Vec<String> = manifest
+            .teacher
+            .normalisation
+            .channels
+            .iter()
+            .filter(|c| !session.frames.channels.contains(c))
+            .cloned()
+            .collect();
+        let teacher = if teacher_missing.is_empty() {
+            Some(
+                model_windows(&session.frames, &manifest.teacher.normalisation, manifest.window)
+                    .map_err(|e| format!("{}: {e}", session.name))?,
+            )
+        } else {
+            None
+        };
+        let student_channels = manifest.student.normalisation.channels.clone();
+        Ok(Self { session, student, teacher, teacher_missing, student_channels, next: 0 })
+    }
+
+    /// What the UI needs to show and score the session.
+    pub fn info(&self) -> SessionInfo {
+        let frames = &self.session.frames;
+        let columns: Vec<usize> =
+            self.student_channels.iter().filter_map(|name| frames.channels.iter().position(|c| c == name)).collect();
+        let signal = (0..frames.len()).flat_map(|i| columns.iter().map(move |&c| frames.frame(i)[c])).collect();
+        SessionInfo {
+            name: self.session.name.clone(),
+            unixtime_ms: frames.unixtime_ms.clone(),
+            labels: frames.labels.clone(),
+            starts: self.student.starts.clone(),
+            length: self.student.length,
+            student_channels: self.student_channels.clone(),
+            student_signal: signal,
+            channels: frames.channels.clone(),
+            teacher_missing: self.teacher_missing.clone(),
+            warnings: self.session.warnings.clone(),
+        }
+    }
+
+    /// The raw values of one channel, for the plot.
+    pub fn channel(&self, name: &str) -> Option<Vec<f32>> {
+        let frames = &self.session.frames;
+        let c = frames.channels.iter().position(|n| n == name)?;
+        Some((0..frames.len()).map(|i| frames.frame(i)[c]).collect())
+    }
+
+    /// Windows that end at or before `frame` and have not run yet.
+    pub fn pending(&self, frame: usize) -> std::ops::Range<usize> {
+        let ended = self.student.starts.partition_point(|&s| s + self.student.length <= frame.saturating_add(1));
+        self.next..ended.max(self.next)
+    }
+}
+
+/// Runs window `w` through the student and (when it can) the teacher, timing each with
+/// `now_ms` (the browser's `performance.now`, or a native clock).
+pub async fn run_window(
+    runner: &Runner,
+    bundle: &ModelBundle,
+    device: &Device,
+    w: usize,
+    now_ms: &impl Fn() -> f64,
+) -> Result<WindowResult, String> {
+    let classes = bundle.manifest.classes.len();
+    let started = now_ms();
+    let logits = read(bundle.student_logits(&runner.student, w..w + 1, device)).await?;
+    let student = prediction(&logits, classes, now_ms() - started);
+    let teacher = match &runner.teacher {
+        Some(windows) => {
+            let started = now_ms();
+            let logits = read(bundle.teacher_logits(windows, w..w + 1, device).semantic).await?;
+            Some(prediction(&logits, classes, now_ms() - started))
+        }
+        None => None,
+    };
+    Ok(WindowResult { window: w, student, teacher })
+}
+
+async fn read(tensor: Tensor<2>) -> Result<Vec<f32>, String> {
+    let data = tensor.into_data_async().await.map_err(|e| format!("reading results back failed: {e:?}"))?;
+    data.try_to_vec::<f32>().map_err(|e| format!("results are not f32: {e:?}"))
+}
+
+fn prediction(logits: &[f32], classes: usize, latency_ms: f64) -> ModelPrediction {
+    ModelPrediction { class: argmax_rows(logits, classes)[0], probabilities: softmax_rows(logits, classes), latency_ms }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::classes::ClassTable;
+    use crate::data::openpack::DeviceMap;
+    use crate::infer::bundle::ModelBundle;
+    use crate::replay::demo::demo_files;
+    use crate::replay::files::load_session;
+
+    #[test]
+    fn the_demo_runs_window_by_window_as_the_batch_does() {
+        let device = Device::flex();
+        let bundle = ModelBundle::embedded(&device).unwrap();
+        let session = load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
+        let runner = Runner::new(session, &bundle).unwrap();
+        assert!(runner.teacher_missing.is_empty());
+        let info = runner.info();
+        assert_eq!(info.student_signal.len(), info.unixtime_ms.len() * 3);
+        assert_eq!(runner.pending(59), 0..1, "the first window ends at frame 59");
+        assert_eq!(runner.pending(58), 0..0);
+        let clock = || 0.0;
+        let last = runner.student.len() - 1;
+        let one = futures::executor::block_on(run_window(&runner, &bundle, &device, last, &clock)).unwrap();
+        // The same window in a batch of all windows (what `trainer evaluate` runs).
+        let all = bundle.student_logits(&runner.student, 0..runner.student.len(), &device);
+        let all = all.into_data().try_to_vec::<f32>().unwrap();
+        let classes = bundle.manifest.classes.len();
+        let batch = softmax_rows(&all[last * classes..], classes);
+        for (a, b) in one.student.probabilities.iter().zip(&batch) {
+            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+        }
+        assert!(one.teacher.is_some());
+    }
+
+    #[test]
+    fn a_wrist_only_session_runs_the_student_and_names_what_the_teacher_lacks() {
+        let device = Device::flex();
+        let bundle = ModelBundle::embedded(&device).unwrap();
+        let mut session =
+            load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
+        let wrist = crate::data::channels::ChannelSelection::new(["right_wrist/acc".to_string()]);
+        session.frames = session.frames.select(&wrist).unwrap();
+        let runner = Runner::new(session, &bundle).unwrap();
+        assert!(runner.teacher.is_none());
+        assert!(runner.teacher_missing.contains(&"left_wrist/e4_acc_x".to_string()));
+        let result = futures::executor::block_on(run_window(&runner, &bundle, &device, 0, &|| 0.0)).unwrap();
+        assert!(result.teacher.is_none());
+    }
+}
