@@ -1,32 +1,68 @@
-//! The web app (wasm32 only): a Leptos CSR app mounted by [`start`].
+//! The web app (wasm32 only): a Leptos CSR app mounted by [`start`], and the inference worker
+//! ([`worker`]) that the same module runs in a Web Worker.
 //!
 //! The crate is a `cdylib` with a `#[wasm_bindgen(start)]` entry instead of a wasm bin: a bin
 //! re-runs every static constructor on each call from JS into wasm (see README "Toolchain").
 
+pub mod client;
 pub mod components;
+pub mod palette;
+pub mod replay;
+pub mod worker;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::wasm_bindgen;
 
+use components::backend_badge::BackendBadge;
+use components::comparison::Comparison;
+use components::controls::{PlayerControls, SourcePicker};
+use components::error_banner::ErrorBanner;
+use components::final_scores::{ExportButton, FinalScores};
+use components::model_card::ModelCard;
 use components::operation_legend::OperationLegend;
+use components::session_summary::SessionSummary;
+use components::signal_plot::SignalPlot;
+use components::timeline::Timeline;
+use replay::Replay;
 
-/// Entry point called once by the generated JS: installs the panic hook and mounts the app.
+use crate::replay::state::Which;
+
+/// Entry point the generated JS calls once per module instance. In the page it mounts the
+/// app; in the inference worker (no `window`) it does nothing: `worker_main` takes over.
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
-    mount_to_body(App);
+    if web_sys::window().is_some() {
+        mount_to_body(App);
+    }
 }
 
-/// The root component. Replay, live and kiosk modes arrive with their issues; today it shows
-/// the operation classes the models recognise, read through the shared data layer.
+/// The replay view: sources and playback on top, the two models side by side, then the
+/// timelines, the signals and, at the end, the full scores.
 #[component]
 pub fn App() -> impl IntoView {
+    let replay = Replay::provide();
+    let ready = move || replay.backend.with(Option::is_some);
     view! {
         <header class="app-header">
             <h1>"TSAK"</h1>
             <p class="tagline">"Packaging operations from one wrist, distilled from a two-handed teacher."</p>
+            <BackendBadge />
         </header>
-        <main data-testid="app-ready">
+        <main data-testid="app-ready" data-models-ready=move || ready().to_string()>
+            <ErrorBanner />
+            <SourcePicker />
+            <PlayerControls />
+            <SessionSummary />
+            <div class="models">
+                <ModelCard which=Which::Student />
+                <ModelCard which=Which::Teacher />
+            </div>
+            <Comparison />
+            <Timeline />
+            <SignalPlot />
+            <ExportButton />
+            <FinalScores />
             <OperationLegend />
         </main>
     }

@@ -72,6 +72,11 @@ impl ModelBundle {
 
 const EMBEDDED_MANIFEST: &str = include_str!("../../model-weights/manifest.json");
 
+/// The embedded manifest alone (what the UI shows about the models without loading them).
+pub fn embedded_manifest() -> Manifest {
+    serde_json::from_str(EMBEDDED_MANIFEST).expect("the embedded manifest is checked by the bundle tests")
+}
+
 fn embedded_file(path: &str) -> Option<&'static [u8]> {
     Some(match path {
         "teacher.bpk" => include_bytes!("../../model-weights/teacher.bpk"),

@@ -1,3 +1,12 @@
 //! One component per file.
 
+pub mod backend_badge;
+pub mod comparison;
+pub mod controls;
+pub mod error_banner;
+pub mod final_scores;
+pub mod model_card;
 pub mod operation_legend;
+pub mod session_summary;
+pub mod signal_plot;
+pub mod timeline;

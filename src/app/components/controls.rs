@@ -1,0 +1,133 @@
+//! Choosing what to replay (the demo, picked files or a folder, dropped files) and playing it:
+//! play, pause, seek, speed.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{DragEvent, Event, File, FileList, HtmlInputElement, HtmlSelectElement};
+
+use crate::app::replay::{FRAME_RATE, Replay, Speed, use_replay};
+use crate::replay::protocol::ToWorker;
+
+/// Reads the files (with their relative paths for a folder pick) and hands them to the worker.
+fn load_files(replay: Replay, list: FileList) {
+    let files: Vec<File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+    if files.is_empty() {
+        return;
+    }
+    replay.loading.set(true);
+    wasm_bindgen_futures::spawn_local(async move {
+        let (mut paths, mut buffers) = (Vec::new(), Vec::new());
+        for file in files {
+            let relative = js_sys::Reflect::get(&file, &"webkitRelativePath".into()).ok().and_then(|p| p.as_string());
+            paths.push(relative.filter(|p| !p.is_empty()).unwrap_or_else(|| file.name()));
+            match JsFuture::from(file.array_buffer()).await {
+                Ok(buffer) => buffers.push(buffer.unchecked_into()),
+                Err(_) => {
+                    replay.loading.set(false);
+                    replay.error.set(Some(format!("{}: the browser could not read this file", file.name())));
+                    return;
+                }
+            }
+        }
+        replay.send_files(&ToWorker::LoadFiles { paths }, buffers);
+    });
+}
+
+#[component]
+pub fn SourcePicker() -> impl IntoView {
+    let replay = use_replay();
+    let picked = move |event: Event| {
+        let input: HtmlInputElement = event.target().expect("an input").unchecked_into();
+        if let Some(list) = input.files() {
+            load_files(replay, list);
+        }
+        input.set_value("");
+    };
+    // `webkitdirectory` (pick a whole session folder, with relative paths) has no typed setter.
+    let folder = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = folder.get() {
+            let _ = input.set_attribute("webkitdirectory", "");
+        }
+    });
+    let dropped = move |event: DragEvent| {
+        event.prevent_default();
+        if let Some(list) = event.data_transfer().and_then(|d| d.files()) {
+            load_files(replay, list);
+        }
+    };
+    view! {
+        <section class="sources" on:dragover=|e: DragEvent| e.prevent_default() on:drop=dropped>
+            <button type="button" class="primary" data-testid="replay-demo" on:click=move |_| replay.load_demo()>
+                "Replay the demo session"
+            </button>
+            <label class="file-pick">
+                "Open session files… "
+                <input type="file" multiple accept=".csv" data-testid="file-input" on:change=picked />
+            </label>
+            <label class="file-pick">
+                "Open a session folder… "
+                <input type="file" node_ref=folder data-testid="folder-input" on:change=picked />
+            </label>
+            <span class="hint">
+                "or drop files here: an OpenPack session's atr01–04 / e401–402 CSVs and its annotation, one imu-with-operation-label CSV, or one recording CSV. Files stay on this device."
+            </span>
+            <Show when=move || replay.loading.get()>
+                <span class="loading" data-testid="loading">"Loading…"</span>
+            </Show>
+        </section>
+    }
+}
+
+fn clock_text(frame: usize) -> String {
+    let seconds = (frame as f64 / FRAME_RATE) as u64;
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
+#[component]
+pub fn PlayerControls() -> impl IntoView {
+    let replay = use_replay();
+    let frames = move || replay.info.with(|i| i.as_ref().map_or(0, |i| i.labels.len()));
+    let no_session = move || frames() == 0;
+    let speed_changed = move |event: Event| {
+        let select: HtmlSelectElement = event.target().expect("a select").unchecked_into();
+        if let Some(speed) = Speed::parse(&select.value()) {
+            replay.speed.set(speed);
+        }
+    };
+    let seek = move |event: Event| {
+        let input: HtmlInputElement = event.target().expect("an input").unchecked_into();
+        replay.seek(input.value().parse().unwrap_or(0));
+    };
+    let options = Speed::CHOICES
+        .into_iter()
+        .map(|s| view! { <option value=s.value() selected=move || replay.speed.get() == s>{s.label()}</option> })
+        .collect_view();
+    view! {
+        <section class="player" aria-label="Playback">
+            <button type="button" data-testid="play" disabled=no_session on:click=move |_| replay.play()>"Play"</button>
+            <button type="button" data-testid="pause" disabled=no_session on:click=move |_| replay.playing.set(false)>
+                "Pause"
+            </button>
+            <label>
+                "Speed "
+                <select data-testid="speed" on:change=speed_changed>{options}</select>
+            </label>
+            <input
+                type="range"
+                class="seek"
+                data-testid="seek"
+                aria-label="Position in the session"
+                min="0"
+                max=move || frames().saturating_sub(1)
+                prop:value=move || replay.position.get()
+                disabled=no_session
+                on:input=seek
+            />
+            <span class="clock" data-testid="clock">
+                {move || format!("{} / {}", clock_text(replay.position.get()), clock_text(frames()))}
+            </span>
+        </section>
+    }
+}

@@ -1,0 +1,131 @@
+//! One model's panel: what it says now (class and probabilities), how it scores so far (macro-F1
+//! at 1 Hz with Null excluded, accuracy), how fast it runs here (p50/p95 after warm-up), and
+//! what it costs (parameters, FLOPs, weight size).
+
+use leptos::prelude::*;
+
+use crate::app::palette::class_colour;
+use crate::app::replay::use_replay;
+use crate::infer::bundle::embedded_manifest;
+use crate::replay::state::{ModelPrediction, Which};
+
+fn test_id(which: Which, what: &str) -> String {
+    let model = match which {
+        Which::Student => "student",
+        Which::Teacher => "teacher",
+    };
+    format!("{model}-{what}")
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[component]
+pub fn ModelCard(which: Which) -> impl IntoView {
+    let replay = use_replay();
+    let manifest = embedded_manifest();
+    let names: Vec<String> = manifest.classes.iter().map(|c| c.name.clone()).collect();
+    let null_index = manifest.classes.iter().position(|c| c.id == manifest.null_id).unwrap_or(0);
+    let (title, params, flops, bytes) = match which {
+        Which::Student => (
+            format!(
+                "Student: {} channels, one wrist ({} KD)",
+                manifest.student.inputs.len(),
+                manifest.student.kd_strategy.clone().unwrap_or_default()
+            ),
+            manifest.student.params,
+            manifest.student.flops,
+            manifest.student.weights.size_bytes,
+        ),
+        Which::Teacher => (
+            format!("Teacher: {} channels, both arms, + semantic classifier", manifest.teacher.inputs.len()),
+            manifest.teacher.params + manifest.semantic.params,
+            manifest.teacher.flops + manifest.semantic.flops,
+            manifest.teacher.weights.size_bytes + manifest.semantic.weights.size_bytes,
+        ),
+    };
+    let current = move || -> Option<ModelPrediction> {
+        let position = replay.position.get();
+        replay.state.with(|s| {
+            let result = s.as_ref()?.current(position)?;
+            match which {
+                Which::Student => Some(result.student.clone()),
+                Which::Teacher => result.teacher.clone(),
+            }
+        })
+    };
+    let class_names = names.clone();
+    let prediction = move || current().map(|p| class_names[p.class].clone()).unwrap_or_else(|| "—".into());
+    let bars = move || {
+        current().map(|p| {
+            let mut order: Vec<usize> = (0..p.probabilities.len()).collect();
+            order.sort_by(|a, b| p.probabilities[*b].total_cmp(&p.probabilities[*a]));
+            order
+                .into_iter()
+                .take(3)
+                .map(|i| {
+                    let percent = 100.0 * p.probabilities[i];
+                    let style = format!("width: {percent:.1}%; background: {}", class_colour(i, null_index));
+                    view! {
+                        <li>
+                            <span class="bar-label">{names[i].clone()}</span>
+                            <span class="bar"><span class="fill" style=style></span></span>
+                            <span class="bar-value">{format!("{percent:.0}%")}</span>
+                        </li>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let scores = move || replay.state.with(|s| s.as_ref().and_then(|s| s.scores(which)));
+    let f1_value = move || scores().map(|s| s.macro_f1.to_string()).unwrap_or_default();
+    let f1_text = move || scores().map(|s| format!("{:.3}", s.macro_f1)).unwrap_or_else(|| "—".into());
+    let accuracy = move || scores().map(|s| format!("{:.1}%", 100.0 * s.accuracy)).unwrap_or_else(|| "—".into());
+    let latency = move || {
+        replay
+            .state
+            .with(|s| s.as_ref().and_then(|s| s.latency(which)))
+            .map(|(p50, p95)| format!("p50 {p50:.2} ms · p95 {p95:.2} ms"))
+            .unwrap_or_else(|| "—".into())
+    };
+    let missing = move || match which {
+        Which::Teacher => replay.info.with(|i| {
+            i.as_ref()
+                .filter(|i| !i.teacher_missing.is_empty())
+                .map(|i| format!("The teacher cannot run on this session: it lacks {}.", i.teacher_missing.join(", ")))
+        }),
+        Which::Student => None,
+    };
+    let label = title.clone();
+    view! {
+        <article class="model-card" aria-label=label>
+            <h2>{title}</h2>
+            <p class="missing">{missing}</p>
+            <p class="prediction" data-testid=test_id(which, "prediction")>{prediction}</p>
+            <ul class="probabilities">{bars}</ul>
+            <dl class="figures">
+                <dt>"Macro-F1 so far"</dt>
+                <dd data-testid=test_id(which, "f1") data-value=f1_value>{f1_text}</dd>
+                <dt>"Accuracy"</dt>
+                <dd data-testid=test_id(which, "accuracy")>{accuracy}</dd>
+                <dt>"Latency per window"</dt>
+                <dd data-testid=test_id(which, "latency")>{latency}</dd>
+                <dt>"Parameters"</dt>
+                <dd>{thousands(params)}</dd>
+                <dt>"FLOPs per window"</dt>
+                <dd>{thousands(flops)}</dd>
+                <dt>"Weights"</dt>
+                <dd>{format!("{:.0} kB", bytes as f64 / 1000.0)}</dd>
+            </dl>
+        </article>
+    }
+}

@@ -1,0 +1,23 @@
+//! Which session is replaying, how long it is, and what the user should know about its data.
+
+use leptos::prelude::*;
+
+use crate::app::replay::{FRAME_RATE, use_replay};
+
+#[component]
+pub fn SessionSummary() -> impl IntoView {
+    let replay = use_replay();
+    view! {
+        {move || replay.info.with(|info| info.as_ref().map(|info| {
+            let minutes = info.labels.len() as f64 / FRAME_RATE / 60.0;
+            let warnings = info.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view();
+            view! {
+                <section class="session" data-testid="session">
+                    <h2 data-testid="session-name">{info.name.clone()}</h2>
+                    <p>{format!("{minutes:.1} minutes, {} windows of {} frames", info.starts.len(), info.length)}</p>
+                    <ul class="warnings">{warnings}</ul>
+                </section>
+            }
+        }))}
+    }
+}

@@ -1,0 +1,89 @@
+//! Ground truth and both models' predictions along the session, one row each, with the
+//! playback position; drawn on a canvas (thousands of segments stay smooth at 64x).
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::CanvasRenderingContext2d;
+
+use crate::app::palette::class_colour;
+use crate::app::replay::use_replay;
+use crate::replay::state::{ReplayState, Which};
+
+const ROWS: [&str; 3] = ["truth", "student", "teacher"];
+const ROW_HEIGHT: f64 = 22.0;
+const LABEL_WIDTH: f64 = 70.0;
+
+/// Output index per frame of one row (`None` where nothing is known yet).
+fn row(state: &ReplayState, row: usize) -> Vec<Option<usize>> {
+    let index = |id| state.classes.index_of(id);
+    match row {
+        0 => state.labels.iter().map(|&id| index(id)).collect(),
+        _ => {
+            let which = if row == 1 { Which::Student } else { Which::Teacher };
+            let Some(ids) = state.predicted_ids(which) else { return vec![None; state.labels.len()] };
+            let end = state.frames_covered();
+            let mut timeline: Vec<Option<usize>> =
+                crate::infer::timeline::frame_predictions(end, &state.starts[..ids.len()], state.length, &ids)
+                    .into_iter()
+                    .map(index)
+                    .collect();
+            timeline.resize(state.labels.len(), None);
+            timeline
+        }
+    }
+}
+
+fn draw(canvas: &web_sys::HtmlCanvasElement, state: &ReplayState, position: usize) {
+    let Ok(Some(context)) = canvas.get_context("2d") else { return };
+    let context: CanvasRenderingContext2d = context.unchecked_into();
+    let (width, height) = (canvas.width() as f64, canvas.height() as f64);
+    context.clear_rect(0.0, 0.0, width, height);
+    let frames = state.labels.len().max(1);
+    let scale = (width - LABEL_WIDTH) / frames as f64;
+    let null_index = state.classes.index_of(state.classes.null_id).unwrap_or(0);
+    context.set_font("12px sans-serif");
+    for (r, name) in ROWS.iter().enumerate() {
+        let y = r as f64 * ROW_HEIGHT;
+        context.set_fill_style_str("#333");
+        let _ = context.fill_text(name, 4.0, y + 15.0);
+        let values = row(state, r);
+        let mut start = 0;
+        while start < values.len() {
+            let end = (start..values.len()).find(|&i| values[i] != values[start]).unwrap_or(values.len());
+            if let Some(class) = values[start] {
+                context.set_fill_style_str(class_colour(class, null_index));
+                context.fill_rect(
+                    LABEL_WIDTH + start as f64 * scale,
+                    y + 2.0,
+                    (end - start) as f64 * scale,
+                    ROW_HEIGHT - 4.0,
+                );
+            }
+            start = end;
+        }
+    }
+    context.set_fill_style_str("#d00");
+    context.fill_rect(LABEL_WIDTH + position as f64 * scale - 1.0, 0.0, 2.0, height);
+}
+
+#[component]
+pub fn Timeline() -> impl IntoView {
+    let replay = use_replay();
+    let canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let position = replay.position.get();
+        replay.state.with(|state| {
+            if let (Some(state), Some(canvas)) = (state, canvas.get()) {
+                draw(&canvas, state, position);
+            }
+        });
+    });
+    view! {
+        <figure class="timeline">
+            <canvas node_ref=canvas width="1200" height=(ROW_HEIGHT * 3.0) as u32 data-testid="timeline"
+                aria-label="Timeline of ground truth, student and teacher predictions"></canvas>
+            <figcaption>"Ground truth and predictions over the session; the red line is now."</figcaption>
+        </figure>
+    }
+}

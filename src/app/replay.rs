@@ -1,0 +1,235 @@
+//! The replay's typed context: the session, the predictions so far, the playback clock and
+//! the worker link, shared by every panel. Playback is a 50 ms tick that moves the clock by
+//! the chosen speed and asks the worker for the windows that ended meanwhile.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use crate::data::classes::ClassTable;
+use crate::replay::protocol::{BackendChoice, BackendInUse, FromWorker, SessionInfo, ToWorker};
+use crate::replay::state::ReplayState;
+
+use super::client::WorkerClient;
+
+/// Frames per second of the session clock (OpenPack's ATR rate).
+pub const FRAME_RATE: f64 = 30.0;
+const TICK: Duration = Duration::from_millis(50);
+
+/// Playback speed: a multiple of real time, or as fast as the models go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Speed {
+    Times(u32),
+    AsFastAsPossible,
+}
+
+impl Speed {
+    pub const CHOICES: [Speed; 8] = [
+        Speed::Times(1),
+        Speed::Times(2),
+        Speed::Times(4),
+        Speed::Times(8),
+        Speed::Times(16),
+        Speed::Times(32),
+        Speed::Times(64),
+        Speed::AsFastAsPossible,
+    ];
+
+    pub fn value(self) -> String {
+        match self {
+            Speed::Times(n) => n.to_string(),
+            Speed::AsFastAsPossible => "max".into(),
+        }
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            Speed::Times(n) => format!("{n}x"),
+            Speed::AsFastAsPossible => "as fast as possible".into(),
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Speed> {
+        Speed::CHOICES.into_iter().find(|s| s.value() == value)
+    }
+}
+
+/// Everything the panels read and the controls change.
+#[derive(Clone, Copy)]
+pub struct Replay {
+    pub info: RwSignal<Option<SessionInfo>>,
+    pub state: RwSignal<Option<ReplayState>>,
+    /// The frame being shown.
+    pub position: RwSignal<usize>,
+    pub playing: RwSignal<bool>,
+    pub speed: RwSignal<Speed>,
+    pub backend: RwSignal<Option<BackendInUse>>,
+    pub backend_choice: RwSignal<BackendChoice>,
+    /// The last error, shown until dismissed; the app keeps its state.
+    pub error: RwSignal<Option<String>>,
+    pub loading: RwSignal<bool>,
+    /// The teacher channel shown in the plot, and its values.
+    pub teacher_channel: RwSignal<Option<(String, Vec<f32>)>>,
+    client: StoredValue<Option<WorkerClient>, LocalStorage>,
+    /// Fractional clock, so slow speeds advance smoothly.
+    clock: StoredValue<f64>,
+    requested: StoredValue<usize>,
+}
+
+impl Replay {
+    /// Creates the context, starts the worker and the playback tick.
+    pub fn provide() -> Self {
+        let replay = Replay {
+            info: RwSignal::new(None),
+            state: RwSignal::new(None),
+            position: RwSignal::new(0),
+            playing: RwSignal::new(false),
+            speed: RwSignal::new(Speed::Times(8)),
+            backend: RwSignal::new(None),
+            backend_choice: RwSignal::new(BackendChoice::Auto),
+            error: RwSignal::new(None),
+            loading: RwSignal::new(false),
+            teacher_channel: RwSignal::new(None),
+            client: StoredValue::new_local(None),
+            clock: StoredValue::new(0.0),
+            requested: StoredValue::new(0),
+        };
+        provide_context(replay);
+        match WorkerClient::spawn(move |message| replay.receive(message)) {
+            Ok(client) => {
+                client.send(&ToWorker::UseBackend(BackendChoice::Auto));
+                replay.client.set_value(Some(client));
+            }
+            Err(e) => replay.error.set(Some(format!("the inference worker did not start: {e}"))),
+        }
+        if let Ok(handle) = set_interval_with_handle(move || replay.tick(), TICK) {
+            on_cleanup(move || handle.clear());
+        }
+        replay
+    }
+
+    pub fn send(&self, message: &ToWorker) {
+        self.client.with_value(|c| {
+            if let Some(c) = c {
+                c.send(message)
+            }
+        });
+    }
+
+    pub fn send_files(&self, message: &ToWorker, buffers: Vec<js_sys::ArrayBuffer>) {
+        self.client.with_value(|c| {
+            if let Some(c) = c {
+                c.send_with_files(message, buffers)
+            }
+        });
+    }
+
+    pub fn load_demo(&self) {
+        self.loading.set(true);
+        self.send(&ToWorker::LoadDemo);
+    }
+
+    pub fn set_backend(&self, choice: BackendChoice) {
+        self.backend_choice.set(choice);
+        self.backend.set(None);
+        self.send(&ToWorker::UseBackend(choice));
+    }
+
+    pub fn play(&self) {
+        if self.info.with_untracked(Option::is_some) {
+            let at_end = self
+                .info
+                .with_untracked(|i| i.as_ref().is_some_and(|i| self.position.get_untracked() + 1 >= i.labels.len()));
+            if at_end {
+                self.seek(0);
+            }
+            self.playing.set(true);
+        }
+    }
+
+    pub fn seek(&self, frame: usize) {
+        self.clock.set_value(frame as f64);
+        self.position.set(frame);
+    }
+
+    fn receive(&self, message: FromWorker) {
+        match message {
+            FromWorker::Backend(in_use) => self.backend.set(Some(in_use)),
+            FromWorker::Loaded(info) => {
+                let classes = crate::infer::bundle::embedded_manifest();
+                let table = ClassTable { classes: classes.classes, null_id: classes.null_id, null_aliases: Vec::new() };
+                let state = ReplayState::new(
+                    table,
+                    info.unixtime_ms.clone(),
+                    info.labels.clone(),
+                    info.starts.clone(),
+                    info.length,
+                );
+                self.state.set(Some(state));
+                self.info.set(Some(info));
+                self.teacher_channel.set(None);
+                self.requested.set_value(0);
+                self.seek(0);
+                self.loading.set(false);
+                self.error.set(None);
+                self.play();
+            }
+            FromWorker::LoadFailed { message } => {
+                self.loading.set(false);
+                self.error.set(Some(message));
+            }
+            FromWorker::Results { results } => {
+                self.state.update(|s| {
+                    if let Some(s) = s {
+                        s.push(results)
+                    }
+                });
+                if self.speed.get_untracked() == Speed::AsFastAsPossible {
+                    let covered = self.state.with_untracked(|s| s.as_ref().map_or(0, |s| s.frames_covered()));
+                    self.seek(covered.saturating_sub(1));
+                }
+            }
+            FromWorker::Channel { name, values } => self.teacher_channel.set(Some((name, values))),
+            FromWorker::Failed { message } => self.error.set(Some(message)),
+        }
+    }
+
+    fn tick(&self) {
+        if !self.playing.get_untracked() {
+            return;
+        }
+        let Some(frames) = self.info.with_untracked(|i| i.as_ref().map(|i| i.labels.len())) else { return };
+        let last = frames.saturating_sub(1);
+        match self.speed.get_untracked() {
+            Speed::AsFastAsPossible => {
+                self.request(usize::MAX);
+                if self.state.with_untracked(|s| s.as_ref().is_some_and(ReplayState::is_complete)) {
+                    self.seek(last);
+                    self.playing.set(false);
+                }
+            }
+            Speed::Times(times) => {
+                let clock = (self.clock.get_value() + times as f64 * FRAME_RATE * TICK.as_secs_f64()).min(last as f64);
+                self.clock.set_value(clock);
+                self.position.set(clock as usize);
+                self.request(clock as usize);
+                if clock as usize >= last {
+                    self.playing.set(false);
+                }
+            }
+        }
+    }
+
+    /// Asks the worker for the windows up to `frame`, once per new frame.
+    fn request(&self, frame: usize) {
+        if frame > self.requested.get_value() {
+            self.requested.set_value(frame);
+            self.send(&ToWorker::InferUntil { frame });
+        }
+    }
+}
+
+/// The replay context of the current app.
+pub fn use_replay() -> Replay {
+    expect_context::<Replay>()
+}

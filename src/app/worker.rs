@@ -1,0 +1,224 @@
+//! The inference worker: the same wasm module as the UI, started in a dedicated Web Worker by
+//! [`crate::app::client`], so parsing and both models run off the UI thread. It owns the
+//! models and the loaded session, and handles [`ToWorker`] messages strictly in order; between
+//! chunks of windows it yields, so a new session or backend choice is not stuck behind a long
+//! run.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use burn::tensor::Device;
+use futures::StreamExt;
+use futures::channel::mpsc;
+use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::data::classes::ClassTable;
+use crate::data::openpack::DeviceMap;
+use crate::infer::bundle::ModelBundle;
+use crate::replay::demo::{DEMO_NAME, demo_files};
+use crate::replay::files::{LoadedSession, SessionFile, load_session};
+use crate::replay::protocol::{BackendChoice, BackendInUse, FromWorker, ToWorker};
+use crate::replay::runner::{Runner, run_window};
+
+/// Windows run between two looks at the message queue.
+const CHUNK: usize = 16;
+
+struct Worker {
+    scope: DedicatedWorkerGlobalScope,
+    device: Device,
+    bundle: ModelBundle,
+    /// The WebGPU device once initialised: burn's runtime cannot be initialised twice.
+    webgpu: Option<Device>,
+    runner: Option<Runner>,
+    /// Run windows up to this frame.
+    target_frame: usize,
+}
+
+/// A message as it arrives: the JSON of a [`ToWorker`] and the file bytes beside it.
+struct Incoming {
+    message: Result<ToWorker, String>,
+    buffers: Vec<Vec<u8>>,
+}
+
+fn incoming(data: &JsValue) -> Incoming {
+    let json = Reflect::get(data, &"json".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+    let message = serde_json::from_str(&json).map_err(|e| format!("unreadable message to the worker: {e}"));
+    let buffers = Reflect::get(data, &"buffers".into())
+        .ok()
+        .filter(|b| b.is_object())
+        .map(|b| {
+            Array::from(&b).iter().map(|buf| Uint8Array::new(&buf.unchecked_into::<ArrayBuffer>()).to_vec()).collect()
+        })
+        .unwrap_or_default();
+    Incoming { message, buffers }
+}
+
+/// Entry point, called by the worker's bootstrap script with the messages that arrived while
+/// the module was loading.
+#[wasm_bindgen]
+pub fn worker_main(early: Array) {
+    console_error_panic_hook::set_once();
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let (sender, receiver) = mpsc::unbounded::<Incoming>();
+    for event in early.iter() {
+        let data = Reflect::get(&event, &"data".into()).unwrap_or(JsValue::NULL);
+        let _ = sender.unbounded_send(incoming(&data));
+    }
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+        let _ = sender.unbounded_send(incoming(&event.data()));
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget(); // lives as long as the worker
+    wasm_bindgen_futures::spawn_local(run(scope, receiver));
+}
+
+async fn run(scope: DedicatedWorkerGlobalScope, mut receiver: mpsc::UnboundedReceiver<Incoming>) {
+    let device = Device::flex();
+    let bundle = match ModelBundle::embedded(&device) {
+        Ok(bundle) => bundle,
+        Err(e) => return post(&scope, &FromWorker::Failed { message: format!("the embedded models: {e}") }),
+    };
+    let worker = Rc::new(RefCell::new(Worker { scope, device, bundle, webgpu: None, runner: None, target_frame: 0 }));
+    loop {
+        // Handle everything already queued, then do a chunk of work, else wait for a message.
+        while let Ok(next) = receiver.try_recv() {
+            handle(&worker, next).await;
+        }
+        if has_work(&worker.borrow()) {
+            run_chunk(&worker).await;
+            yield_now().await;
+        } else {
+            match receiver.next().await {
+                Some(next) => handle(&worker, next).await,
+                None => return,
+            }
+        }
+    }
+}
+
+fn has_work(worker: &Worker) -> bool {
+    worker.runner.as_ref().is_some_and(|r| !r.pending(worker.target_frame).is_empty())
+}
+
+async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
+    let message = match incoming.message {
+        Ok(message) => message,
+        Err(message) => return post(&worker.borrow().scope, &FromWorker::Failed { message }),
+    };
+    match message {
+        ToWorker::UseBackend(choice) => use_backend(worker, choice).await,
+        ToWorker::LoadDemo => {
+            let loaded = load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations())
+                .map(|s| LoadedSession { name: DEMO_NAME.to_string(), ..s })
+                .map_err(|e| e.to_string());
+            replace_session(&mut worker.borrow_mut(), loaded);
+        }
+        ToWorker::LoadFiles { paths } => {
+            let files: Vec<SessionFile> =
+                paths.into_iter().zip(incoming.buffers).map(|(path, bytes)| SessionFile { path, bytes }).collect();
+            let classes = worker.borrow().bundle.classes();
+            let loaded = load_session(&files, &DeviceMap::default(), &classes).map_err(|e| e.to_string());
+            replace_session(&mut worker.borrow_mut(), loaded);
+        }
+        ToWorker::InferUntil { frame } => worker.borrow_mut().target_frame = frame,
+        ToWorker::Channel { name } => {
+            let w = worker.borrow();
+            if let Some(values) = w.runner.as_ref().and_then(|r| r.channel(&name)) {
+                post(&w.scope, &FromWorker::Channel { name, values });
+            }
+        }
+    }
+}
+
+/// Swaps in a new session, or keeps the old one and reports why the new one failed.
+fn replace_session(worker: &mut Worker, loaded: Result<LoadedSession, String>) {
+    match loaded.and_then(|session| Runner::new(session, &worker.bundle)) {
+        Ok(runner) => {
+            post(&worker.scope, &FromWorker::Loaded(runner.info()));
+            worker.runner = Some(runner);
+            worker.target_frame = 0;
+        }
+        Err(message) => post(&worker.scope, &FromWorker::LoadFailed { message }),
+    }
+}
+
+async fn use_backend(worker: &Rc<RefCell<Worker>>, choice: BackendChoice) {
+    let (device, in_use) = match choice {
+        BackendChoice::Cpu => (Device::flex(), BackendInUse::Cpu { reason: "chosen by the user".into() }),
+        BackendChoice::Auto => match webgpu(worker).await {
+            Ok(device) => (device, BackendInUse::WebGpu),
+            Err(reason) => (Device::flex(), BackendInUse::Cpu { reason }),
+        },
+    };
+    let mut w = worker.borrow_mut();
+    match ModelBundle::embedded(&device) {
+        Ok(bundle) => {
+            w.device = device;
+            w.bundle = bundle;
+            post(&w.scope, &FromWorker::Backend(in_use));
+        }
+        Err(e) => post(&w.scope, &FromWorker::Failed { message: format!("loading the models failed: {e}") }),
+    }
+}
+
+/// The WebGPU device, initialised once; the reason when the browser cannot give one.
+async fn webgpu(worker: &Rc<RefCell<Worker>>) -> Result<Device, String> {
+    if let Some(device) = worker.borrow().webgpu.clone() {
+        return Ok(device);
+    }
+    let navigator = worker.borrow().scope.navigator();
+    if !Reflect::has(&navigator, &"gpu".into()).unwrap_or(false) {
+        return Err("this browser has no WebGPU (navigator.gpu is missing)".into());
+    }
+    let device =
+        Device::wgpu_options().init_async().await.map_err(|e| format!("WebGPU adapter request failed: {e}"))?;
+    worker.borrow_mut().webgpu = Some(device.clone());
+    Ok(device)
+}
+
+async fn run_chunk(worker: &Rc<RefCell<Worker>>) {
+    let (scope, performance) = {
+        let w = worker.borrow();
+        (w.scope.clone(), w.scope.performance())
+    };
+    let now = move || performance.as_ref().map_or(0.0, |p| p.now());
+    let mut results = Vec::new();
+    let range = {
+        let w = worker.borrow();
+        let pending = w.runner.as_ref().map(|r| r.pending(w.target_frame)).unwrap_or(0..0);
+        pending.start..pending.end.min(pending.start + CHUNK)
+    };
+    for window in range {
+        // The borrow is held across the await: nothing else touches the worker meanwhile,
+        // because messages are only handled by this same task.
+        let w = worker.borrow();
+        let Some(runner) = w.runner.as_ref() else { return };
+        match run_window(runner, &w.bundle, &w.device, window, &now).await {
+            Ok(result) => results.push(result),
+            Err(message) => {
+                drop(w);
+                worker.borrow_mut().runner = None;
+                return post(&scope, &FromWorker::Failed { message });
+            }
+        }
+    }
+    if let Some(runner) = worker.borrow_mut().runner.as_mut() {
+        runner.next += results.len();
+    }
+    post(&scope, &FromWorker::Results { results });
+}
+
+fn post(scope: &DedicatedWorkerGlobalScope, message: &FromWorker) {
+    let _ = scope.post_message(&JsValue::from_str(&message.to_json()));
+}
+
+/// Lets the event loop deliver queued messages before the next chunk.
+async fn yield_now() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+        let _ = scope.set_timeout_with_callback(&resolve);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
