@@ -28,7 +28,7 @@ step "release bundle (trunk)"
 trunk build --release --offline
 
 step "end-to-end tests in headless Chromium"
-node --test tests/e2e/
+TSAK_TRAINER="$CARGO_TARGET_DIR/release/trainer" node --test --test-concurrency=1 tests/e2e/
 
 step "fuzz smoke run of the CSV readers"
 bash scripts/fuzz.sh 20

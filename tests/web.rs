@@ -67,3 +67,44 @@ fn the_app_mounts_and_lists_ten_operations() {
     assert_eq!(items.length(), 10);
     drop(handle);
 }
+
+/// Logits of demo windows in the browser against the native ones (`tests/demo_logits.rs`
+/// keeps the fixture equal to the native CPU backend's).
+async fn assert_logits_match_native(device: burn::tensor::Device) {
+    #[derive(serde::Deserialize)]
+    struct Fixture {
+        windows: Vec<usize>,
+        student: Vec<Vec<f32>>,
+        teacher: Vec<Vec<f32>>,
+    }
+    let fixture: Fixture = serde_json::from_str(include_str!("fixtures/demo-logits.json")).unwrap();
+    let bundle = tsak::infer::bundle::ModelBundle::embedded(&device).unwrap();
+    let session = tsak::replay::files::load_session(
+        &tsak::replay::demo::demo_files(),
+        &DeviceMap::default(),
+        &ClassTable::openpack_operations(),
+    )
+    .unwrap();
+    let runner = tsak::replay::runner::Runner::new(session, &bundle).unwrap();
+    for (i, &w) in fixture.windows.iter().enumerate() {
+        let student = tsak::replay::runner::student_logits(&runner, &bundle, &device, w).await.unwrap();
+        let teacher = tsak::replay::runner::teacher_logits(&runner, &bundle, &device, w).unwrap().await.unwrap();
+        for (got, want) in student.iter().zip(&fixture.student[i]).chain(teacher.iter().zip(&fixture.teacher[i])) {
+            assert!((got - want).abs() < 1e-4, "window {w}: {got} in the browser, {want} natively");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn browser_cpu_logits_equal_the_native_ones() {
+    assert_logits_match_native(burn::tensor::Device::flex()).await;
+}
+
+#[wasm_bindgen_test]
+async fn browser_webgpu_logits_equal_the_native_ones_when_there_is_an_adapter() {
+    match burn::tensor::Device::wgpu_options().init_async().await {
+        Ok(device) => assert_logits_match_native(device).await,
+        // Without --enable-unsafe-webgpu Chromium gives no adapter; the CPU test still runs.
+        Err(e) => web_sys::console::log_1(&format!("no WebGPU adapter, skipped: {e}").into()),
+    }
+}

@@ -103,17 +103,39 @@ pub async fn run_window(
 ) -> Result<WindowResult, String> {
     let classes = bundle.manifest.classes.len();
     let started = now_ms();
-    let logits = read(bundle.student_logits(&runner.student, w..w + 1, device)).await?;
+    let logits = student_logits(runner, bundle, device, w).await?;
     let student = prediction(&logits, classes, now_ms() - started);
-    let teacher = match &runner.teacher {
-        Some(windows) => {
+    let teacher = match teacher_logits(runner, bundle, device, w) {
+        Some(pending) => {
             let started = now_ms();
-            let logits = read(bundle.teacher_logits(windows, w..w + 1, device).semantic).await?;
+            let logits = pending.await?;
             Some(prediction(&logits, classes, now_ms() - started))
         }
         None => None,
     };
     Ok(WindowResult { window: w, student, teacher })
+}
+
+/// The student's logits for window `w`, read back.
+pub async fn student_logits(
+    runner: &Runner,
+    bundle: &ModelBundle,
+    device: &Device,
+    w: usize,
+) -> Result<Vec<f32>, String> {
+    read(bundle.student_logits(&runner.student, w..w + 1, device)).await
+}
+
+/// The teacher's final (semantic classifier) logits for window `w`, when it can run. The
+/// forward pass starts when the future is first polled.
+pub fn teacher_logits<'a>(
+    runner: &'a Runner,
+    bundle: &'a ModelBundle,
+    device: &'a Device,
+    w: usize,
+) -> Option<impl std::future::Future<Output = Result<Vec<f32>, String>> + 'a> {
+    let windows = runner.teacher.as_ref()?;
+    Some(async move { read(bundle.teacher_logits(windows, w..w + 1, device).semantic).await })
 }
 
 async fn read(tensor: Tensor<2>) -> Result<Vec<f32>, String> {

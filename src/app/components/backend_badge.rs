@@ -18,15 +18,12 @@ pub fn BackendBadge() -> impl IntoView {
         Some(BackendInUse::Cpu { reason }) => Some(reason),
         _ => None,
     };
-    let switch_label = move || match replay.backend_choice.get() {
-        BackendChoice::Auto => "Use CPU",
-        BackendChoice::Cpu => "Try WebGPU",
-    };
+    // From WebGPU the switch goes to the CPU; from the CPU (chosen or fallen back to) it tries
+    // WebGPU again.
+    let on_webgpu = move || matches!(replay.backend.get(), Some(BackendInUse::WebGpu));
+    let switch_label = move || if on_webgpu() { "Use CPU" } else { "Try WebGPU" };
     let switch = move |_| {
-        let next = match replay.backend_choice.get_untracked() {
-            BackendChoice::Auto => BackendChoice::Cpu,
-            BackendChoice::Cpu => BackendChoice::Auto,
-        };
+        let next = if on_webgpu() { BackendChoice::Cpu } else { BackendChoice::Auto };
         replay.set_backend(next);
     };
     view! {

@@ -1,0 +1,123 @@
+// The replay app end to end in headless Chromium against the built dist/: the embedded demo
+// replays to the end at full speed and shows the F1 values `trainer evaluate` computes for the
+// same session and weights; a malformed file is reported by name and line while the app keeps
+// its session; the backend badge says WebGPU only when there is an adapter.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { serveDist, launchChromium, openPage, screenshot, repoRoot } from './harness.mjs';
+
+const trainer =
+  process.env.TSAK_TRAINER ?? join(process.env.CARGO_TARGET_DIR ?? join(repoRoot, 'target'), 'release', 'trainer');
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launchChromium({ webgpu: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Opens the app and waits until the worker has loaded the models on some backend. */
+async function openApp(b = browser) {
+  const opened = await openPage(b, server.url);
+  await opened.page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+  return opened;
+}
+
+async function useCpu(page) {
+  if ((await page.getByTestId('backend').innerText()) !== 'CPU') {
+    await page.getByTestId('backend-switch').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=backend]').innerText === 'CPU');
+  }
+}
+
+async function replayDemoAtFullSpeed(page) {
+  await page.getByTestId('speed').selectOption('max');
+  await page.getByTestId('replay-demo').click();
+  await page.getByTestId('final-student').waitFor({ timeout: 120_000 });
+}
+
+test('the demo replays to the end at full speed and shows the F1 of trainer evaluate', async () => {
+  const { page, problems } = await openApp();
+  await useCpu(page);
+  await replayDemoAtFullSpeed(page);
+  const expected = JSON.parse(
+    execFileSync(trainer, [
+      'evaluate',
+      '--weights', join(repoRoot, 'model-weights'),
+      '--data', `openpack:${join(repoRoot, 'assets', 'demo')}`,
+      '--split', 'all',
+      '--json',
+    ]).toString(),
+  );
+  const shown = async (id) => Number(await page.getByTestId(id).getAttribute('data-value'));
+  assert.equal(await shown('student-f1'), expected.student.macro_f1);
+  assert.equal(await shown('teacher-f1'), expected.teacher.macro_f1);
+  assert.match(await page.getByTestId('progress').innerText(), /^(\d+) of \1 windows$/);
+  assert.match(await page.getByTestId('student-latency').innerText(), /^p50 [\d.]+ ms · p95 [\d.]+ ms$/);
+  assert.match(await page.getByTestId('teacher-latency').innerText(), /^p50 [\d.]+ ms · p95 [\d.]+ ms$/);
+  assert.notEqual(await page.getByTestId('student-prediction').innerText(), '—');
+  // The export is built in the page from the same predictions.
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-predictions').click();
+  const csv = await (await download).createReadStream().then(
+    (stream) => new Promise((resolve) => { let text = ''; stream.on('data', (c) => (text += c)); stream.on('end', () => resolve(text)); }),
+  );
+  const rows = csv.trim().split('\n');
+  assert.match(rows[0], /^window,start_ms,end_ms,truth,student,/);
+  assert.equal(rows.length - 1, Number((await page.getByTestId('progress').innerText()).split(' ')[0]));
+  await screenshot(page, 'replay-demo-cpu');
+  assert.deepEqual(problems, []);
+});
+
+test('a malformed file shows where it is wrong and the app keeps its session', async () => {
+  const { page, problems } = await openApp();
+  await useCpu(page);
+  await replayDemoAtFullSpeed(page);
+  const before = await page.getByTestId('session-name').innerText();
+  const header = 'unixtime,acc_x,acc_y,acc_z,gyro_x,gyro_y,gyro_z,quat_w,quat_x,quat_y,quat_z\n';
+  const bad = `${header}1000,0.1,0.2,0.9,1,2,3,1,0,0,0\n1033,0.1,oops,0.9,1,2,3,1,0,0,0\n`;
+  await page.getByTestId('file-input').setInputFiles({ name: 'atr01.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  const error = page.getByTestId('error');
+  await error.waitFor({ timeout: 30_000 });
+  assert.match(await error.innerText(), /atr01\.csv, line 3, field `acc_y`/);
+  assert.equal(await page.getByTestId('session-name').innerText(), before);
+  await screenshot(page, 'replay-bad-file');
+  // Still working: the demo plays again from the start.
+  await page.getByTestId('speed').selectOption('64');
+  await page.getByTestId('play').click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=clock]').innerText.startsWith('0:00 /'));
+  assert.deepEqual(problems, []);
+});
+
+test('with an adapter the badge says WebGPU and the demo runs on it', async () => {
+  const { page, problems } = await openApp();
+  assert.equal(await page.getByTestId('backend').innerText(), 'WebGPU');
+  await page.getByTestId('speed').selectOption('max');
+  await page.getByTestId('replay-demo').click();
+  // A software adapter is slow: a few windows are enough to see predictions arrive.
+  await page.waitForFunction(() => /^[1-9]\d* of/.test(document.querySelector('[data-testid=progress]')?.innerText ?? ''), null, { timeout: 120_000 });
+  assert.notEqual(await page.getByTestId('student-prediction').innerText(), '—');
+  await screenshot(page, 'replay-webgpu');
+  assert.deepEqual(problems, []);
+});
+
+test('without WebGPU the app falls back to the CPU and says why', async () => {
+  const plain = await launchChromium({ webgpu: false });
+  try {
+    const { page, problems } = await openApp(plain);
+    assert.equal(await page.getByTestId('backend').innerText(), 'CPU');
+    assert.match(await page.getByTestId('backend-reason').innerText(), /WebGPU|adapter|navigator\.gpu/);
+    await screenshot(page, 'replay-no-webgpu');
+    assert.deepEqual(problems, []);
+  } finally {
+    await plain.close();
+  }
+});
