@@ -1,0 +1,46 @@
+// Drives the built app to measure it (see scripts/bench-web.sh): a whole session folder is
+// picked, replayed as fast as possible on the CPU backend, and the figures the app shows are
+// collected with the wall time from pick to the last window.
+import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { serveDist, launchChromium, openPage, distDir, artifactsDir } from './harness.mjs';
+
+const sessionDir = process.argv[2];
+if (!sessionDir) throw new Error('usage: node bench.mjs <session user folder>');
+
+const server = await serveDist();
+const browser = await launchChromium({ webgpu: false });
+try {
+  const { page, problems } = await openPage(browser, server.url);
+  await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+  await page.getByTestId('speed').selectOption('max');
+  const started = Date.now();
+  await page.getByTestId('folder-input').setInputFiles(sessionDir);
+  await page.getByTestId('final-student').waitFor({ timeout: 600_000 });
+  const replaySeconds = (Date.now() - started) / 1000;
+  const text = (id) => page.getByTestId(id).innerText();
+  const figures = {
+    session: await text('session-name'),
+    windows: await text('progress'),
+    replay_seconds_as_fast_as_possible: replaySeconds,
+    backend: await text('backend'),
+    student_latency: await text('student-latency'),
+    teacher_latency: await text('teacher-latency'),
+    teacher_over_student_p50: await text('latency-ratio'),
+    student_f1: await text('student-f1'),
+    teacher_f1: await text('teacher-f1'),
+  };
+  const files = await readdir(distDir);
+  const wasm = files.find((f) => f.endsWith('_bg.wasm'));
+  const bytes = await readFile(join(distDir, wasm));
+  figures.wasm_bytes = bytes.length;
+  figures.wasm_gzip_bytes = gzipSync(bytes, { level: 9 }).length;
+  figures.problems = problems;
+  await mkdir(artifactsDir, { recursive: true });
+  await writeFile(join(artifactsDir, 'bench.json'), JSON.stringify(figures, null, 2) + '\n');
+  console.log(JSON.stringify(figures, null, 2));
+} finally {
+  await browser.close();
+  await server.close();
+}
