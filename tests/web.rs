@@ -79,12 +79,27 @@ async fn assert_logits_match_native(device: burn::tensor::Device) {
     }
     let fixture: Fixture = serde_json::from_str(include_str!("fixtures/demo-logits.json")).unwrap();
     let bundle = tsak::infer::bundle::ModelBundle::embedded(&device).unwrap();
-    let session = tsak::replay::files::load_session(
-        &tsak::replay::demo::demo_files(),
-        &DeviceMap::default(),
-        &ClassTable::openpack_operations(),
-    )
-    .unwrap();
+    // The app fetches the demo; this test compiles the same files in.
+    macro_rules! demo {
+        ($($path:literal),*) => {
+            vec![$(tsak::replay::files::SessionFile {
+                path: $path.to_string(),
+                bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/", $path)).to_vec(),
+            }),*]
+        };
+    }
+    let files = demo!(
+        "U0101/atr/atr01/S0100.csv",
+        "U0101/atr/atr02/S0100.csv",
+        "U0101/atr/atr03/S0100.csv",
+        "U0101/atr/atr04/S0100.csv",
+        "U0101/e4/e401/acc/S0100.csv",
+        "U0101/e4/e402/acc/S0100.csv",
+        "U0101/annotation/openpack-operations-1hz/S0100.csv"
+    );
+    assert!(files.iter().map(|f| f.path.as_str()).eq(tsak::replay::demo::DEMO_PATHS));
+    let session =
+        tsak::replay::files::load_session(&files, &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
     let runner = tsak::replay::runner::Runner::new(session, &bundle).unwrap();
     for (i, &w) in fixture.windows.iter().enumerate() {
         let student = tsak::replay::runner::student_logits(&runner, &bundle, &device, w).await.unwrap();

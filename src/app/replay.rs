@@ -125,8 +125,14 @@ impl Replay {
     }
 
     pub fn load_demo(&self) {
-        self.loading.set(true);
-        self.send(&ToWorker::LoadDemo);
+        let page = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+        match web_sys::Url::new_with_base("demo/", &page) {
+            Ok(url) => {
+                self.loading.set(true);
+                self.send(&ToWorker::LoadDemo { base_url: url.href() });
+            }
+            Err(_) => self.error.set(Some(format!("cannot locate the demo session from {page}"))),
+        }
     }
 
     pub fn set_backend(&self, choice: BackendChoice) {

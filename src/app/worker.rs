@@ -17,7 +17,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 use crate::data::classes::ClassTable;
 use crate::data::openpack::DeviceMap;
 use crate::infer::bundle::ModelBundle;
-use crate::replay::demo::{DEMO_NAME, demo_files};
+use crate::replay::demo::{DEMO_NAME, DEMO_PATHS};
 use crate::replay::files::{LoadedSession, SessionFile, load_session};
 use crate::replay::protocol::{BackendChoice, BackendInUse, FromWorker, ToWorker};
 use crate::replay::runner::{Runner, run_window};
@@ -109,10 +109,14 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
     };
     match message {
         ToWorker::UseBackend(choice) => use_backend(worker, choice).await,
-        ToWorker::LoadDemo => {
-            let loaded = load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations())
-                .map(|s| LoadedSession { name: DEMO_NAME.to_string(), ..s })
-                .map_err(|e| e.to_string());
+        ToWorker::LoadDemo { base_url } => {
+            let scope = worker.borrow().scope.clone();
+            let loaded = match fetch_demo(&scope, &base_url).await {
+                Ok(files) => load_session(&files, &DeviceMap::default(), &ClassTable::openpack_operations())
+                    .map(|s| LoadedSession { name: DEMO_NAME.to_string(), ..s })
+                    .map_err(|e| e.to_string()),
+                Err(message) => Err(message),
+            };
             replace_session(&mut worker.borrow_mut(), loaded);
         }
         ToWorker::LoadFiles { paths } => {
@@ -130,6 +134,26 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
             }
         }
     }
+}
+
+/// Fetches the demo's files from beside the app (same origin: nothing leaves the device).
+async fn fetch_demo(scope: &DedicatedWorkerGlobalScope, base_url: &str) -> Result<Vec<SessionFile>, String> {
+    let mut files = Vec::with_capacity(DEMO_PATHS.len());
+    for path in DEMO_PATHS {
+        let url = format!("{base_url}{path}");
+        let failed = |what: &str| format!("the demo file {url} could not be loaded ({what})");
+        let response: web_sys::Response = wasm_bindgen_futures::JsFuture::from(scope.fetch_with_str(&url))
+            .await
+            .map_err(|_| failed("network"))?
+            .unchecked_into();
+        if !response.ok() {
+            return Err(failed(&format!("HTTP {}", response.status())));
+        }
+        let buffer = response.array_buffer().map_err(|_| failed("body"))?;
+        let buffer = wasm_bindgen_futures::JsFuture::from(buffer).await.map_err(|_| failed("body"))?;
+        files.push(SessionFile { path: path.to_string(), bytes: Uint8Array::new(&buffer).to_vec() });
+    }
+    Ok(files)
 }
 
 /// Swaps in a new session, or keeps the old one and reports why the new one failed.

@@ -32,8 +32,8 @@ pub enum BackendInUse {
 pub enum ToWorker {
     /// (Re)load the models on a backend. The session, if any, stays.
     UseBackend(BackendChoice),
-    /// Replay the embedded demo session.
-    LoadDemo,
+    /// Replay the demo session, whose files are served under this URL (ending in `/`).
+    LoadDemo { base_url: String },
     /// Replay the files sent beside this message, in this order (paths as the browser gave them).
     LoadFiles { paths: Vec<String> },
     /// Run both models on every window that ends before this frame (`usize::MAX`: all).
