@@ -104,12 +104,12 @@ pub async fn run_window(
     let classes = bundle.manifest.classes.len();
     let started = now_ms();
     let logits = student_logits(runner, bundle, device, w).await?;
-    let student = prediction(&logits, classes, now_ms() - started);
+    let student = prediction(&logits, classes, Some(now_ms() - started));
     let teacher = match teacher_logits(runner, bundle, device, w) {
         Some(pending) => {
             let started = now_ms();
             let logits = pending.await?;
-            Some(prediction(&logits, classes, now_ms() - started))
+            Some(prediction(&logits, classes, Some(now_ms() - started)))
         }
         None => None,
     };
@@ -143,8 +143,31 @@ async fn read(tensor: Tensor<2>) -> Result<Vec<f32>, String> {
     data.try_to_vec::<f32>().map_err(|e| format!("results are not f32: {e:?}"))
 }
 
-fn prediction(logits: &[f32], classes: usize, latency_ms: f64) -> ModelPrediction {
+fn prediction(logits: &[f32], classes: usize, latency_ms: Option<f64>) -> ModelPrediction {
     ModelPrediction { class: argmax_rows(logits, classes)[0], probabilities: softmax_rows(logits, classes), latency_ms }
+}
+
+/// Runs windows `range` as one batch per model: the "as fast as possible" path. No latency is
+/// recorded for them (a batch's time per window is not a window's latency).
+pub async fn run_batch(
+    runner: &Runner,
+    bundle: &ModelBundle,
+    device: &Device,
+    range: std::ops::Range<usize>,
+) -> Result<Vec<WindowResult>, String> {
+    let classes = bundle.manifest.classes.len();
+    let student = read(bundle.student_logits(&runner.student, range.clone(), device)).await?;
+    let teacher = match &runner.teacher {
+        Some(windows) => Some(read(bundle.teacher_logits(windows, range.clone(), device).semantic).await?),
+        None => None,
+    };
+    Ok(range
+        .enumerate()
+        .map(|(i, window)| {
+            let row = |logits: &[f32]| prediction(&logits[i * classes..(i + 1) * classes], classes, None);
+            WindowResult { window, student: row(&student), teacher: teacher.as_deref().map(row) }
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -179,6 +202,13 @@ mod tests {
             assert!((a - b).abs() < 1e-5, "{a} vs {b}");
         }
         assert!(one.teacher.is_some());
+        // A batch gives the same answers, without latencies.
+        let batch = futures::executor::block_on(run_batch(&runner, &bundle, &device, last - 2..last + 1)).unwrap();
+        assert_eq!(batch.len(), 3);
+        assert_eq!(batch[2].window, last);
+        assert_eq!(batch[2].student.class, one.student.class);
+        assert_eq!(batch[2].teacher.as_ref().unwrap().class, one.teacher.as_ref().unwrap().class);
+        assert!(batch[2].student.latency_ms.is_none() && one.student.latency_ms.is_some());
     }
 
     #[test]

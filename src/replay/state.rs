@@ -17,8 +17,9 @@ pub struct ModelPrediction {
     /// Output index into the class table.
     pub class: usize,
     pub probabilities: Vec<f32>,
-    /// Forward pass plus read-back of this one window, in ms.
-    pub latency_ms: f64,
+    /// Forward pass plus read-back of this one window alone (batch 1), in ms; `None` when it
+    /// ran in a batch ("as fast as possible" batches all but one window per chunk).
+    pub latency_ms: Option<f64>,
 }
 
 /// Both models' answers for one window.
@@ -124,7 +125,7 @@ impl ReplayState {
             .results
             .iter()
             .skip(LATENCY_WARMUP_WINDOWS)
-            .filter_map(|r| self.prediction(r, which).map(|p| p.latency_ms))
+            .filter_map(|r| self.prediction(r, which).and_then(|p| p.latency_ms))
             .collect();
         Some((percentile(&times, 50.0)?, percentile(&times, 95.0)?))
     }
@@ -146,7 +147,12 @@ impl ReplayState {
             let truth = crate::data::window::majority(self.labels[start..=end].iter().copied()).unwrap_or_default();
             let truth = self.classes.classes.iter().find(|c| c.id == truth).map_or(String::new(), |c| c.name.clone());
             let cells = |p: Option<&ModelPrediction>| match p {
-                Some(p) => format!("{},{:.4},{:.3}", csv_text(&name(p.class)), p.probabilities[p.class], p.latency_ms),
+                Some(p) => format!(
+                    "{},{:.4},{}",
+                    csv_text(&name(p.class)),
+                    p.probabilities[p.class],
+                    p.latency_ms.map_or(String::new(), |ms| format!("{ms:.3}"))
+                ),
                 None => ",,".to_string(),
             };
             out += &format!(
@@ -175,7 +181,7 @@ mod tests {
     fn prediction(class: usize, latency_ms: f64) -> ModelPrediction {
         let mut probabilities = vec![0.0; 11];
         probabilities[class] = 0.9;
-        ModelPrediction { class, probabilities, latency_ms }
+        ModelPrediction { class, probabilities, latency_ms: Some(latency_ms) }
     }
 
     /// 6 s at 10 frames per second, windows of 20 frames every 10: truth Null for 2 s, then

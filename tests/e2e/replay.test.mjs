@@ -121,3 +121,26 @@ test('without WebGPU the app falls back to the CPU and says why', async () => {
     await plain.close();
   }
 });
+
+test('a dropped recording replays with the student and says what the teacher lacks', async () => {
+  const { page, problems } = await openApp();
+  await useCpu(page);
+  let csv = 'timestamp_ms,right_wrist/acc_x,right_wrist/acc_y,right_wrist/acc_z,label\n';
+  for (let i = 0; i < 300; i++) {
+    csv += `${1_700_000_000_000 + i * 33},${Math.sin(i / 5).toFixed(3)},-0.9,0.1,${i < 150 ? 'Picking' : 'Null'}\n`;
+  }
+  const transfer = await page.evaluateHandle((text) => {
+    const data = new DataTransfer();
+    data.items.add(new File([text], 'line3-anna.csv', { type: 'text/csv' }));
+    return data;
+  }, csv);
+  await page.getByTestId('speed').selectOption('max');
+  await page.locator('.sources').dispatchEvent('drop', { dataTransfer: transfer });
+  await page.getByTestId('final-student').waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId('session-name').innerText(), 'line3-anna.csv');
+  assert.notEqual(await page.getByTestId('student-f1').getAttribute('data-value'), '');
+  assert.match(await page.locator('.missing').last().innerText(), /teacher cannot run on this session: it lacks .*left_wrist\/acc, /);
+  assert.equal(await page.getByTestId('teacher-prediction').innerText(), '—');
+  await screenshot(page, 'replay-dropped-recording');
+  assert.deepEqual(problems, []);
+});

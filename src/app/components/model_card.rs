@@ -29,6 +29,18 @@ fn thousands(n: u64) -> String {
     out
 }
 
+/// Channel names grouped by sensor: `right_wrist/gyro_x`, `_y`, `_z` -> `right_wrist/gyro`.
+fn sensors(channels: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for channel in channels {
+        let sensor = channel.rsplit_once('_').map_or(channel.as_str(), |(sensor, _)| sensor).to_string();
+        if !out.contains(&sensor) {
+            out.push(sensor);
+        }
+    }
+    out
+}
+
 #[component]
 pub fn ModelCard(which: Which) -> impl IntoView {
     let replay = use_replay();
@@ -86,22 +98,22 @@ pub fn ModelCard(which: Which) -> impl IntoView {
                 .collect_view()
         })
     };
-    let scores = move || replay.state.with(|s| s.as_ref().and_then(|s| s.scores(which)));
+    // Scores and latencies change only when results arrive, not every tick: memoised, and
+    // computed once for the three figures that show them.
+    let scores = Memo::new(move |_| replay.state.with(|s| s.as_ref().and_then(|s| s.scores(which))));
+    let scores = move || scores.get();
+    let latencies = Memo::new(move |_| replay.state.with(|s| s.as_ref().and_then(|s| s.latency(which))));
     let f1_value = move || scores().map(|s| s.macro_f1.to_string()).unwrap_or_default();
     let f1_text = move || scores().map(|s| format!("{:.3}", s.macro_f1)).unwrap_or_else(|| "—".into());
     let accuracy = move || scores().map(|s| format!("{:.1}%", 100.0 * s.accuracy)).unwrap_or_else(|| "—".into());
     let latency = move || {
-        replay
-            .state
-            .with(|s| s.as_ref().and_then(|s| s.latency(which)))
-            .map(|(p50, p95)| format!("p50 {p50:.2} ms · p95 {p95:.2} ms"))
-            .unwrap_or_else(|| "—".into())
+        latencies.get().map(|(p50, p95)| format!("p50 {p50:.2} ms · p95 {p95:.2} ms")).unwrap_or_else(|| "—".into())
     };
     let missing = move || match which {
         Which::Teacher => replay.info.with(|i| {
-            i.as_ref()
-                .filter(|i| !i.teacher_missing.is_empty())
-                .map(|i| format!("The teacher cannot run on this session: it lacks {}.", i.teacher_missing.join(", ")))
+            i.as_ref().filter(|i| !i.teacher_missing.is_empty()).map(|i| {
+                format!("The teacher cannot run on this session: it lacks {}.", sensors(&i.teacher_missing).join(", "))
+            })
         }),
         Which::Student => None,
     };

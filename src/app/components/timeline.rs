@@ -34,20 +34,24 @@ fn row(state: &ReplayState, row: usize) -> Vec<Option<usize>> {
     }
 }
 
-fn draw(canvas: &web_sys::HtmlCanvasElement, state: &ReplayState, position: usize) {
+/// The three rows of a state: recomputed when results arrive, not on every tick.
+fn rows(state: &ReplayState) -> [Vec<Option<usize>>; 3] {
+    [row(state, 0), row(state, 1), row(state, 2)]
+}
+
+fn draw(canvas: &web_sys::HtmlCanvasElement, rows: &[Vec<Option<usize>>; 3], position: usize, null_index: usize) {
     let Ok(Some(context)) = canvas.get_context("2d") else { return };
     let context: CanvasRenderingContext2d = context.unchecked_into();
     let (width, height) = (canvas.width() as f64, canvas.height() as f64);
     context.clear_rect(0.0, 0.0, width, height);
-    let frames = state.labels.len().max(1);
+    let frames = rows[0].len().max(1);
     let scale = (width - LABEL_WIDTH) / frames as f64;
-    let null_index = state.classes.index_of(state.classes.null_id).unwrap_or(0);
     context.set_font("12px sans-serif");
     for (r, name) in ROWS.iter().enumerate() {
         let y = r as f64 * ROW_HEIGHT;
         context.set_fill_style_str("#333");
         let _ = context.fill_text(name, 4.0, y + 15.0);
-        let values = row(state, r);
+        let values = &rows[r];
         let mut start = 0;
         while start < values.len() {
             let end = (start..values.len()).find(|&i| values[i] != values[start]).unwrap_or(values.len());
@@ -71,11 +75,14 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, state: &ReplayState, position: usiz
 pub fn Timeline() -> impl IntoView {
     let replay = use_replay();
     let canvas = NodeRef::<Canvas>::new();
+    let rows = Memo::new(move |_| {
+        replay.state.with(|s| s.as_ref().map(|s| (rows(s), s.classes.index_of(s.classes.null_id).unwrap_or(0))))
+    });
     Effect::new(move |_| {
         let position = replay.position.get();
-        replay.state.with(|state| {
-            if let (Some(state), Some(canvas)) = (state, canvas.get()) {
-                draw(&canvas, state, position);
+        rows.with(|rows| {
+            if let (Some((rows, null_index)), Some(canvas)) = (rows, canvas.get()) {
+                draw(&canvas, rows, position, *null_index);
             }
         });
     });
