@@ -2,7 +2,8 @@
 // names for stack traces, ~6 MB raw / ~1.2 MB gzipped) from release bundles.
 // Hand-written because trunk 0.21 cannot pass `--remove-name-section` to wasm-bindgen,
 // `strip = true` in the cargo profile also removes the sections wasm-bindgen reads, and
-// Debian's wasm-opt breaks the output. Debug builds keep their names.
+// Debian's wasm-opt breaks the output. Debug builds keep their names, and so does a release
+// built with TSAK_KEEP_WASM_NAMES=1 (to profile it: function names in the browser's profiler).
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -38,7 +39,7 @@ export function withoutNameSection(bytes) {
   return Buffer.concat(kept);
 }
 
-if (process.env.TRUNK_PROFILE === 'release') {
+if (process.env.TRUNK_PROFILE === 'release' && process.env.TSAK_KEEP_WASM_NAMES !== '1') {
   const dir = process.env.TRUNK_STAGING_DIR;
   for (const file of await readdir(dir)) {
     if (!file.endsWith('.wasm')) continue;

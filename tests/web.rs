@@ -77,6 +77,7 @@ async fn assert_logits_match_native(device: burn::tensor::Device) {
         student: Vec<Vec<f32>>,
         teacher: Vec<Vec<f32>>,
     }
+    tsak::app::constructors::run_once(); // as the app does: cubecl registers its types
     let fixture: Fixture = serde_json::from_str(include_str!("fixtures/demo-logits.json")).unwrap();
     let bundle = tsak::infer::bundle::ModelBundle::embedded(&device).unwrap();
     // The app fetches the demo; this test compiles the same files in.

@@ -6,6 +6,8 @@
 
 pub mod client;
 pub mod components;
+pub mod constructors;
+pub mod dropped;
 pub mod palette;
 pub mod replay;
 pub mod worker;
@@ -31,6 +33,7 @@ use crate::replay::state::Which;
 /// app; in the inference worker (no `window`) it does nothing: `worker_main` takes over.
 #[wasm_bindgen(start)]
 pub fn start() {
+    constructors::run_once();
     console_error_panic_hook::set_once();
     if web_sys::window().is_some() {
         mount_to_body(App);

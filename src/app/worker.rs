@@ -19,11 +19,14 @@ use crate::data::openpack::DeviceMap;
 use crate::infer::bundle::ModelBundle;
 use crate::replay::demo::{DEMO_NAME, DEMO_PATHS};
 use crate::replay::files::{LoadedSession, SessionFile, load_session};
-use crate::replay::protocol::{BackendChoice, BackendInUse, FromWorker, ToWorker};
+use crate::replay::protocol::{BackendChoice, BackendInUse, FromWorker, SessionInfo, ToWorker};
 use crate::replay::runner::{Runner, run_batch, run_window};
 
-/// Windows run between two looks at the message queue.
+/// Windows run between two looks at the message queue during playback.
 const CHUNK: usize = 16;
+/// The same "as fast as possible": larger batches run faster per window, and a chunk still
+/// takes well under a second, so a pause or a new session is handled promptly.
+const FAST_CHUNK: usize = 64;
 
 struct Worker {
     scope: DedicatedWorkerGlobalScope,
@@ -59,6 +62,7 @@ fn incoming(data: &JsValue) -> Incoming {
 /// the module was loading.
 #[wasm_bindgen]
 pub fn worker_main(early: Array) {
+    crate::app::constructors::run_once();
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let (sender, receiver) = mpsc::unbounded::<Incoming>();
@@ -111,20 +115,21 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
         ToWorker::UseBackend(choice) => use_backend(worker, choice).await,
         ToWorker::LoadDemo { base_url } => {
             let scope = worker.borrow().scope.clone();
+            let started = now_ms(&scope);
             let loaded = match fetch_demo(&scope, &base_url).await {
                 Ok(files) => load_session(&files, &DeviceMap::default(), &ClassTable::openpack_operations())
                     .map(|s| LoadedSession { name: DEMO_NAME.to_string(), ..s })
                     .map_err(|e| e.to_string()),
                 Err(message) => Err(message),
             };
-            replace_session(&mut worker.borrow_mut(), loaded);
+            replace_session(&mut worker.borrow_mut(), loaded, started);
         }
         ToWorker::LoadFiles { paths } => {
             let files: Vec<SessionFile> =
                 paths.into_iter().zip(incoming.buffers).map(|(path, bytes)| SessionFile { path, bytes }).collect();
-            let classes = worker.borrow().bundle.classes();
+            let (classes, started) = (worker.borrow().bundle.classes(), now_ms(&worker.borrow().scope));
             let loaded = load_session(&files, &DeviceMap::default(), &classes).map_err(|e| e.to_string());
-            replace_session(&mut worker.borrow_mut(), loaded);
+            replace_session(&mut worker.borrow_mut(), loaded, started);
         }
         ToWorker::InferUntil { frame } => worker.borrow_mut().target_frame = frame,
         ToWorker::Channel { name } => {
@@ -156,11 +161,17 @@ async fn fetch_demo(scope: &DedicatedWorkerGlobalScope, base_url: &str) -> Resul
     Ok(files)
 }
 
+fn now_ms(scope: &DedicatedWorkerGlobalScope) -> f64 {
+    scope.performance().map_or(0.0, |p| p.now())
+}
+
 /// Swaps in a new session, or keeps the old one and reports why the new one failed.
-fn replace_session(worker: &mut Worker, loaded: Result<LoadedSession, String>) {
+/// `started`: when loading began, for the time shown beside the session.
+fn replace_session(worker: &mut Worker, loaded: Result<LoadedSession, String>, started: f64) {
     match loaded.and_then(|session| Runner::new(session, &worker.bundle)) {
         Ok(runner) => {
-            post(&worker.scope, &FromWorker::Loaded(runner.info()));
+            let info = SessionInfo { load_ms: now_ms(&worker.scope) - started, ..runner.info() };
+            post(&worker.scope, &FromWorker::Loaded(info));
             worker.runner = Some(runner);
             worker.target_frame = 0;
         }
@@ -203,15 +214,14 @@ async fn webgpu(worker: &Rc<RefCell<Worker>>) -> Result<Device, String> {
 }
 
 async fn run_chunk(worker: &Rc<RefCell<Worker>>) {
-    let (scope, performance) = {
-        let w = worker.borrow();
-        (w.scope.clone(), w.scope.performance())
-    };
-    let now = move || performance.as_ref().map_or(0.0, |p| p.now());
+    let scope = worker.borrow().scope.clone();
+    let now = || now_ms(&scope);
     let (range, fast) = {
         let w = worker.borrow();
         let pending = w.runner.as_ref().map(|r| r.pending(w.target_frame)).unwrap_or(0..0);
-        (pending.start..pending.end.min(pending.start + CHUNK), w.target_frame == usize::MAX)
+        let fast = w.target_frame == usize::MAX;
+        let chunk = if fast { FAST_CHUNK } else { CHUNK };
+        (pending.start..pending.end.min(pending.start + chunk), fast)
     };
     // The borrow is held across the awaits: nothing else touches the worker meanwhile, because
     // messages are only handled by this same task.

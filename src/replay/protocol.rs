@@ -83,6 +83,9 @@ pub struct SessionInfo {
     /// Teacher inputs this session lacks; empty when the teacher runs.
     pub teacher_missing: Vec<String>,
     pub warnings: Vec<String>,
+    /// Time the worker took to read the files and cut the windows, in ms.
+    #[serde(default)]
+    pub load_ms: f64,
 }
 
 impl ToWorker {

@@ -75,6 +75,7 @@ impl Runner {
             channels: frames.channels.clone(),
             teacher_missing: self.teacher_missing.clone(),
             warnings: self.session.warnings.clone(),
+            load_ms: 0.0,
         }
     }
 

@@ -50,6 +50,8 @@ try {
     session: await text('session-name'),
     windows: await text('progress'),
     replay_seconds_as_fast_as_possible: replaySeconds,
+    of_which_reading_the_files_seconds:
+      Number(await page.getByTestId('session-facts').getAttribute('data-load-ms')) / 1000,
     backend: await text('backend'),
     student_latency: await text('student-latency'),
     teacher_latency: await text('teacher-latency'),

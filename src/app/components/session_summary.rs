@@ -14,7 +14,14 @@ pub fn SessionSummary() -> impl IntoView {
             view! {
                 <section class="session" data-testid="session">
                     <h2 data-testid="session-name">{info.name.clone()}</h2>
-                    <p>{format!("{minutes:.1} minutes, {} windows of {} frames", info.starts.len(), info.length)}</p>
+                    <p data-testid="session-facts" data-load-ms=info.load_ms.to_string()>
+                        {format!(
+                            "{minutes:.1} minutes, {} windows of {} frames; read in {:.2} s on this device",
+                            info.starts.len(),
+                            info.length,
+                            info.load_ms / 1000.0
+                        )}
+                    </p>
                     <ul class="warnings">{warnings}</ul>
                 </section>
             }

@@ -12,39 +12,55 @@ use crate::replay::protocol::ToWorker;
 const SECONDS: f64 = 10.0;
 const COLOURS: [&str; 4] = ["#0072B2", "#D55E00", "#009E73", "#7F3C8D"];
 
-/// Draws `series` (each `values[frame]`) over frames `from..to` in a band of the canvas.
+/// One channel to draw: `values[offset + frame * stride]` for each frame, so the student's
+/// interleaved signal is drawn in place (no per-tick copy of a whole session).
+struct Series<'a> {
+    name: &'a str,
+    values: &'a [f32],
+    stride: usize,
+    offset: usize,
+}
+
+impl Series<'_> {
+    fn frames(&self) -> usize {
+        self.values.len() / self.stride.max(1)
+    }
+
+    fn visible(&self, from: usize, to: usize) -> impl Iterator<Item = f32> + '_ {
+        (from.min(self.frames())..to.min(self.frames())).map(move |f| self.values[self.offset + f * self.stride])
+    }
+}
+
+/// Draws the series over frames `from..to` in a band of the canvas, scaled to their range.
 fn draw_band(
     context: &CanvasRenderingContext2d,
-    series: &[(String, Vec<f32>)],
+    series: &[Series],
     from: usize,
     to: usize,
     band: (f64, f64),
     width: f64,
 ) {
     let (top, height) = band;
-    let visible = |v: &Vec<f32>| v[from.min(v.len())..to.min(v.len())].to_vec();
     let (mut low, mut high) = (f32::INFINITY, f32::NEG_INFINITY);
-    for (_, values) in series {
-        for v in visible(values) {
-            low = low.min(v);
-            high = high.max(v);
-        }
+    for v in series.iter().flat_map(|s| s.visible(from, to)) {
+        low = low.min(v);
+        high = high.max(v);
     }
     if !low.is_finite() || !high.is_finite() {
         return;
     }
     let span = (high - low).max(1e-3) as f64;
     let x_scale = width / (to - from).max(1) as f64;
-    for (i, (name, values)) in series.iter().enumerate() {
+    for (i, series) in series.iter().enumerate() {
         context.set_stroke_style_str(COLOURS[i % COLOURS.len()]);
         context.begin_path();
-        for (k, v) in visible(values).into_iter().enumerate() {
+        for (k, v) in series.visible(from, to).enumerate() {
             let (x, y) = (k as f64 * x_scale, top + height - (v - low) as f64 / span * height);
             if k == 0 { context.move_to(x, y) } else { context.line_to(x, y) }
         }
         context.stroke();
         context.set_fill_style_str(COLOURS[i % COLOURS.len()]);
-        let _ = context.fill_text(name, 4.0 + 150.0 * i as f64, top + 12.0);
+        let _ = context.fill_text(series.name, 4.0 + 150.0 * i as f64, top + 12.0);
     }
 }
 
@@ -65,20 +81,20 @@ pub fn SignalPlot() -> impl IntoView {
         let from = to.saturating_sub((SECONDS * FRAME_RATE) as usize);
         replay.info.with(|info| {
             let Some(info) = info else { return };
-            let n = info.student_channels.len().max(1);
-            let student: Vec<(String, Vec<f32>)> = info
+            let stride = info.student_channels.len().max(1);
+            let student: Vec<Series> = info
                 .student_channels
                 .iter()
                 .enumerate()
-                .map(|(c, name)| (name.clone(), info.student_signal.iter().skip(c).step_by(n).copied().collect()))
+                .map(|(offset, name)| Series { name, values: &info.student_signal, stride, offset })
                 .collect();
             draw_band(&context, &student, from, to, (0.0, height / 2.0 - 6.0), width);
         });
         replay.teacher_channel.with(|channel| {
-            if let Some(channel) = channel {
+            if let Some((name, values)) = channel {
                 draw_band(
                     &context,
-                    std::slice::from_ref(channel),
+                    &[Series { name, values, stride: 1, offset: 0 }],
                     from,
                     to,
                     (height / 2.0 + 6.0, height / 2.0 - 6.0),
