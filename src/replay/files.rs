@@ -85,16 +85,38 @@ fn classify(file: &SessionFile, map: &DeviceMap) -> DataResult<FileKind> {
 }
 
 /// Reads the picked files as one session; errors name the file (and line and field).
+///
+/// A whole folder (files with relative paths, from a folder pick or drop) may hold more than
+/// one session and files this app does not read (videos, keypoints, logs): the first session's
+/// files are read, and the session's warnings say what was left out.
 pub fn load_session(files: &[SessionFile], map: &DeviceMap, classes: &ClassTable) -> DataResult<LoadedSession> {
-    let Some(first) = files.first() else {
+    if files.is_empty() {
         return Err(DataError::in_file("(no file)", "no files were chosen"));
+    }
+    let from_folder = files.len() > 1 && files.iter().all(|f| f.path.contains(['/', '\\']));
+    let (files, kinds, notes) = if from_folder {
+        folder_session(files, map)?
+    } else {
+        let kinds = files.iter().map(|f| classify(f, map)).collect::<DataResult<Vec<_>>>()?;
+        (files.iter().collect(), kinds, Vec::new())
     };
-    let kinds = files.iter().map(|f| classify(f, map)).collect::<DataResult<Vec<_>>>()?;
+    let mut session = files_session(&files, &kinds, map, classes)?;
+    session.warnings.splice(0..0, notes);
+    Ok(session)
+}
+
+/// The files of one session from what was picked (already classified).
+fn files_session(
+    files: &[&SessionFile],
+    kinds: &[FileKind],
+    map: &DeviceMap,
+    classes: &ClassTable,
+) -> DataResult<LoadedSession> {
     if let Some(single) = kinds.iter().position(|k| matches!(k, FileKind::ImuWithLabel | FileKind::Recording)) {
         if files.len() > 1 {
             return Err(DataError::in_file(&files[single].path, "this file is a whole session: choose it alone"));
         }
-        let file = first;
+        let file = files[0];
         let frames = if kinds[0] == FileKind::ImuWithLabel {
             imu_with_label::read(&file.path, file.bytes.as_slice(), map, classes)?
         } else {
@@ -102,11 +124,62 @@ pub fn load_session(files: &[SessionFile], map: &DeviceMap, classes: &ClassTable
         };
         return Ok(LoadedSession { name: file_name(&file.path), frames, warnings: Vec::new() });
     }
-    openpack_session(files, &kinds, map, classes)
+    openpack_session(files, kinds, map, classes)
+}
+
+/// The session (file stem, `S0100`) a file of a folder belongs to.
+fn session_of(path: &str) -> String {
+    file_name(path).rsplit_once('.').map_or_else(|| file_name(path), |(stem, _)| stem.to_string())
+}
+
+/// From a folder: the files of its first session that this app reads, and notes on the rest.
+/// Sensor files and annotations win over an `imu-with-operation-label` file of the same session.
+fn folder_session<'a>(
+    files: &'a [SessionFile],
+    map: &DeviceMap,
+) -> DataResult<(Vec<&'a SessionFile>, Vec<FileKind>, Vec<String>)> {
+    let mut readable = Vec::new();
+    let mut ignored = 0;
+    for file in files {
+        match classify(file, map) {
+            Ok(kind) => readable.push((file, kind)),
+            Err(_) => ignored += 1,
+        }
+    }
+    let mut sessions: Vec<String> = readable.iter().map(|(f, _)| session_of(&f.path)).collect();
+    sessions.sort();
+    sessions.dedup();
+    let Some(chosen) = sessions.first().cloned() else {
+        return Err(DataError::in_file(
+            &files[0].path,
+            "nothing in this folder is a session file this app reads (ATR/E4 CSVs with an annotation, \
+             an imu-with-operation-label CSV, or a recording CSV)",
+        ));
+    };
+    readable.retain(|(f, _)| session_of(&f.path) == chosen);
+    let whole = |k: &FileKind| matches!(k, FileKind::ImuWithLabel | FileKind::Recording);
+    if readable.iter().any(|(_, k)| !whole(k)) {
+        readable.retain(|(_, k)| !whole(k));
+    } else {
+        readable.truncate(1);
+    }
+    let mut notes = Vec::new();
+    if sessions.len() > 1 {
+        notes.push(format!(
+            "The folder holds {} sessions ({}); this is {chosen}. Pick another session's files to replay it.",
+            sessions.len(),
+            sessions.join(", ")
+        ));
+    }
+    if ignored > 0 {
+        notes.push(format!("{ignored} file(s) in the folder are not session files this app reads and were skipped."));
+    }
+    let (files, kinds) = readable.into_iter().unzip();
+    Ok((files, kinds, notes))
 }
 
 fn openpack_session(
-    files: &[SessionFile],
+    files: &[&SessionFile],
     kinds: &[FileKind],
     map: &DeviceMap,
     classes: &ClassTable,
@@ -212,6 +285,30 @@ mod tests {
         assert!(session.frames.channels.contains(&"left_wrist/acc_x".to_string()));
         assert_eq!(session.frames.labels[0], 8100);
         assert_eq!(*session.frames.labels.last().unwrap(), 100);
+    }
+
+    #[test]
+    fn a_folder_with_several_sessions_replays_the_first_and_says_so() {
+        let files = vec![
+            file("U0101/atr/atr01/S0200.csv", &atr_rows(2_000_000, 60)),
+            file("U0101/atr/atr01/S0100.csv", &atr_rows(1_000_000, 150)),
+            file("U0101/annotation/openpack-operations-1hz/S0100.csv", &one_hz(1_000_000, 6)),
+            file("U0101/annotation/openpack-operations-1hz/S0200.csv", &one_hz(2_000_000, 2)),
+            file("U0101/kinect/2d-kpt/S0100.json", "{}"),
+        ];
+        let session = load_session(&files, &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
+        assert_eq!(session.name, "U0101/S0100");
+        assert_eq!(session.frames.len(), 150);
+        assert!(session.warnings[0].contains("2 sessions (S0100, S0200)"), "{:?}", session.warnings);
+        assert!(session.warnings[1].starts_with("1 file(s)"), "{:?}", session.warnings);
+    }
+
+    #[test]
+    fn a_folder_without_session_files_is_an_error_naming_it() {
+        let files = vec![file("U0101/kinect/a.json", "{}"), file("U0101/kinect/b.json", "{}")];
+        let error = load_session(&files, &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap_err();
+        assert_eq!(error.location.file, "U0101/kinect/a.json");
+        assert!(error.message.contains("nothing in this folder"), "{error}");
     }
 
     #[test]

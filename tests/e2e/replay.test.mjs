@@ -5,6 +5,8 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { cp, mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveDist, launchChromium, openPage, screenshot, repoRoot } from './harness.mjs';
 
@@ -142,5 +144,32 @@ test('a dropped recording replays with the student and says what the teacher lac
   assert.match(await page.locator('.missing').last().innerText(), /teacher cannot run on this session: it lacks .*left_wrist\/acc, /);
   assert.equal(await page.getByTestId('teacher-prediction').innerText(), '—');
   await screenshot(page, 'replay-dropped-recording');
+  assert.deepEqual(problems, []);
+});
+
+test('a dropped session folder is walked, its first session replayed and the rest named', async () => {
+  const { page, problems } = await openApp();
+  await useCpu(page);
+  // The demo's folder, plus a file the app does not read, as a user would drop it from disk.
+  const root = await mkdtemp(join(tmpdir(), 'tsak-drop-'));
+  const folder = join(root, 'U0101');
+  await cp(join(repoRoot, 'assets', 'demo', 'U0101'), folder, { recursive: true });
+  await mkdir(join(folder, 'kinect'), { recursive: true });
+  await writeFile(join(folder, 'kinect', 'S0100.json'), '{}');
+  await page.getByTestId('speed').selectOption('max');
+  // A real drop through the browser (CDP Input.dispatchDragEvent), so the page sees a
+  // directory entry, not a scripted DataTransfer.
+  const box = await page.locator('.sources').boundingBox();
+  const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+  const cdp = await page.context().newCDPSession(page);
+  const data = { items: [], files: [folder], dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop']) {
+    await cdp.send('Input.dispatchDragEvent', { type, x, y, data });
+  }
+  await page.getByTestId('final-student').waitFor({ timeout: 120_000 });
+  assert.equal(await page.getByTestId('session-name').innerText(), 'U0101/S0100');
+  assert.match(await page.locator('.warnings').innerText(), /1 file\(s\) in the folder are not session files/);
+  assert.match(await page.getByTestId('progress').innerText(), /^(\d+) of \1 windows$/);
+  await screenshot(page, 'replay-dropped-folder');
   assert.deepEqual(problems, []);
 });

@@ -4,33 +4,52 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{DragEvent, Event, File, FileList, HtmlInputElement, HtmlSelectElement};
+use web_sys::{DataTransfer, DragEvent, Event, File, FileList, HtmlInputElement, HtmlSelectElement};
 
+use crate::app::dropped::{Dropped, DroppedFile};
 use crate::app::replay::{FRAME_RATE, Replay, Speed, use_replay};
 use crate::replay::protocol::ToWorker;
 
-/// Reads the files (with their relative paths for a folder pick) and hands them to the worker.
-fn load_files(replay: Replay, list: FileList) {
-    let files: Vec<File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+/// A picked file with its path: the relative path of a folder pick, else its name.
+fn picked_file(file: File) -> DroppedFile {
+    let relative = js_sys::Reflect::get(&file, &"webkitRelativePath".into()).ok().and_then(|p| p.as_string());
+    DroppedFile { path: relative.filter(|p| !p.is_empty()).unwrap_or_else(|| file.name()), file }
+}
+
+/// Reads the files' bytes and hands them to the worker with their paths.
+async fn load_files(replay: Replay, files: Vec<DroppedFile>) {
     if files.is_empty() {
         return;
     }
     replay.loading.set(true);
-    wasm_bindgen_futures::spawn_local(async move {
-        let (mut paths, mut buffers) = (Vec::new(), Vec::new());
-        for file in files {
-            let relative = js_sys::Reflect::get(&file, &"webkitRelativePath".into()).ok().and_then(|p| p.as_string());
-            paths.push(relative.filter(|p| !p.is_empty()).unwrap_or_else(|| file.name()));
-            match JsFuture::from(file.array_buffer()).await {
-                Ok(buffer) => buffers.push(buffer.unchecked_into()),
-                Err(_) => {
-                    replay.loading.set(false);
-                    replay.error.set(Some(format!("{}: the browser could not read this file", file.name())));
-                    return;
-                }
+    let (mut paths, mut buffers) = (Vec::new(), Vec::new());
+    for DroppedFile { path, file } in files {
+        match JsFuture::from(file.array_buffer()).await {
+            Ok(buffer) => buffers.push(buffer.unchecked_into()),
+            Err(_) => {
+                replay.loading.set(false);
+                replay.error.set(Some(format!("{path}: the browser could not read this file")));
+                return;
             }
         }
-        replay.send_files(&ToWorker::LoadFiles { paths }, buffers);
+        paths.push(path);
+    }
+    replay.send_files(&ToWorker::LoadFiles { paths }, buffers);
+}
+
+fn load_list(replay: Replay, list: FileList) {
+    let files = (0..list.length()).filter_map(|i| list.get(i)).map(picked_file).collect();
+    wasm_bindgen_futures::spawn_local(load_files(replay, files));
+}
+
+/// A drop of files or of a whole session folder (walked with its paths).
+fn load_drop(replay: Replay, data: DataTransfer) {
+    let dropped = Dropped::take(&data);
+    wasm_bindgen_futures::spawn_local(async move {
+        match dropped.read().await {
+            Ok(files) => load_files(replay, files).await,
+            Err(message) => replay.error.set(Some(message)),
+        }
     });
 }
 
@@ -40,7 +59,7 @@ pub fn SourcePicker() -> impl IntoView {
     let picked = move |event: Event| {
         let input: HtmlInputElement = event.target().expect("an input").unchecked_into();
         if let Some(list) = input.files() {
-            load_files(replay, list);
+            load_list(replay, list);
         }
         input.set_value("");
     };
@@ -53,8 +72,8 @@ pub fn SourcePicker() -> impl IntoView {
     });
     let dropped = move |event: DragEvent| {
         event.prevent_default();
-        if let Some(list) = event.data_transfer().and_then(|d| d.files()) {
-            load_files(replay, list);
+        if let Some(data) = event.data_transfer() {
+            load_drop(replay, data);
         }
     };
     view! {
@@ -71,7 +90,7 @@ pub fn SourcePicker() -> impl IntoView {
                 <input type="file" node_ref=folder data-testid="folder-input" on:change=picked />
             </label>
             <span class="hint">
-                "or drop files here: an OpenPack session's atr01–04 / e401–402 CSVs and its annotation, one imu-with-operation-label CSV, or one recording CSV. Files stay on this device."
+                "or drop a session folder or files here: an OpenPack session's atr01–04 / e401–402 CSVs and its annotation, one imu-with-operation-label CSV, or one recording CSV. Files stay on this device."
             </span>
             <Show when=move || replay.loading.get()>
                 <span class="loading" data-testid="loading">"Loading…"</span>
