@@ -21,9 +21,14 @@ try {
   await page.getByTestId('folder-input').setInputFiles(sessionDir);
   await page.getByTestId('session-name').waitFor({ timeout: 120_000 });
   await page.waitForTimeout(1000); // past taking in the new session: steady playback only
-  const frames = await page.evaluate(
+  // Long tasks (> 50 ms) of the main thread in the same 5 s tell a slow page from a starved
+  // compositor: a frame can be late while the page's own thread is idle.
+  const { frames, longTasks } = await page.evaluate(
     () =>
       new Promise((resolve) => {
+        const longTasks = [];
+        const observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration)));
+        observer.observe({ type: 'longtask' });
         const deltas = [];
         let last = performance.now();
         const end = last + 5000;
@@ -31,14 +36,23 @@ try {
           deltas.push(now - last);
           last = now;
           if (now < end) requestAnimationFrame(step);
-          else resolve(deltas);
+          else {
+            observer.disconnect();
+            resolve({ frames: deltas, longTasks });
+          }
         };
         requestAnimationFrame(step);
       }),
   );
   frames.sort((a, b) => a - b);
   const at = (q) => frames[Math.min(frames.length - 1, Math.floor(q * frames.length))];
-  const playback =  { p50: at(0.5), p95: at(0.95), max: frames[frames.length - 1], frames: frames.length };
+  const playback = {
+    p50: at(0.5),
+    p95: at(0.95),
+    max: frames[frames.length - 1],
+    frames: frames.length,
+    main_thread_long_tasks_ms: longTasks.map(Math.round),
+  };
   await page.getByTestId('pause').click();
   await page.getByTestId('speed').selectOption('max');
   const started = Date.now();
