@@ -4,6 +4,7 @@
 //! Everything under [`data`] is plain Rust that parses from bytes or any [`std::io::Read`],
 //! so the trainer and the browser run the very same readers.
 
+pub mod ble;
 pub mod data;
 pub mod infer;
 pub mod model;

@@ -1,0 +1,49 @@
+//! What every device profile decodes to: IMU samples in OpenPack's units (acceleration in g,
+//! angular rate in deg/s) on the device's own axes, each with a time in milliseconds.
+
+/// One IMU reading.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ImuSample {
+    /// Milliseconds on the clock named by [`Decoded::clock`].
+    pub t_ms: f64,
+    /// Acceleration in g, device axes.
+    pub acc: [f32; 3],
+    /// Angular rate in deg/s, device axes, for devices that send it.
+    pub gyro: Option<[f32; 3]>,
+}
+
+/// Whose clock the sample times are on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// The device stamped its samples: spacing is exact, the offset to the tablet's clock is
+    /// estimated by the stream.
+    Device,
+    /// The device sends no time: samples are stamped with the notification's arrival, so
+    /// Bluetooth's connection-interval jitter shows in their spacing.
+    Arrival,
+}
+
+/// The samples of one notification, and what the packet says about losses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    pub samples: Vec<ImuSample>,
+    pub clock: Clock,
+    /// Packets lost before this one, where the protocol numbers its packets.
+    pub dropped_packets: u32,
+}
+
+impl Decoded {
+    pub fn arrival(samples: Vec<ImuSample>) -> Self {
+        Decoded { samples, clock: Clock::Arrival, dropped_packets: 0 }
+    }
+
+    pub fn device(samples: Vec<ImuSample>, dropped_packets: u32) -> Self {
+        Decoded { samples, clock: Clock::Device, dropped_packets }
+    }
+}
+
+/// Evenly spaced samples ending or starting at a time: `count` samples `period_ms` apart with
+/// the first at `first_ms`.
+pub fn spaced_times(first_ms: f64, period_ms: f64, count: usize) -> impl Iterator<Item = f64> {
+    (0..count).map(move |i| first_ms + i as f64 * period_ms)
+}
