@@ -7,6 +7,7 @@
 pub mod ble;
 pub mod data;
 pub mod infer;
+pub mod live;
 pub mod model;
 pub mod replay;
 

@@ -1,0 +1,307 @@
+//! The live frame store: one stream per body position (`right_wrist`, `left_upper_arm`, …),
+//! each resampled onto the same 30 Hz grid, so a window ending at frame `k` means the same
+//! instants for every device. A window is only cut when every position it needs has all its
+//! frames: a dropout is counted and skipped, never filled in.
+//!
+//! Device clocks become the page's clock with one offset per stream, taken from the first
+//! notification (arrival minus the time of its last sample) and lowered whenever a sample would
+//! otherwise lie in the future, so Bluetooth's delivery delay is not mistaken for motion.
+
+use std::collections::VecDeque;
+
+use crate::ble::axes::AxisMap;
+use crate::ble::frame_grid::FrameGrid;
+use crate::ble::sample::{Clock, Decoded};
+use crate::data::classes::ClassId;
+use crate::data::frames::FrameTable;
+
+/// Frames per second of the grid: the models' rate.
+pub const FRAME_RATE_HZ: f64 = 30.0;
+/// No sample for this long is a gap, not something to interpolate across.
+pub const MAX_GAP_MS: f64 = 200.0;
+
+/// One connected position.
+#[derive(Debug)]
+struct PositionStream {
+    position: String,
+    gyro: bool,
+    axes: AxisMap,
+    grid: FrameGrid,
+    /// Page-clock offset of a device-clocked stream.
+    offset_ms: Option<f64>,
+    /// Recent frames, oldest first: (frame index, values or `None` in a gap).
+    frames: VecDeque<(u64, Option<Vec<f32>>)>,
+    samples: u64,
+    dropped_packets: u64,
+}
+
+/// Counters of one stream, for the status panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamStats {
+    pub position: String,
+    pub samples: u64,
+    pub dropped_packets: u64,
+    pub gap_frames: u64,
+    pub out_of_order: u64,
+    /// The last frame on the grid, if any.
+    pub last_frame: Option<u64>,
+}
+
+/// Why a window could not be cut.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WindowProblem {
+    #[error("no device streams {0}")]
+    Missing(String),
+    #[error("{0} has not reached frame {1} yet")]
+    NotYet(String, u64),
+    #[error("{0} had a dropout inside the window")]
+    Gap(String),
+}
+
+/// Every connected position's recent frames on the shared grid.
+#[derive(Debug)]
+pub struct LiveFrames {
+    origin_ms: f64,
+    keep: usize,
+    streams: Vec<PositionStream>,
+}
+
+impl LiveFrames {
+    /// A store whose frame 0 is at `origin_ms` (page clock), keeping `keep` frames per stream.
+    pub fn new(origin_ms: f64, keep: usize) -> Self {
+        LiveFrames { origin_ms, keep, streams: Vec::new() }
+    }
+
+    /// Starts (or restarts, after a reconnect) the stream of a position.
+    pub fn connect(&mut self, position: &str, gyro: bool, axes: AxisMap) {
+        self.disconnect(position);
+        self.streams.push(PositionStream {
+            position: position.to_string(),
+            gyro,
+            axes,
+            grid: FrameGrid::new(self.origin_ms, FRAME_RATE_HZ, MAX_GAP_MS),
+            offset_ms: None,
+            frames: VecDeque::new(),
+            samples: 0,
+            dropped_packets: 0,
+        });
+    }
+
+    pub fn disconnect(&mut self, position: &str) {
+        self.streams.retain(|s| s.position != position);
+    }
+
+    fn stream(&self, position: &str) -> Option<&PositionStream> {
+        self.streams.iter().find(|s| s.position == position)
+    }
+
+    /// Adds one notification's samples, which arrived at `arrival_ms`, to a position's stream.
+    pub fn push(&mut self, position: &str, decoded: &Decoded, arrival_ms: f64) {
+        let keep = self.keep;
+        let Some(stream) = self.streams.iter_mut().find(|s| s.position == position) else { return };
+        stream.dropped_packets += u64::from(decoded.dropped_packets);
+        let offset = match decoded.clock {
+            Clock::Arrival => 0.0,
+            Clock::Device => {
+                let last = decoded.samples.last().map_or(0.0, |s| s.t_ms);
+                let offset = stream.offset_ms.map_or(arrival_ms - last, |o| o.min(arrival_ms - last));
+                stream.offset_ms = Some(offset);
+                offset
+            }
+        };
+        for sample in &decoded.samples {
+            let sample = stream.axes.map(*sample);
+            let mut values = sample.acc.to_vec();
+            if stream.gyro {
+                values.extend(sample.gyro.unwrap_or([f32::NAN; 3]));
+            }
+            stream.samples += 1;
+            for frame in stream.grid.push(sample.t_ms + offset, values) {
+                stream.frames.push_back((frame.index, frame.values));
+            }
+        }
+        while stream.frames.len() > keep {
+            stream.frames.pop_front();
+        }
+    }
+
+    /// The channels the connected positions provide, `position/acc_x` style.
+    pub fn channels(&self) -> Vec<String> {
+        self.streams.iter().flat_map(stream_channels).collect()
+    }
+
+    /// Of `wanted` channels, those no connected device provides.
+    pub fn missing(&self, wanted: &[String]) -> Vec<String> {
+        let have = self.channels();
+        wanted.iter().filter(|c| !have.contains(c)).cloned().collect()
+    }
+
+    pub fn stats(&self) -> Vec<StreamStats> {
+        self.streams
+            .iter()
+            .map(|s| StreamStats {
+                position: s.position.clone(),
+                samples: s.samples,
+                dropped_packets: s.dropped_packets,
+                gap_frames: s.grid.gap_frames,
+                out_of_order: s.grid.out_of_order,
+                last_frame: s.frames.back().map(|f| f.0),
+            })
+            .collect()
+    }
+
+    /// The last frame every one of `positions` has reached.
+    pub fn common_frame(&self, positions: &[&str]) -> Option<u64> {
+        positions.iter().map(|p| self.stream(p).and_then(|s| s.frames.back().map(|f| f.0))).min().flatten()
+    }
+
+    /// Frames `end + 1 - length ..= end` of `positions` as a table (their channels side by side),
+    /// labelled `label`, ready for the models' windowing and normalisation.
+    pub fn table(
+        &self,
+        positions: &[&str],
+        end: u64,
+        length: usize,
+        label: ClassId,
+    ) -> Result<FrameTable, WindowProblem> {
+        let start = (end + 1)
+            .checked_sub(length as u64)
+            .ok_or_else(|| WindowProblem::NotYet("the grid".into(), length as u64))?;
+        let mut table = FrameTable {
+            channels: Vec::new(),
+            unixtime_ms: (start..=end)
+                .map(|k| (self.origin_ms + k as f64 * 1000.0 / FRAME_RATE_HZ).round() as i64)
+                .collect(),
+            values: vec![0.0; 0],
+            labels: vec![label; length],
+        };
+        let mut columns: Vec<Vec<f32>> = Vec::new();
+        for position in positions {
+            let stream = self.stream(position).ok_or_else(|| WindowProblem::Missing(position.to_string()))?;
+            let first = stream.frames.front().map(|f| f.0);
+            let last = stream.frames.back().map(|f| f.0);
+            if last.is_none_or(|l| l < end) {
+                return Err(WindowProblem::NotYet(position.to_string(), end));
+            }
+            if first.is_none_or(|f| f > start) {
+                return Err(WindowProblem::Gap(position.to_string()));
+            }
+            let offset = (start - first.expect("checked")) as usize;
+            let frames: Vec<&Vec<f32>> = stream
+                .frames
+                .range(offset..offset + length)
+                .map(|(_, v)| v.as_ref().ok_or_else(|| WindowProblem::Gap(position.to_string())))
+                .collect::<Result<_, _>>()?;
+            let width = frames[0].len();
+            for c in 0..width {
+                columns.push(frames.iter().map(|f| f[c]).collect());
+            }
+            table.channels.extend(stream_channels(stream));
+        }
+        table.values = (0..length).flat_map(|f| columns.iter().map(move |col| col[f])).collect();
+        Ok(table)
+    }
+}
+
+fn stream_channels(stream: &PositionStream) -> Vec<String> {
+    let mut names = vec!["acc_x", "acc_y", "acc_z"];
+    if stream.gyro {
+        names.extend(["gyro_x", "gyro_y", "gyro_z"]);
+    }
+    names.into_iter().map(|n| format!("{}/{n}", stream.position)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ble::sample::ImuSample;
+
+    /// `count` samples at `rate_hz` from device time `first_ms`, acc x = the sample's index.
+    fn burst(first_index: usize, count: usize, rate_hz: f64, clock: Clock) -> Decoded {
+        let samples = (first_index..first_index + count)
+            .map(|i| ImuSample {
+                t_ms: i as f64 * 1000.0 / rate_hz,
+                acc: [i as f32, 0.0, 1.0],
+                gyro: Some([0.0, 0.0, 5.0]),
+            })
+            .collect();
+        Decoded { samples, clock, dropped_packets: 0 }
+    }
+
+    #[test]
+    fn a_window_is_cut_from_a_device_clocked_stream() {
+        let mut live = LiveFrames::new(0.0, 300);
+        live.connect("right_wrist", false, AxisMap::IDENTITY);
+        // 60 samples at 30 Hz arriving 10 ms after their device time (offset -> +10 ms).
+        for k in 0..6 {
+            let decoded = burst(k * 10, 10, 30.0, Clock::Device);
+            let arrival = decoded.samples.last().unwrap().t_ms + 10.0;
+            live.push("right_wrist", &decoded, arrival);
+        }
+        assert_eq!(live.channels(), vec!["right_wrist/acc_x", "right_wrist/acc_y", "right_wrist/acc_z"]);
+        let end = live.common_frame(&["right_wrist"]).unwrap();
+        let table = live.table(&["right_wrist"], end, 30, 8100).unwrap();
+        assert_eq!(table.len(), 30);
+        assert_eq!(table.channels.len(), 3);
+        assert_eq!(table.labels, vec![8100; 30]);
+        // On the page's clock sample k lands 10 ms after frame k, so frame k is 0.3 of the
+        // way from sample k - 1 to sample k.
+        let first_x = table.values[0];
+        assert!((first_x - ((end - 29) as f32 - 0.3)).abs() < 1e-3, "{first_x} at end {end}");
+        assert!(live.table(&["right_wrist"], end + 1, 30, 8100).is_err(), "not there yet");
+    }
+
+    #[test]
+    fn the_teacher_needs_every_position_and_missing_ones_are_named() {
+        let mut live = LiveFrames::new(0.0, 300);
+        live.connect("right_wrist", true, AxisMap::IDENTITY);
+        live.push("right_wrist", &burst(0, 90, 30.0, Clock::Arrival), 0.0);
+        let wanted: Vec<String> = ["right_wrist/gyro_z", "left_wrist/acc_x"].map(String::from).to_vec();
+        assert_eq!(live.missing(&wanted), vec!["left_wrist/acc_x"]);
+        assert_eq!(
+            live.table(&["right_wrist", "left_wrist"], 60, 30, 0),
+            Err(WindowProblem::Missing("left_wrist".into()))
+        );
+        live.connect("left_wrist", true, AxisMap::IDENTITY);
+        live.push("left_wrist", &burst(0, 90, 30.0, Clock::Arrival), 0.0);
+        let table = live.table(&["right_wrist", "left_wrist"], 60, 30, 0).unwrap();
+        assert_eq!(table.channels.len(), 12);
+        assert_eq!(&table.channels[6..8], ["left_wrist/acc_x", "left_wrist/acc_y"]);
+        assert_eq!(table.values[5], 5.0, "gyro z of the right wrist");
+    }
+
+    #[test]
+    fn a_dropout_inside_the_window_is_refused_and_counted() {
+        let mut live = LiveFrames::new(0.0, 300);
+        live.connect("right_wrist", false, AxisMap::IDENTITY);
+        live.push("right_wrist", &burst(0, 30, 30.0, Clock::Arrival), 0.0);
+        live.push("right_wrist", &burst(45, 45, 30.0, Clock::Arrival), 0.0); // 0.5 s missing
+        assert_eq!(live.table(&["right_wrist"], 60, 60, 0), Err(WindowProblem::Gap("right_wrist".into())));
+        assert!(live.table(&["right_wrist"], 89, 30, 0).is_ok(), "after the gap");
+        assert_eq!(live.stats()[0].gap_frames, 15, "frames 30..=44");
+    }
+
+    #[test]
+    fn a_live_table_is_one_student_window_through_the_replay_code() {
+        let manifest = crate::infer::bundle::embedded_manifest();
+        let mut live = LiveFrames::new(0.0, 300);
+        live.connect("right_wrist", true, AxisMap::IDENTITY);
+        live.push("right_wrist", &burst(0, 120, 30.0, Clock::Arrival), 0.0);
+        let length = manifest.window.length;
+        let table = live.table(&["right_wrist"], 100, length, 0).unwrap();
+        let config = crate::data::window::WindowConfig { length, hop: length };
+        let windows = crate::infer::inputs::model_windows(&table, &manifest.student.normalisation, config).unwrap();
+        assert_eq!(windows.len(), 1);
+        assert_eq!(windows.values.len(), manifest.student.normalisation.channels.len() * length);
+    }
+
+    #[test]
+    fn old_frames_are_forgotten_and_a_reconnect_starts_afresh() {
+        let mut live = LiveFrames::new(0.0, 40);
+        live.connect("right_wrist", false, AxisMap::IDENTITY);
+        live.push("right_wrist", &burst(0, 100, 30.0, Clock::Arrival), 0.0);
+        assert_eq!(live.table(&["right_wrist"], 40, 30, 0), Err(WindowProblem::Gap("right_wrist".into())));
+        live.connect("right_wrist", false, AxisMap::IDENTITY);
+        assert_eq!(live.stats()[0].samples, 0);
+    }
+}
