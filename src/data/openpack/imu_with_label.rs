@@ -37,12 +37,10 @@ pub fn read<R: Read>(
     let mut last: Option<(i64, u64)> = None;
     while let Some(row) = rows.next_row()? {
         let unixtime = row.integer(0)?;
-        if let Some((previous, line)) = last {
-            if unixtime <= previous {
-                return Err(
-                    row.error(0, format!("timestamps must increase: {unixtime} after {previous} (line {line})"))
-                );
-            }
+        if let Some((previous, line)) = last
+            && unixtime <= previous
+        {
+            return Err(row.error(0, format!("timestamps must increase: {unixtime} after {previous} (line {line})")));
         }
         let raw = row.integer(1)?;
         let label = u32::try_from(raw).ok().and_then(|id| classes.canonical(id)).ok_or_else(|| {
