@@ -6,7 +6,7 @@ use super::channels::{ChannelSelection, SelectionError};
 use super::classes::ClassId;
 
 /// Frames at one common rate: a timestamp, one value per channel, and a label per frame.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FrameTable {
     /// `position/channel` names, in column order.
     pub channels: Vec<String>,

@@ -2,5 +2,6 @@
 //! onto one 30 Hz frame grid from which the models' windows are cut. Shared with native tests;
 //! the web app feeds it from Web Bluetooth.
 
+pub mod classify;
 pub mod connection;
 pub mod frames;
