@@ -8,6 +8,7 @@ pub mod client;
 pub mod components;
 pub mod constructors;
 pub mod dropped;
+pub mod live;
 pub mod palette;
 pub mod replay;
 pub mod worker;
@@ -20,6 +21,7 @@ use components::comparison::Comparison;
 use components::controls::{PlayerControls, SourcePicker};
 use components::error_banner::ErrorBanner;
 use components::final_scores::{ExportButton, FinalScores};
+use components::live_panel::LivePanel;
 use components::model_card::ModelCard;
 use components::operation_legend::OperationLegend;
 use components::session_summary::SessionSummary;
@@ -40,33 +42,54 @@ pub fn start() {
     }
 }
 
-/// The replay view: sources and playback on top, the two models side by side, then the
-/// timelines, the signals and, at the end, the full scores.
+/// Which view is shown: replaying recorded sessions, or live from wearables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Replay,
+    Live,
+}
+
+/// The app: a header with the backend badge and the mode tabs, then the replay view (sources
+/// and playback on top, the two models side by side, then the timelines, the signals and, at
+/// the end, the full scores) or the live view. Both share the inference worker.
 #[component]
 pub fn App() -> impl IntoView {
     let replay = Replay::provide();
+    live::session::Live::provide(replay);
     let ready = move || replay.backend.with(Option::is_some);
+    let mode = RwSignal::new(Mode::Replay);
+    let tab = move |which: Mode, label: &'static str, id: &'static str| {
+        view! {
+            <button type="button" role="tab" data-testid=id aria-selected=move || (mode.get() == which).to_string()
+                on:click=move |_| mode.set(which)>{label}</button>
+        }
+    };
     view! {
         <header class="app-header">
             <h1>"TSAK"</h1>
             <p class="tagline">"Packaging operations from one wrist, distilled from a two-handed teacher."</p>
+            <nav class="modes" role="tablist">{tab(Mode::Replay, "Replay", "mode-replay")}{tab(Mode::Live, "Live", "mode-live")}</nav>
             <BackendBadge />
         </header>
         <main data-testid="app-ready" data-models-ready=move || ready().to_string()>
-            <ErrorBanner />
-            <SourcePicker />
-            <PlayerControls />
-            <SessionSummary />
-            <div class="models">
-                <ModelCard which=Which::Student />
-                <ModelCard which=Which::Teacher />
-            </div>
-            <Comparison />
-            <Timeline />
-            <SignalPlot />
-            <ExportButton />
-            <FinalScores />
-            <OperationLegend />
+            <Show when=move || mode.get() == Mode::Replay fallback=move || view! {
+                <LivePanel on_replay=Callback::new(move |_| mode.set(Mode::Replay)) />
+            }>
+                <ErrorBanner />
+                <SourcePicker />
+                <PlayerControls />
+                <SessionSummary />
+                <div class="models">
+                    <ModelCard which=Which::Student />
+                    <ModelCard which=Which::Teacher />
+                </div>
+                <Comparison />
+                <Timeline />
+                <SignalPlot />
+                <ExportButton />
+                <FinalScores />
+                <OperationLegend />
+            </Show>
         </main>
     }
 }

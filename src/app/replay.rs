@@ -70,6 +70,8 @@ pub struct Replay {
     pub loading: RwSignal<bool>,
     /// The teacher channel shown in the plot, and its values.
     pub teacher_channel: RwSignal<Option<(String, Vec<f32>)>>,
+    /// The latest answer for a live window (live mode shares the worker).
+    pub live_result: RwSignal<Option<crate::live::classify::LiveResult>>,
     client: StoredValue<Option<WorkerClient>, LocalStorage>,
     /// Fractional clock, so slow speeds advance smoothly.
     clock: StoredValue<f64>,
@@ -90,6 +92,7 @@ impl Replay {
             error: RwSignal::new(None),
             loading: RwSignal::new(false),
             teacher_channel: RwSignal::new(None),
+            live_result: RwSignal::new(None),
             client: StoredValue::new_local(None),
             clock: StoredValue::new(0.0),
             requested: StoredValue::new(0),
@@ -196,6 +199,7 @@ impl Replay {
                 }
             }
             FromWorker::Channel { name, values } => self.teacher_channel.set(Some((name, values))),
+            FromWorker::Live(result) => self.live_result.set(Some(result)),
             FromWorker::Failed { message } => self.error.set(Some(message)),
         }
     }

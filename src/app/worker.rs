@@ -17,6 +17,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 use crate::data::classes::ClassTable;
 use crate::data::openpack::DeviceMap;
 use crate::infer::bundle::ModelBundle;
+use crate::live::classify::classify;
 use crate::replay::demo::{DEMO_NAME, DEMO_PATHS};
 use crate::replay::files::{LoadedSession, SessionFile, load_session};
 use crate::replay::protocol::{BackendChoice, BackendInUse, FromWorker, SessionInfo, ToWorker};
@@ -132,6 +133,16 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
             replace_session(&mut worker.borrow_mut(), loaded, started);
         }
         ToWorker::InferUntil { frame } => worker.borrow_mut().target_frame = frame,
+        ToWorker::LiveWindow { end_frame, frames } => {
+            // Held across the await like run_chunk's: only this task handles messages.
+            let w = worker.borrow();
+            let now = || now_ms(&w.scope);
+            let message = match classify(end_frame, frames, &w.bundle, &w.device, &now).await {
+                Ok(result) => FromWorker::Live(result),
+                Err(message) => FromWorker::Failed { message: format!("live window: {message}") },
+            };
+            post(&w.scope, &message);
+        }
         ToWorker::Channel { name } => {
             let w = worker.borrow();
             if let Some(values) = w.runner.as_ref().and_then(|r| r.channel(&name)) {

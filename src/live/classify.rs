@@ -3,14 +3,17 @@
 //! needs streams, the teacher run through exactly the replay's windowing, normalisation and
 //! timing code.
 
-use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-use crate::data::frames::FrameTable;
-use crate::infer::bundle::ModelBundle;
-use crate::replay::files::LoadedSession;
-use crate::replay::runner::{Runner, run_window};
 use crate::replay::state::WindowResult;
+#[cfg(feature = "burn")]
+use {
+    crate::data::frames::FrameTable,
+    crate::infer::bundle::ModelBundle,
+    crate::replay::files::LoadedSession,
+    crate::replay::runner::{Runner, run_window},
+    burn::tensor::Device,
+};
 
 /// The models' answer for the live window ending at `end_frame`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,6 +25,7 @@ pub struct LiveResult {
 }
 
 /// Runs both models (the teacher when it can) on one window of live frames, timing each.
+#[cfg(feature = "burn")]
 pub async fn classify(
     end_frame: u64,
     frames: FrameTable,
@@ -35,7 +39,7 @@ pub async fn classify(
     Ok(LiveResult { end_frame, result, teacher_missing: runner.teacher_missing })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "burn"))]
 mod tests {
     use super::*;
     use crate::data::channels::ChannelSelection;

@@ -150,6 +150,11 @@ impl LiveFrames {
             .collect()
     }
 
+    /// The oldest frame a position still holds.
+    pub fn earliest_frame(&self, position: &str) -> Option<u64> {
+        self.stream(position).and_then(|s| s.frames.front().map(|f| f.0))
+    }
+
     /// The last frame every one of `positions` has reached.
     pub fn common_frame(&self, positions: &[&str]) -> Option<u64> {
         positions.iter().map(|p| self.stream(p).and_then(|s| s.frames.back().map(|f| f.0))).min().flatten()

@@ -5,3 +5,4 @@
 pub mod classify;
 pub mod connection;
 pub mod frames;
+pub mod rate;

@@ -40,6 +40,8 @@ pub enum ToWorker {
     InferUntil { frame: usize },
     /// One channel of the loaded session, for the plot.
     Channel { name: String },
+    /// Classify one live window (the frames the live store cut, raw values).
+    LiveWindow { end_frame: u64, frames: crate::data::frames::FrameTable },
 }
 
 /// Worker -> UI.
@@ -56,6 +58,8 @@ pub enum FromWorker {
     Results {
         results: Vec<WindowResult>,
     },
+    /// The models' answer for a live window.
+    Live(crate::live::classify::LiveResult),
     Channel {
         name: String,
         values: Vec<f32>,

@@ -5,6 +5,7 @@ pub mod comparison;
 pub mod controls;
 pub mod error_banner;
 pub mod final_scores;
+pub mod live_panel;
 pub mod model_card;
 pub mod operation_legend;
 pub mod session_summary;

@@ -1,0 +1,141 @@
+//! The live view: choose a wearable's profile and where it is worn, connect, and watch each
+//! device's state (connecting, streaming, reconnecting, lost), measured rate and losses, with
+//! the student's and the teacher's live answers. Browsers without Web Bluetooth get the reason
+//! and a way into replay.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Event, HtmlSelectElement};
+
+use crate::app::live::link;
+use crate::app::live::session::{Live, POSITIONS, SlotView, use_live};
+use crate::app::replay::use_replay;
+use crate::ble::profile::ProfileId;
+use crate::infer::bundle::embedded_manifest;
+use crate::replay::state::ModelPrediction;
+
+fn selected(event: &Event) -> String {
+    event.target().expect("a select").unchecked_into::<HtmlSelectElement>().value()
+}
+
+#[component]
+fn ConnectForm(live: Live) -> impl IntoView {
+    let profile = RwSignal::new(ProfileId::TsakOpen);
+    let position = RwSignal::new(POSITIONS[0].0.to_string());
+    let profiles = ProfileId::ALL
+        .into_iter()
+        .map(|id| view! { <option value=id.value() selected=move || profile.get() == id>{id.profile().name}</option> })
+        .collect_view();
+    let positions =
+        POSITIONS.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view();
+    let connect = move |_| live.connect(profile.get_untracked(), position.get_untracked());
+    view! {
+        <section class="sources live-connect" aria-label="Connect a wearable">
+            <label>
+                "Device "
+                <select data-testid="ble-profile" on:change=move |e| {
+                    if let Some(id) = ProfileId::parse(&selected(&e)) { profile.set(id) }
+                }>{profiles}</select>
+            </label>
+            <label>
+                "Worn at "
+                <select data-testid="ble-position" on:change=move |e| position.set(selected(&e))>{positions}</select>
+            </label>
+            <button type="button" class="primary" data-testid="connect-ble" on:click=connect>"Connect…"</button>
+        </section>
+    }
+}
+
+#[component]
+fn DeviceRow(device: SlotView, live: Live) -> impl IntoView {
+    let slot = device;
+    let rate = slot.rate_hz.map_or_else(|| "—".to_string(), |hz| format!("{hz:.1}"));
+    let position = slot.position.clone();
+    let lost = slot.status == "lost";
+    view! {
+        <li class="device" data-position=slot.position.clone()>
+            <strong>{slot.position.replace('_', " ")}</strong>
+            {format!(" · {} ({})", slot.device, slot.profile)}
+            " · " <span class="status" data-testid="ble-status" data-status=slot.status>{slot.status}</span>
+            " · " <span data-testid="ble-rate" data-value=slot.rate_hz.map(|r| r.to_string()).unwrap_or_default()>{rate}</span>
+            {format!(" Hz (asked {:.0})", slot.asked_hz)}
+            " · dropped packets " <span data-testid="ble-dropped">{slot.dropped_packets}</span>
+            {format!(" · gap frames {} · reconnects {}", slot.gap_frames, slot.reconnects)}
+            {slot.battery.map(|b| format!(" · battery {b}%"))}
+            {slot.reason.map(|r| view! { <span class="reason">{format!(" · {r}")}</span> })}
+            {(slot.decode_errors > 0).then(|| format!(
+                " · {} unreadable packets (last: {})", slot.decode_errors, slot.last_decode_error.clone().unwrap_or_default()
+            ))}
+            <Show when=move || lost>
+                <button type="button" data-testid="ble-reconnect" on:click={
+                    let position = position.clone();
+                    move |_| live.reconnect(position.clone())
+                }>"Reconnect"</button>
+            </Show>
+        </li>
+    }
+}
+
+#[component]
+fn LivePrediction(title: &'static str, id: &'static str, prediction: Signal<Option<ModelPrediction>>) -> impl IntoView {
+    let names: Vec<String> = embedded_manifest().classes.iter().map(|c| c.name.clone()).collect();
+    let class = move || prediction.get().map(|p| names[p.class].clone()).unwrap_or_else(|| "—".into());
+    let detail = move || {
+        prediction
+            .get()
+            .map(|p| format!("{:.0}% · {:.2} ms", 100.0 * p.probabilities[p.class], p.latency_ms.unwrap_or_default()))
+    };
+    view! {
+        <article class="model-card">
+            <h2>{title}</h2>
+            <p class="prediction" data-testid=format!("{id}-prediction")>{class}</p>
+            <p data-testid=format!("{id}-latency")>{detail}</p>
+        </article>
+    }
+}
+
+#[component]
+pub fn LivePanel(on_replay: Callback<()>) -> impl IntoView {
+    if let Err(reason) = link::bluetooth() {
+        return view! {
+            <section class="live-unsupported" data-testid="ble-unsupported">
+                <h2>"Live mode needs Web Bluetooth"</h2>
+                <p>{reason}</p>
+                <button type="button" class="primary" on:click=move |_| on_replay.run(())>"Replay a recorded session instead"</button>
+            </section>
+        }
+        .into_any();
+    }
+    let replay = use_replay();
+    let live = use_live();
+    let result = replay.live_result;
+    let student = Signal::derive(move || result.with(|r| r.as_ref().map(|r| r.result.student.clone())));
+    let teacher = Signal::derive(move || result.with(|r| r.as_ref().and_then(|r| r.result.teacher.clone())));
+    let missing = move || {
+        result.with(|r| {
+            r.as_ref().filter(|r| !r.teacher_missing.is_empty()).map(|r| {
+                let mut sensors: Vec<String> = r
+                    .teacher_missing
+                    .iter()
+                    .map(|c| c.rsplit_once('_').map_or(c.clone(), |(s, _)| s.to_string()))
+                    .collect();
+                sensors.dedup();
+                format!("The teacher needs {}: connect them to see it run.", sensors.join(", "))
+            })
+        })
+    };
+    view! {
+        <ConnectForm live=live />
+        <ul class="devices" data-testid="ble-devices">
+            {move || live.slots.get().into_iter().map(|slot| view! { <DeviceRow device=slot live=live /> }).collect_view()}
+        </ul>
+        {move || live.error.get().map(|e| view! { <p class="error" data-testid="error">{e}</p> })}
+        <div class="models">
+            <LivePrediction title="Student (one wrist)" id="student" prediction=student />
+            <LivePrediction title="Teacher (both arms)" id="teacher" prediction=teacher />
+        </div>
+        <p class="missing" data-testid="teacher-missing">{missing}</p>
+        <p class="hint">{move || format!("Windows skipped over dropouts: {}", live.skipped_windows.get())}</p>
+    }
+    .into_any()
+}

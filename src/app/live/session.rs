@@ -1,0 +1,349 @@
+//! The live session, the typed context of the live view: one slot per body position, each a
+//! chosen wearable with its decoder and connection state, feeding the live frame store. A
+//! 100 ms tick reconnects (with the connection policy's backoff), runs the no-data watchdog,
+//! refreshes what the panel shows and sends each new window to the inference worker.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use web_sys::{BluetoothDevice, Event};
+
+use crate::app::replay::Replay;
+use crate::ble::profile::{Decoder, Profile, ProfileId};
+use crate::live::connection::{Action, Connection, LinkState, Policy};
+use crate::live::frames::{LiveFrames, WindowProblem};
+use crate::live::rate::RateMeter;
+use crate::replay::protocol::ToWorker;
+
+use super::link::{self, OpenLink};
+
+/// Body positions a device can be worn at: the ATR positions the models know.
+pub const POSITIONS: [(&str, &str); 4] = [
+    ("right_wrist", "Right wrist"),
+    ("left_wrist", "Left wrist"),
+    ("right_upper_arm", "Right upper arm"),
+    ("left_upper_arm", "Left upper arm"),
+];
+const TICK: Duration = Duration::from_millis(100);
+
+/// What the panel shows of one slot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlotView {
+    pub position: String,
+    pub device: String,
+    pub profile: &'static str,
+    pub status: &'static str,
+    pub reason: Option<String>,
+    pub rate_hz: Option<f64>,
+    pub asked_hz: f64,
+    pub dropped_packets: u64,
+    pub gap_frames: u64,
+    pub decode_errors: u64,
+    pub last_decode_error: Option<String>,
+    pub battery: Option<u8>,
+    pub reconnects: u32,
+}
+
+struct Slot {
+    position: String,
+    profile: Profile,
+    device: BluetoothDevice,
+    decoder: Decoder,
+    connection: Connection,
+    link: Option<OpenLink>,
+    rate: RateMeter,
+    decode_errors: u64,
+    last_decode_error: Option<String>,
+    battery: Option<u8>,
+    on_disconnect: Closure<dyn Fn(Event)>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let _ = self
+            .device
+            .remove_event_listener_with_callback("gattserverdisconnected", self.on_disconnect.as_ref().unchecked_ref());
+        if let Some(gatt) = self.device.gatt() {
+            gatt.disconnect();
+        }
+    }
+}
+
+struct Store {
+    frames: LiveFrames,
+    slots: Vec<Slot>,
+    /// The end frame of the next window to classify.
+    next_end: u64,
+    skipped_windows: u64,
+}
+
+type Shared = Rc<RefCell<Store>>;
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// The live view's context.
+#[derive(Clone, Copy)]
+pub struct Live {
+    pub slots: RwSignal<Vec<SlotView>>,
+    pub error: RwSignal<Option<String>>,
+    pub skipped_windows: RwSignal<u64>,
+    store: StoredValue<Shared, LocalStorage>,
+    replay: Replay,
+}
+
+impl Live {
+    /// Creates the context and starts its tick; the models are the replay's worker's.
+    pub fn provide(replay: Replay) -> Live {
+        let manifest = crate::infer::bundle::embedded_manifest();
+        let keep = 4 * manifest.window.length;
+        let store = Rc::new(RefCell::new(Store {
+            frames: LiveFrames::new(now_ms(), keep),
+            slots: Vec::new(),
+            next_end: manifest.window.length as u64 - 1,
+            skipped_windows: 0,
+        }));
+        let live = Live {
+            slots: RwSignal::new(Vec::new()),
+            error: RwSignal::new(None),
+            skipped_windows: RwSignal::new(0),
+            store: StoredValue::new_local(store),
+            replay,
+        };
+        provide_context(live);
+        if let Ok(handle) = set_interval_with_handle(move || live.tick(), TICK) {
+            on_cleanup(move || handle.clear());
+        }
+        live
+    }
+
+    fn shared(&self) -> Shared {
+        self.store.get_value()
+    }
+
+    /// Asks the browser for a device with this profile, then streams it at `position`. Call
+    /// from the click that asked for it.
+    pub fn connect(&self, id: ProfileId, position: String) {
+        let live = *self;
+        let profile = id.profile();
+        wasm_bindgen_futures::spawn_local(async move {
+            match link::choose(&profile).await {
+                Ok(device) => {
+                    live.add_slot(profile, device, position.clone());
+                    live.open(position).await;
+                }
+                Err(message) => live.error.set(Some(message)),
+            }
+        });
+    }
+
+    fn add_slot(&self, profile: Profile, device: BluetoothDevice, position: String) {
+        let shared = self.shared();
+        let on_disconnect = {
+            let (shared, position) = (Rc::downgrade(&shared), position.clone());
+            Closure::<dyn Fn(Event)>::new(move |_| {
+                let Some(shared) = shared.upgrade() else { return };
+                let mut store = shared.borrow_mut();
+                if let Some(slot) = store.slots.iter_mut().find(|s| s.position == position) {
+                    slot.link = None;
+                    if matches!(slot.connection.state, LinkState::Streaming | LinkState::Connecting) {
+                        slot.connection.dropped(now_ms(), "the device disconnected");
+                    }
+                }
+            })
+        };
+        let _ =
+            device.add_event_listener_with_callback("gattserverdisconnected", on_disconnect.as_ref().unchecked_ref());
+        let mut store = shared.borrow_mut();
+        store.slots.retain(|s| s.position != position);
+        store.frames.connect(&position, profile.gyro, profile.default_axes());
+        store.slots.push(Slot {
+            position,
+            decoder: profile.decoder(),
+            connection: Connection::new(Policy::default(), now_ms()),
+            profile,
+            device,
+            link: None,
+            rate: RateMeter::new(2000.0),
+            decode_errors: 0,
+            last_decode_error: None,
+            battery: None,
+            on_disconnect,
+        });
+    }
+
+    /// Runs the GATT chain for a slot; a failure counts as a drop (and is retried).
+    async fn open(&self, position: String) {
+        let shared = self.shared();
+        let Some((device, profile)) = shared
+            .borrow()
+            .slots
+            .iter()
+            .find(|s| s.position == position)
+            .map(|s| (s.device.clone(), s.profile.clone()))
+        else {
+            return;
+        };
+        let on_data = packet_handler(&shared, &position, false);
+        let on_control = packet_handler(&shared, &position, true);
+        let opened = link::open(&device, &profile, on_data, on_control).await;
+        let mut store = shared.borrow_mut();
+        let Some(slot) = store.slots.iter_mut().find(|s| s.position == position) else { return };
+        match opened {
+            Ok(link) => {
+                slot.battery = link.battery.or(slot.battery);
+                slot.link = Some(link);
+            }
+            Err(message) => slot.connection.dropped(now_ms(), &message),
+        }
+    }
+
+    /// The user's reconnect of a lost device.
+    pub fn reconnect(&self, position: String) {
+        if let Some(slot) = self.shared().borrow_mut().slots.iter_mut().find(|s| s.position == position) {
+            slot.connection.retry_now(now_ms());
+        }
+        let live = *self;
+        wasm_bindgen_futures::spawn_local(async move { live.open(position).await });
+    }
+
+    /// Stops streaming from a position.
+    pub fn remove(&self, position: &str) {
+        let shared = self.shared();
+        let mut store = shared.borrow_mut();
+        store.slots.retain(|s| s.position != position);
+        store.frames.disconnect(position);
+    }
+
+    fn tick(&self) {
+        let now = now_ms();
+        let shared = self.shared();
+        let mut reopen = Vec::new();
+        {
+            let mut store = shared.borrow_mut();
+            for slot in &mut store.slots {
+                match slot.connection.tick(now) {
+                    Some(Action::Connect) => reopen.push(slot.position.clone()),
+                    Some(Action::Reset) => {
+                        slot.link = None;
+                        if let Some(gatt) = slot.device.gatt() {
+                            gatt.disconnect();
+                        }
+                    }
+                    None => {}
+                }
+            }
+        }
+        for position in reopen {
+            let live = *self;
+            wasm_bindgen_futures::spawn_local(async move { live.open(position).await });
+        }
+        self.send_windows(&shared);
+        let store = shared.borrow();
+        let stats = store.frames.stats();
+        let views: Vec<SlotView> =
+            store.slots.iter().map(|slot| view_of(slot, stats.iter().find(|s| s.position == slot.position))).collect();
+        if self.slots.with_untracked(|old| *old != views) {
+            self.slots.set(views);
+        }
+        if self.skipped_windows.get_untracked() != store.skipped_windows {
+            self.skipped_windows.set(store.skipped_windows);
+        }
+    }
+
+    /// Sends every window the student's position has completed, with every position that
+    /// streams (the teacher runs when they are all it needs).
+    fn send_windows(&self, shared: &Shared) {
+        let manifest = crate::infer::bundle::embedded_manifest();
+        let (length, hop) = (manifest.window.length, manifest.window.hop as u64);
+        let student_position = student_position(&manifest);
+        let mut store = shared.borrow_mut();
+        let label = manifest.null_id;
+        while store.frames.common_frame(&[student_position.as_str()]).is_some_and(|last| last >= store.next_end) {
+            let end = store.next_end;
+            let earliest = store.frames.earliest_frame(&student_position).unwrap_or(0);
+            if earliest + length as u64 > end + 1 {
+                // The device joined after this window began: start at its first full window.
+                store.next_end = earliest + length as u64 - 1;
+                continue;
+            }
+            let positions: Vec<String> = store
+                .slots
+                .iter()
+                .map(|s| s.position.clone())
+                .filter(|p| {
+                    *p == student_position || store.frames.common_frame(&[p.as_str()]).is_some_and(|l| l >= end)
+                })
+                .collect();
+            let refs: Vec<&str> = positions.iter().map(String::as_str).collect();
+            match store.frames.table(&refs, end, length, label) {
+                Ok(frames) => self.replay.send(&ToWorker::LiveWindow { end_frame: end, frames }),
+                Err(WindowProblem::Gap(_)) => store.skipped_windows += 1,
+                Err(_) => break,
+            }
+            store.next_end += hop;
+        }
+    }
+}
+
+/// The body position of the student's inputs (`right_wrist/acc_x` -> `right_wrist`).
+pub fn student_position(manifest: &crate::model::manifest::Manifest) -> String {
+    manifest.student.inputs.first().map_or_else(|| "right_wrist".into(), |i| i.position.clone())
+}
+
+fn packet_handler(shared: &Shared, position: &str, control: bool) -> link::OnPacket {
+    let (shared, position) = (Rc::downgrade(shared), position.to_string());
+    Rc::new(move |bytes: Vec<u8>, arrival: f64| {
+        let Some(shared) = shared.upgrade() else { return };
+        let mut store = shared.borrow_mut();
+        let store = &mut *store;
+        let Some(slot) = store.slots.iter_mut().find(|s| s.position == position) else { return };
+        let outcome = if control {
+            slot.decoder.control(&bytes).map(|_| None)
+        } else {
+            slot.decoder.decode(&bytes, arrival).map(Some)
+        };
+        match outcome {
+            Ok(Some(decoded)) => {
+                slot.connection.data(arrival);
+                slot.rate.add(arrival, decoded.samples.len());
+                store.frames.push(&position, &decoded, arrival);
+            }
+            Ok(None) => {}
+            Err(error) => {
+                slot.decode_errors += 1;
+                slot.last_decode_error = Some(error.to_string());
+            }
+        }
+    })
+}
+
+fn view_of(slot: &Slot, stats: Option<&crate::live::frames::StreamStats>) -> SlotView {
+    let reason = match &slot.connection.state {
+        LinkState::Lost { reason } => Some(reason.clone()),
+        _ => None,
+    };
+    SlotView {
+        position: slot.position.clone(),
+        device: slot.device.name().unwrap_or_else(|| slot.device.id()),
+        profile: slot.profile.name,
+        status: slot.connection.state.label(),
+        reason,
+        rate_hz: slot.rate.hz(),
+        asked_hz: slot.profile.rate_hz,
+        dropped_packets: stats.map_or(0, |s| s.dropped_packets),
+        gap_frames: stats.map_or(0, |s| s.gap_frames),
+        decode_errors: slot.decode_errors,
+        last_decode_error: slot.last_decode_error.clone(),
+        battery: slot.battery,
+        reconnects: slot.connection.reconnects,
+    }
+}
+
+pub fn use_live() -> Live {
+    expect_context::<Live>()
+}

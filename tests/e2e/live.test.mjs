@@ -1,0 +1,77 @@
+// Live mode end to end in headless Chromium: a wearable (an injected stand-in for Web
+// Bluetooth speaking the tsak open profile, see fake-bluetooth.js) streams; the page shows it
+// streaming at its rate, the student classifies live windows, the teacher says what it lacks;
+// lost packets are counted; a dropped connection reconnects by itself. Without Web Bluetooth
+// the live view explains why and leads back to replay.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { serveDist, launchChromium, openPage, screenshot } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launchChromium({ webgpu: false });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const status = (page) => page.getByTestId('ble-status').getAttribute('data-status');
+
+test('a streaming wearable is classified live, loses packets visibly and reconnects', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript({ path: join(import.meta.dirname, 'fake-bluetooth.js') });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
+  await page.goto(server.url);
+  await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+  await page.getByTestId('mode-live').click();
+  await page.getByTestId('ble-profile').selectOption('tsak-open');
+  await page.getByTestId('ble-position').selectOption('right_wrist');
+  await page.getByTestId('connect-ble').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=ble-status]')?.dataset.status === 'streaming', null, { timeout: 20_000 });
+  // Two seconds of frames make the first window; the student answers it.
+  await page.waitForFunction(() => document.querySelector('[data-testid=student-prediction]')?.innerText !== '—', null, { timeout: 30_000 });
+  assert.match(await page.getByTestId('student-latency').innerText(), /^\d+% · [\d.]+ ms$/);
+  const rate = Number(await page.getByTestId('ble-rate').getAttribute('data-value'));
+  assert.ok(rate > 40 && rate < 60, `measured ${rate} Hz from a 50 Hz device`);
+  assert.match(await page.getByTestId('teacher-missing').innerText(), /The teacher needs .*left_wrist\/acc/);
+  assert.equal(await page.getByTestId('teacher-prediction').innerText(), '—');
+  // The device set up at the rate the app asked for (20000 us = 50 Hz).
+  assert.deepEqual(await page.evaluate(() => window.__bleFake.state.writes[0]), [0x20, 0x4e]);
+
+  // 3 packets lost on the air: 300 ms of samples, counted as packets and as a gap on the grid
+  // (longer than the 200 ms the grid interpolates across), never filled in.
+  await page.evaluate(() => window.__bleFake.lose(3));
+  await page.waitForFunction(() => document.querySelector('[data-testid=ble-dropped]')?.innerText === '3', null, { timeout: 10_000 });
+  assert.match(await page.getByTestId('ble-devices').innerText(), /gap frames [1-9]/);
+
+  await page.evaluate(() => window.__bleFake.drop());
+  await page.waitForFunction(() => document.querySelector('[data-testid=ble-status]')?.dataset.status !== 'streaming', null, { timeout: 5_000 });
+  assert.match(await status(page), /reconnecting|connecting/);
+  await page.waitForFunction(() => document.querySelector('[data-testid=ble-status]')?.dataset.status === 'streaming', null, { timeout: 20_000 });
+  assert.match(await page.getByTestId('ble-devices').innerText(), /reconnects 1/);
+  await screenshot(page, 'live-streaming');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('without Web Bluetooth the live view explains why and leads back to replay', async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+  await page.getByTestId('mode-live').click();
+  const notice = page.getByTestId('ble-unsupported');
+  await notice.waitFor();
+  assert.match(await notice.innerText(), /no Web Bluetooth/);
+  await screenshot(page, 'live-unsupported');
+  await notice.getByRole('button').click();
+  await page.getByTestId('replay-demo').waitFor();
+  assert.deepEqual(problems, []);
+});
