@@ -107,6 +107,8 @@ fn has_work(worker: &Worker) -> bool {
     worker.runner.as_ref().is_some_and(|r| !r.pending(worker.target_frame).is_empty())
 }
 
+// Borrows of the worker are held across awaits on purpose: only this one task touches it.
+#[allow(clippy::await_holding_refcell_ref)]
 async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
     let message = match incoming.message {
         Ok(message) => message,
@@ -224,6 +226,7 @@ async fn webgpu(worker: &Rc<RefCell<Worker>>) -> Result<Device, String> {
     Ok(device)
 }
 
+#[allow(clippy::await_holding_refcell_ref)] // see `handle`
 async fn run_chunk(worker: &Rc<RefCell<Worker>>) {
     let scope = worker.borrow().scope.clone();
     let now = || now_ms(&scope);

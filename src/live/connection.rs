@@ -40,10 +40,13 @@ pub enum Action {
     Reset,
 }
 
-/// The policy: how long without data is a stall, and how reconnection backs off.
+/// The policy: how long without data is a stall, how long a connection may take, and how
+/// reconnection backs off.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Policy {
     pub watchdog_ms: f64,
+    /// Connecting (GATT connect, discovery, setup, first data) can take seconds on real radios.
+    pub connect_timeout_ms: f64,
     pub first_retry_ms: f64,
     pub max_retry_ms: f64,
     pub max_attempts: u32,
@@ -52,7 +55,13 @@ pub struct Policy {
 impl Default for Policy {
     /// Retries after 0.5, 1, 2, 4, 8 and 8 s (about 24 s in all) before giving up.
     fn default() -> Self {
-        Policy { watchdog_ms: 3000.0, first_retry_ms: 500.0, max_retry_ms: 8000.0, max_attempts: 6 }
+        Policy {
+            watchdog_ms: 3000.0,
+            connect_timeout_ms: 10_000.0,
+            first_retry_ms: 500.0,
+            max_retry_ms: 8000.0,
+            max_attempts: 6,
+        }
     }
 }
 
@@ -121,9 +130,14 @@ impl Connection {
                 self.last_data_ms = now_ms;
                 Some(Action::Connect)
             }
-            LinkState::Streaming | LinkState::Connecting if now_ms - self.last_data_ms > self.policy.watchdog_ms => {
+            LinkState::Streaming if now_ms - self.last_data_ms > self.policy.watchdog_ms => {
                 let seconds = self.policy.watchdog_ms / 1000.0;
                 self.dropped(now_ms, &format!("no data for {seconds:.0} s"));
+                Some(Action::Reset)
+            }
+            LinkState::Connecting if now_ms - self.last_data_ms > self.policy.connect_timeout_ms => {
+                let seconds = self.policy.connect_timeout_ms / 1000.0;
+                self.dropped(now_ms, &format!("no data {seconds:.0} s after connecting"));
                 Some(Action::Reset)
             }
             _ => None,
@@ -186,5 +200,13 @@ mod tests {
         assert_eq!(c.tick(3999.0), None);
         assert_eq!(c.tick(4001.0), Some(Action::Reset));
         assert_eq!(c.state.label(), "reconnecting");
+    }
+
+    #[test]
+    fn connecting_gets_longer_than_the_watchdog_before_it_counts_as_failed() {
+        let mut c = Connection::new(Policy::default(), 0.0);
+        assert_eq!(c.tick(5000.0), None, "a slow radio is not a stall");
+        assert_eq!(c.tick(10_001.0), Some(Action::Reset));
+        assert!(matches!(c.state, LinkState::Reconnecting { attempt: 1, .. }));
     }
 }

@@ -1,8 +1,8 @@
 // Live mode end to end in headless Chromium: a wearable (an injected stand-in for Web
 // Bluetooth speaking the tsak open profile, see fake-bluetooth.js) streams; the page shows it
 // streaming at its rate, the student classifies live windows, the teacher says what it lacks;
-// lost packets are counted; a dropped connection reconnects by itself. Without Web Bluetooth
-// the live view explains why and leads back to replay.
+// lost packets are counted; a dropped connection reconnects by itself; disconnecting releases
+// the device. Without Web Bluetooth the live view explains why and leads back to replay.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -59,6 +59,12 @@ test('a streaming wearable is classified live, loses packets visibly and reconne
   await page.waitForFunction(() => document.querySelector('[data-testid=ble-status]')?.dataset.status === 'streaming', null, { timeout: 20_000 });
   assert.match(await page.getByTestId('ble-devices').innerText(), /reconnects 1/);
   await screenshot(page, 'live-streaming');
+  // Disconnecting is the user's: the device is released and not reconnected.
+  await page.getByTestId('ble-disconnect').click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=ble-status]'));
+  assert.equal(await page.evaluate(() => window.__bleFake.state.connected), false);
+  await page.waitForTimeout(1500);
+  assert.equal(await page.evaluate(() => window.__bleFake.state.connected), false);
   assert.deepEqual(problems, []);
   await context.close();
 });

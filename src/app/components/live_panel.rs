@@ -72,6 +72,10 @@ fn DeviceRow(device: SlotView, live: Live) -> impl IntoView {
                     move |_| live.reconnect(position.clone())
                 }>"Reconnect"</button>
             </Show>
+            <button type="button" data-testid="ble-disconnect" on:click={
+                let position = slot.position.clone();
+                move |_| live.remove(&position)
+            }>"Disconnect"</button>
         </li>
     }
 }

@@ -75,6 +75,11 @@ impl Drop for Slot {
 struct Store {
     frames: LiveFrames,
     slots: Vec<Slot>,
+    /// The models' window (frames), hop, Null label and the student's body position.
+    length: usize,
+    hop: u64,
+    null_id: u32,
+    student_position: String,
     /// The end frame of the next window to classify.
     next_end: u64,
     skipped_windows: u64,
@@ -104,6 +109,10 @@ impl Live {
         let store = Rc::new(RefCell::new(Store {
             frames: LiveFrames::new(now_ms(), keep),
             slots: Vec::new(),
+            length: manifest.window.length,
+            hop: manifest.window.hop as u64,
+            null_id: manifest.null_id,
+            student_position: student_position(&manifest),
             next_end: manifest.window.length as u64 - 1,
             skipped_windows: 0,
         }));
@@ -222,7 +231,7 @@ impl Live {
     fn tick(&self) {
         let now = now_ms();
         let shared = self.shared();
-        let mut reopen = Vec::new();
+        let (mut reopen, mut reset) = (Vec::new(), Vec::new());
         {
             let mut store = shared.borrow_mut();
             for slot in &mut store.slots {
@@ -230,13 +239,15 @@ impl Live {
                     Some(Action::Connect) => reopen.push(slot.position.clone()),
                     Some(Action::Reset) => {
                         slot.link = None;
-                        if let Some(gatt) = slot.device.gatt() {
-                            gatt.disconnect();
-                        }
+                        reset.extend(slot.device.gatt());
                     }
                     None => {}
                 }
             }
+        }
+        // Outside the borrow: a disconnect may fire `gattserverdisconnected` at once.
+        for gatt in reset {
+            gatt.disconnect();
         }
         for position in reopen {
             let live = *self;
@@ -258,11 +269,9 @@ impl Live {
     /// Sends every window the student's position has completed, with every position that
     /// streams (the teacher runs when they are all it needs).
     fn send_windows(&self, shared: &Shared) {
-        let manifest = crate::infer::bundle::embedded_manifest();
-        let (length, hop) = (manifest.window.length, manifest.window.hop as u64);
-        let student_position = student_position(&manifest);
         let mut store = shared.borrow_mut();
-        let label = manifest.null_id;
+        let (length, hop, label) = (store.length, store.hop, store.null_id);
+        let student_position = store.student_position.clone();
         while store.frames.common_frame(&[student_position.as_str()]).is_some_and(|last| last >= store.next_end) {
             let end = store.next_end;
             let earliest = store.frames.earliest_frame(&student_position).unwrap_or(0);
