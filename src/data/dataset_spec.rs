@@ -1,13 +1,13 @@
 //! The dataset spec (TOML) that describes a team's own recordings: classes, channels,
 //! sample rate, and which subject each recording belongs to (for subject-wise splits).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::classes::{ClassInfo, ClassTable};
 use super::error::{DataError, DataResult};
 
 /// One recording file and its subject.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecordingEntry {
     /// Path of the recording CSV, relative to the spec file.
@@ -15,7 +15,7 @@ pub struct RecordingEntry {
     pub subject: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSpec {
     name: String,
@@ -90,6 +90,19 @@ impl DatasetSpec {
             classes,
             recordings: raw.recordings,
         })
+    }
+
+    /// The spec as TOML, as [`DatasetSpec::parse`] reads it (the null class by id).
+    pub fn to_toml(&self) -> String {
+        let raw = RawSpec {
+            name: self.name.clone(),
+            sample_rate_hz: self.sample_rate_hz,
+            channels: self.channels.clone(),
+            null_class: self.classes.null_id.to_string(),
+            classes: self.classes.classes.clone(),
+            recordings: self.recordings.clone(),
+        };
+        toml::to_string(&raw).expect("a spec serialises")
     }
 
     /// The distinct subjects, in order of first appearance.

@@ -6,3 +6,4 @@ pub mod classify;
 pub mod connection;
 pub mod frames;
 pub mod rate;
+pub mod recording;
