@@ -5,7 +5,9 @@
 //!
 //! Device clocks become the page's clock with one offset per stream, taken from the first
 //! notification (arrival minus the time of its last sample) and lowered whenever a sample would
-//! otherwise lie in the future, so Bluetooth's delivery delay is not mistaken for motion.
+//! otherwise lie in the future, so Bluetooth's delivery delay is not mistaken for motion. A
+//! device clock that falls more than [`REANCHOR_MS`] behind (a device restarted, or its clock
+//! stalled while disconnected) is anchored afresh, so the time that passed shows as a gap.
 
 use std::collections::VecDeque;
 
@@ -19,6 +21,9 @@ use crate::data::frames::FrameTable;
 pub const FRAME_RATE_HZ: f64 = 30.0;
 /// No sample for this long is a gap, not something to interpolate across.
 pub const MAX_GAP_MS: f64 = 200.0;
+/// A device-clocked packet arriving this much later than its samples' mapped time re-anchors
+/// the clock; Bluetooth's own delivery jitter stays well below it.
+pub const REANCHOR_MS: f64 = 1000.0;
 
 /// One connected position.
 #[derive(Debug)]
@@ -87,6 +92,18 @@ impl LiveFrames {
         });
     }
 
+    /// Changes how a position's device axes map onto the ATR axes, from its next sample on.
+    pub fn set_axes(&mut self, position: &str, axes: AxisMap) {
+        if let Some(stream) = self.streams.iter_mut().find(|s| s.position == position) {
+            stream.axes = axes;
+        }
+    }
+
+    /// The axis mapping a position's stream uses.
+    pub fn axes(&self, position: &str) -> Option<AxisMap> {
+        self.stream(position).map(|s| s.axes)
+    }
+
     pub fn disconnect(&mut self, position: &str) {
         self.streams.retain(|s| s.position != position);
     }
@@ -104,7 +121,12 @@ impl LiveFrames {
             Clock::Arrival => 0.0,
             Clock::Device => {
                 let last = decoded.samples.last().map_or(0.0, |s| s.t_ms);
-                let offset = stream.offset_ms.map_or(arrival_ms - last, |o| o.min(arrival_ms - last));
+                let fresh = arrival_ms - last;
+                let offset = match stream.offset_ms {
+                    Some(o) if fresh - o > REANCHOR_MS => fresh,
+                    Some(o) => o.min(fresh),
+                    None => fresh,
+                };
                 stream.offset_ms = Some(offset);
                 offset
             }
@@ -298,6 +320,35 @@ mod tests {
         let windows = crate::infer::inputs::model_windows(&table, &manifest.student.normalisation, config).unwrap();
         assert_eq!(windows.len(), 1);
         assert_eq!(windows.values.len(), manifest.student.normalisation.channels.len() * length);
+    }
+
+    #[test]
+    fn a_device_clock_that_falls_behind_is_reanchored_and_the_lost_time_is_a_gap() {
+        let mut live = LiveFrames::new(0.0, 300);
+        live.connect("right_wrist", false, AxisMap::IDENTITY);
+        // 1 s of samples, arriving as taken.
+        let first = burst(0, 30, 30.0, Clock::Device);
+        live.push("right_wrist", &first, first.samples.last().unwrap().t_ms);
+        // The device restarts: its clock begins again at 0, while the page is 3 s on.
+        let after = burst(0, 30, 30.0, Clock::Device);
+        live.push("right_wrist", &after, 3000.0 + after.samples.last().unwrap().t_ms);
+        let stats = &live.stats()[0];
+        assert!(stats.gap_frames >= 55, "about two seconds of frames lost: {stats:?}");
+        assert_eq!(stats.out_of_order, 0);
+        assert_eq!(live.common_frame(&["right_wrist"]), Some(119), "frames reach the page's 4 s");
+    }
+
+    #[test]
+    fn a_new_axis_mapping_applies_to_the_next_samples() {
+        let mut live = LiveFrames::new(0.0, 300);
+        live.connect("right_wrist", false, AxisMap::IDENTITY);
+        live.push("right_wrist", &burst(0, 3, 30.0, Clock::Arrival), 0.0);
+        live.set_axes("right_wrist", "z,-x,y".parse().unwrap());
+        live.push("right_wrist", &burst(3, 3, 30.0, Clock::Arrival), 0.0);
+        let table = live.table(&["right_wrist"], 5, 6, 0).unwrap();
+        assert_eq!(table.frame(2), &[2.0, 0.0, 1.0], "before: as the device sent it");
+        assert_eq!(table.frame(4), &[1.0, -4.0, 0.0], "after: x from z, y from -x, z from y");
+        assert_eq!(live.axes("right_wrist").unwrap().to_string(), "z,-x,y");
     }
 
     #[test]

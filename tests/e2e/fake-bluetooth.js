@@ -109,6 +109,12 @@
   }
   function startStreaming(characteristic) {
     stopStreaming();
+    // The device's clock ran on while it was away (as a real one does): so do its samples.
+    if (state.stoppedAt !== undefined) {
+      const missed = Math.round(((performance.now() - state.stoppedAt) * RATE_HZ) / 1000);
+      state.sample += missed;
+      state.deviceMs += (missed * 1000) / RATE_HZ;
+    }
     state.streaming = setInterval(() => {
       const bytes = packet(); // made even when lost: the device's clock and numbering go on
       if (state.lose > 0) {
@@ -120,6 +126,7 @@
     }, (PER_PACKET * 1000) / RATE_HZ);
   }
   function stopStreaming() {
+    if (state.streaming !== null) state.stoppedAt = performance.now();
     clearInterval(state.streaming);
     state.streaming = null;
   }

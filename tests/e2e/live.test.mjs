@@ -58,6 +58,19 @@ test('a streaming wearable is classified live, loses packets visibly and reconne
   assert.match(await status(page), /reconnecting|connecting/);
   await page.waitForFunction(() => document.querySelector('[data-testid=ble-status]')?.dataset.status === 'streaming', null, { timeout: 20_000 });
   assert.match(await page.getByTestId('ble-devices').innerText(), /reconnects 1/);
+  // The time the device was away is a dropout: windows over it are skipped, not classified.
+  await page.waitForFunction(() => /skipped over dropouts: [1-9]/.test(document.body.innerText), null, { timeout: 10_000 });
+  // The axis mapping is the user's to change; a text that is not one is explained.
+  const axes = page.getByTestId('ble-axes');
+  assert.equal(await axes.inputValue(), 'x,y,z');
+  await axes.fill('x,x,z');
+  await axes.press('Enter');
+  await axes.blur();
+  assert.match(await page.getByTestId('error').innerText(), /right wrist: axis mapping `x,x,z`: an axis is used twice/);
+  await axes.fill('-y,x,z');
+  await axes.blur();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=error]'));
+  assert.equal(await axes.inputValue(), '-y,x,z');
   await screenshot(page, 'live-streaming');
   // Disconnecting is the user's: the device is released and not reconnected.
   await page.getByTestId('ble-disconnect').click();

@@ -80,6 +80,32 @@ fn DeviceRow(device: SlotView, live: Live) -> impl IntoView {
     }
 }
 
+/// One axis-mapping box per device. Rendered from a memo of (position, mapping) pairs, not with
+/// the device rows that refresh every tick, so what the user is typing is not replaced.
+#[component]
+fn AxesEditor(live: Live) -> impl IntoView {
+    let mappings = Memo::new(move |_| {
+        live.slots.with(|slots| slots.iter().map(|s| (s.position.clone(), s.axes.clone())).collect::<Vec<_>>())
+    });
+    view! {
+        <p class="axes">
+            {move || mappings.get().into_iter().map(|(position, axes)| {
+                let label = format!("{} axes (ATR x,y,z from the device's, e.g. -y,x,z) ", position.replace('_', " "));
+                view! {
+                    <label>
+                        {label}
+                        <input type="text" size="8" data-testid="ble-axes" value=axes
+                            on:change=move |e: Event| {
+                                let input: web_sys::HtmlInputElement = e.target().expect("an input").unchecked_into();
+                                live.set_axes(&position, &input.value());
+                            } />
+                    </label>
+                }
+            }).collect_view()}
+        </p>
+    }
+}
+
 #[component]
 fn LivePrediction(title: &'static str, id: &'static str, prediction: Signal<Option<ModelPrediction>>) -> impl IntoView {
     let names: Vec<String> = embedded_manifest().classes.iter().map(|c| c.name.clone()).collect();
@@ -133,6 +159,7 @@ pub fn LivePanel(on_replay: Callback<()>) -> impl IntoView {
         <ul class="devices" data-testid="ble-devices">
             {move || live.slots.get().into_iter().map(|slot| view! { <DeviceRow device=slot live=live /> }).collect_view()}
         </ul>
+        <AxesEditor live=live />
         {move || live.error.get().map(|e| view! { <p class="error" data-testid="error">{e}</p> })}
         <div class="models">
             <LivePrediction title="Student (one wrist)" id="student" prediction=student />

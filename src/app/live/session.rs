@@ -45,6 +45,8 @@ pub struct SlotView {
     pub last_decode_error: Option<String>,
     pub battery: Option<u8>,
     pub reconnects: u32,
+    /// How the device's axes map onto the ATR axes, e.g. `-y,x,z`.
+    pub axes: String,
 }
 
 struct Slot {
@@ -220,6 +222,18 @@ impl Live {
         wasm_bindgen_futures::spawn_local(async move { live.open(position).await });
     }
 
+    /// Changes how a position's device axes map onto the ATR axes (how it is worn); a text
+    /// that is not a mapping is reported and changes nothing.
+    pub fn set_axes(&self, position: &str, text: &str) {
+        match text.parse() {
+            Ok(axes) => {
+                self.shared().borrow_mut().frames.set_axes(position, axes);
+                self.error.set(None);
+            }
+            Err(e) => self.error.set(Some(format!("{}: {e}", position.replace('_', " ")))),
+        }
+    }
+
     /// Stops streaming from a position.
     pub fn remove(&self, position: &str) {
         let shared = self.shared();
@@ -256,8 +270,14 @@ impl Live {
         self.send_windows(&shared);
         let store = shared.borrow();
         let stats = store.frames.stats();
-        let views: Vec<SlotView> =
-            store.slots.iter().map(|slot| view_of(slot, stats.iter().find(|s| s.position == slot.position))).collect();
+        let views: Vec<SlotView> = store
+            .slots
+            .iter()
+            .map(|slot| {
+                let axes = store.frames.axes(&slot.position).map(|a| a.to_string()).unwrap_or_default();
+                view_of(slot, stats.iter().find(|s| s.position == slot.position), axes)
+            })
+            .collect();
         if self.slots.with_untracked(|old| *old != views) {
             self.slots.set(views);
         }
@@ -331,7 +351,7 @@ fn packet_handler(shared: &Shared, position: &str, control: bool) -> link::OnPac
     })
 }
 
-fn view_of(slot: &Slot, stats: Option<&crate::live::frames::StreamStats>) -> SlotView {
+fn view_of(slot: &Slot, stats: Option<&crate::live::frames::StreamStats>, axes: String) -> SlotView {
     let reason = match &slot.connection.state {
         LinkState::Lost { reason } => Some(reason.clone()),
         _ => None,
@@ -350,6 +370,7 @@ fn view_of(slot: &Slot, stats: Option<&crate::live::frames::StreamStats>) -> Slo
         last_decode_error: slot.last_decode_error.clone(),
         battery: slot.battery,
         reconnects: slot.connection.reconnects,
+        axes,
     }
 }
 
