@@ -1,0 +1,144 @@
+// Live mode through Chromium's own Bluetooth emulation (CDP BluetoothEmulation on the browser
+// target, DeviceAccess on the page): an emulated Nordic Thingy:52 is chosen in the real device
+// chooser flow, the app walks the real GATT chain (reads the motion configuration and writes it
+// back at 50 Hz), samples arrive, the student answers, the connection drops and comes back.
+// CDP cannot push a notification, so the harness reads the characteristic the app subscribed
+// to and answers each read with a raw-data sample: Chromium fires the app's
+// `characteristicvaluechanged` listener for it.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { serveDist, screenshot } from './harness.mjs';
+
+const MOTION = 'ef680400-9b35-4933-9b10-52ffa9740042';
+const CONFIG = 'ef680401-9b35-4933-9b10-52ffa9740042';
+const RAW = 'ef680406-9b35-4933-9b10-52ffa9740042';
+const CCCD = '00002902-0000-1000-8000-00805f9b34fb';
+const ADDRESS = '09:09:09:09:09:01';
+// Firmware defaults: steps 100 ms, temperature and magnetometer compensation 500 ms, 10 Hz, wake on.
+const DEFAULT_CONFIG = Buffer.from([100, 0, 0xf4, 0x01, 0xf4, 0x01, 10, 0, 1]);
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--enable-blink-features=WebBluetooth'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** One raw-data notification: acc in Q6.10 g, gyro in Q11.5 deg/s, compass ignored. */
+function rawSample(k) {
+  const bytes = Buffer.alloc(18);
+  const t = k / 50;
+  const acc = [0.3 * Math.sin(2 * Math.PI * 0.7 * t), -0.9, 0.1];
+  const gyro = [40 * Math.sin(2 * Math.PI * 0.5 * t), 10, -5];
+  acc.forEach((v, i) => bytes.writeInt16LE(Math.round(v * 1024), i * 2));
+  gyro.forEach((v, i) => bytes.writeInt16LE(Math.round(v * 32), 6 + i * 2));
+  return bytes.toString('base64');
+}
+
+test('an emulated Thingy:52 streams through the real Web Bluetooth stack and reconnects', async () => {
+  const context = await browser.newContext();
+  // Keep the characteristic the app subscribes to, so the harness can make it deliver samples.
+  await context.addInitScript(() => {
+    const start = BluetoothRemoteGATTCharacteristic.prototype.startNotifications;
+    BluetoothRemoteGATTCharacteristic.prototype.startNotifications = function () {
+      if (this.uuid === 'ef680406-9b35-4933-9b10-52ffa9740042') window.__raw = this;
+      return start.call(this);
+    };
+  });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  const cdp = await browser.newBrowserCDPSession();
+  const pageCdp = await context.newCDPSession(page);
+  await page.goto(server.url);
+  await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+
+  await cdp.send('BluetoothEmulation.enable', { state: 'powered-on', leSupported: true });
+  await cdp.send('BluetoothEmulation.simulatePreconnectedPeripheral', {
+    address: ADDRESS, name: 'Thingy', manufacturerData: [], knownServiceUuids: [MOTION],
+  });
+  let sample = 0;
+  const written = [];
+  const uuidOf = new Map(); // characteristicId -> uuid
+  let services = false;
+  cdp.on('BluetoothEmulation.gattOperationReceived', async ({ address, type }) => {
+    if (type === 'connection' && !services) {
+      // The emulated peripheral forgets its services on every disconnection: add them again.
+      services = true;
+      const { serviceId } = await cdp.send('BluetoothEmulation.addService', { address, serviceUuid: MOTION });
+      const props = { read: true, write: true, notify: true };
+      for (const uuid of [CONFIG, RAW]) {
+        const { characteristicId } = await cdp.send('BluetoothEmulation.addCharacteristic', { serviceId, characteristicUuid: uuid, properties: props });
+        uuidOf.set(characteristicId, uuid);
+        await cdp.send('BluetoothEmulation.addDescriptor', { characteristicId, descriptorUuid: CCCD });
+      }
+    }
+    await cdp.send('BluetoothEmulation.simulateGATTOperationResponse', { address, type, code: 0 });
+  });
+  cdp.on('BluetoothEmulation.characteristicOperationReceived', async ({ characteristicId, type, data }) => {
+    const respond = (extra = {}) =>
+      cdp.send('BluetoothEmulation.simulateCharacteristicOperationResponse', { characteristicId, type, code: 0, ...extra });
+    if (type === 'read') {
+      // Reads of the configuration get the defaults; reads of the raw data, the next sample.
+      const isConfig = uuidOf.get(characteristicId) === CONFIG;
+      await respond({ data: isConfig ? DEFAULT_CONFIG.toString('base64') : rawSample(sample++) });
+    } else {
+      if (data) written.push([...Buffer.from(data, 'base64')]);
+      await respond();
+    }
+  });
+  cdp.on('BluetoothEmulation.descriptorOperationReceived', async ({ descriptorId, type }) => {
+    await cdp.send('BluetoothEmulation.simulateDescriptorOperationResponse', { descriptorId, type, code: 0 });
+  });
+  await pageCdp.send('DeviceAccess.enable');
+  const prompted = new Set();
+  pageCdp.on('DeviceAccess.deviceRequestPrompted', async ({ id, devices }) => {
+    if (prompted.has(id) || devices.length === 0) return;
+    prompted.add(id);
+    await pageCdp.send('DeviceAccess.selectPrompt', { id, deviceId: devices[0].id });
+  });
+
+  await page.getByTestId('mode-live').click();
+  await page.getByTestId('ble-profile').selectOption('thingy52');
+  await page.getByTestId('connect-ble').click();
+  await page.waitForFunction(() => window.__raw, null, { timeout: 20_000 });
+  // The app read the configuration and wrote it back with the raw rate at 50 Hz.
+  for (let i = 0; i < 100 && written.length === 0; i++) await page.waitForTimeout(50);
+  assert.deepEqual(written[0], [100, 0, 0xf4, 0x01, 0xf4, 0x01, 50, 0, 1]);
+
+  const pump = (ms) =>
+    page.evaluate(async (ms) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end) {
+        await window.__raw.readValue().catch(() => {});
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }, ms);
+  await pump(3000);
+  assert.equal(await page.getByTestId('ble-status').getAttribute('data-status'), 'streaming');
+  await page.waitForFunction(() => document.querySelector('[data-testid=student-prediction]')?.innerText !== '—', null, { timeout: 10_000 });
+
+  // The peripheral drops the connection; the app reconnects by itself and streams again.
+  await cdp.send('BluetoothEmulation.simulateGATTDisconnection', { address: ADDRESS });
+  services = false;
+  await page.evaluate(() => { window.__raw = null; });
+  await page.waitForFunction(() => document.querySelector('[data-testid=ble-status]')?.dataset.status !== 'streaming', null, { timeout: 5_000 });
+  await page.waitForFunction(() => window.__raw, null, { timeout: 20_000 });
+  await pump(1000);
+  assert.equal(await page.getByTestId('ble-status').getAttribute('data-status'), 'streaming');
+  assert.match(await page.getByTestId('ble-devices').innerText(), /Thingy.*reconnects 1/);
+  await screenshot(page, 'live-emulated-thingy');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
