@@ -203,7 +203,14 @@ impl Live {
         let on_control = packet_handler(&shared, &position, true);
         let opened = link::open(&device, &profile, on_data, on_control).await;
         let mut store = shared.borrow_mut();
-        let Some(slot) = store.slots.iter_mut().find(|s| s.position == position) else { return };
+        let Some(slot) = store.slots.iter_mut().find(|s| s.position == position && s.device == device) else {
+            // Disconnected (or replaced) by the user while connecting: release the device.
+            drop(store);
+            if let (Ok(_), Some(gatt)) = (&opened, device.gatt()) {
+                gatt.disconnect();
+            }
+            return;
+        };
         match opened {
             Ok(link) => {
                 slot.battery = link.battery.or(slot.battery);
