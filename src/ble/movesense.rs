@@ -9,7 +9,7 @@
 //! skipped (a successful subscription gets none).
 
 use super::error::{Bytes, DecodeError};
-use super::sample::{Decoded, ImuSample, spaced_times};
+use super::sample::{ClockUnwrap, Decoded, ImuSample, spaced_times};
 
 pub const NAME: &str = "Movesense";
 pub const SERVICE: &str = "34802252-7185-4d5d-b431-630e7050e8f0";
@@ -37,8 +37,7 @@ pub fn subscribe_imu6() -> Vec<u8> {
 /// Decodes notifications of the IMU6 subscription.
 #[derive(Debug, Default)]
 pub struct Decoder {
-    last_timestamp: Option<u32>,
-    wraps: u64,
+    clock: ClockUnwrap,
     /// The first part of a payload split over two notifications.
     pending: Option<Vec<u8>>,
 }
@@ -87,11 +86,7 @@ impl Decoder {
         for _ in 0..count {
             gyro.push([bytes.f32()?, bytes.f32()?, bytes.f32()?]);
         }
-        if self.last_timestamp.is_some_and(|last| timestamp < last && last - timestamp > u32::MAX / 2) {
-            self.wraps += 1;
-        }
-        self.last_timestamp = Some(timestamp);
-        let first_ms = (self.wraps << 32) as f64 + timestamp as f64;
+        let first_ms = self.clock.unwrap(timestamp);
         let samples = acc
             .into_iter()
             .zip(gyro)

@@ -47,3 +47,22 @@ impl Decoded {
 pub fn spaced_times(first_ms: f64, period_ms: f64, count: usize) -> impl Iterator<Item = f64> {
     (0..count).map(move |i| first_ms + i as f64 * period_ms)
 }
+
+/// A device's u32 millisecond clock made continuous across its wrap (every 49.7 days, or at
+/// any time after a device reset near the top of the range).
+#[derive(Debug, Clone, Default)]
+pub struct ClockUnwrap {
+    last: Option<u32>,
+    wraps: u64,
+}
+
+impl ClockUnwrap {
+    /// The time in ms of a raw reading, counting the wraps seen so far.
+    pub fn unwrap(&mut self, raw_ms: u32) -> f64 {
+        if self.last.is_some_and(|last| raw_ms < last && last - raw_ms > u32::MAX / 2) {
+            self.wraps += 1;
+        }
+        self.last = Some(raw_ms);
+        (self.wraps << 32) as f64 + raw_ms as f64
+    }
+}

@@ -17,7 +17,7 @@
 //! ```
 
 use super::error::{Bytes, DecodeError};
-use super::sample::{Decoded, ImuSample, spaced_times};
+use super::sample::{ClockUnwrap, Decoded, ImuSample, spaced_times};
 
 pub const NAME: &str = "tsak open profile";
 pub const SERVICE: &str = "b5a1a000-3c1e-4d6b-9a57-7473616b6f70";
@@ -117,9 +117,7 @@ impl Packet {
 #[derive(Debug, Default)]
 pub struct Decoder {
     last_sequence: Option<u16>,
-    last_device_ms: Option<u32>,
-    /// Whole 2^32 ms wraps of the device clock seen so far.
-    wraps: u64,
+    clock: ClockUnwrap,
 }
 
 impl Decoder {
@@ -142,14 +140,7 @@ impl Decoder {
             }
         };
         self.last_sequence = Some(packet.sequence);
-        if self
-            .last_device_ms
-            .is_some_and(|last| packet.first_sample_ms < last && last - packet.first_sample_ms > u32::MAX / 2)
-        {
-            self.wraps += 1;
-        }
-        self.last_device_ms = Some(packet.first_sample_ms);
-        let first_ms = (self.wraps << 32) as f64 + packet.first_sample_ms as f64;
+        let first_ms = self.clock.unwrap(packet.first_sample_ms);
         let period_ms = packet.period_us as f64 / 1000.0;
         let acc_scale = packet.acc_full_scale_g as f32 / 32768.0;
         let gyro_scale = packet.gyro_full_scale_dps as f32 / 32768.0;

@@ -60,13 +60,18 @@ pub fn decode(notification: &[u8], arrival_ms: f64, period_ms: f64) -> Result<De
 /// The commands that set the output rate to the nearest supported one at or above `hz`:
 /// unlock, write the rate register, save.
 pub fn rate_commands(hz: f64) -> Vec<Vec<u8>> {
-    let code = RATES.iter().find(|(rate, _)| *rate >= hz).unwrap_or(&RATES[RATES.len() - 1]).1;
+    let (_, code) = rate_entry(hz);
     vec![vec![0xff, 0xaa, 0x69, 0x88, 0xb5], vec![0xff, 0xaa, 0x03, code, 0x00], vec![0xff, 0xaa, 0x00, 0x00, 0x00]]
 }
 
 /// The rate [`rate_commands`] picks for `hz`.
 pub fn chosen_rate(hz: f64) -> f64 {
-    RATES.iter().map(|r| r.0).find(|&rate| rate >= hz).unwrap_or(RATES[RATES.len() - 1].0)
+    rate_entry(hz).0
+}
+
+/// The slowest supported rate at or above `hz` (the fastest if none is), with its code.
+fn rate_entry(hz: f64) -> (f64, u8) {
+    RATES.into_iter().find(|(rate, _)| *rate >= hz).unwrap_or(RATES[RATES.len() - 1])
 }
 
 #[cfg(test)]

@@ -87,8 +87,30 @@ pub fn channel_name(position: &str, channel: &str) -> String {
     format!("{position}/{channel}")
 }
 
+/// Channel names grouped by sensor, in order: `right_wrist/gyro_x`, `_y`, `_z` ->
+/// `right_wrist/gyro`. What the app shows when it lists what a model lacks.
+pub fn sensors(channels: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for channel in channels {
+        let sensor = channel.rsplit_once('_').map_or(channel.as_str(), |(sensor, _)| sensor).to_string();
+        if !out.contains(&sensor) {
+            out.push(sensor);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sensors_group_axes_and_keep_order() {
+        let names: Vec<String> =
+            ["right_wrist/gyro_x", "right_wrist/gyro_y", "left_wrist/e4_acc_x", "right_wrist/quat_w"]
+                .map(String::from)
+                .to_vec();
+        assert_eq!(super::sensors(&names), ["right_wrist/gyro", "left_wrist/e4_acc", "right_wrist/quat"]);
+    }
+
     use super::*;
 
     fn names(list: &[&str]) -> Vec<String> {

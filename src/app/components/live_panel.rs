@@ -11,6 +11,7 @@ use crate::app::live::link;
 use crate::app::live::session::{Live, POSITIONS, SlotView, use_live};
 use crate::app::replay::use_replay;
 use crate::ble::profile::ProfileId;
+use crate::data::channels::sensors;
 use crate::infer::bundle::embedded_manifest;
 use crate::replay::state::ModelPrediction;
 
@@ -144,13 +145,7 @@ pub fn LivePanel(on_replay: Callback<()>) -> impl IntoView {
     let missing = move || {
         result.with(|r| {
             r.as_ref().filter(|r| !r.teacher_missing.is_empty()).map(|r| {
-                let mut sensors: Vec<String> = r
-                    .teacher_missing
-                    .iter()
-                    .map(|c| c.rsplit_once('_').map_or(c.clone(), |(s, _)| s.to_string()))
-                    .collect();
-                sensors.dedup();
-                format!("The teacher needs {}: connect them to see it run.", sensors.join(", "))
+                format!("The teacher needs {}: connect them to see it run.", sensors(&r.teacher_missing).join(", "))
             })
         })
     };

@@ -29,18 +29,6 @@ fn thousands(n: u64) -> String {
     out
 }
 
-/// Channel names grouped by sensor: `right_wrist/gyro_x`, `_y`, `_z` -> `right_wrist/gyro`.
-fn sensors(channels: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for channel in channels {
-        let sensor = channel.rsplit_once('_').map_or(channel.as_str(), |(sensor, _)| sensor).to_string();
-        if !out.contains(&sensor) {
-            out.push(sensor);
-        }
-    }
-    out
-}
-
 #[component]
 pub fn ModelCard(which: Which) -> impl IntoView {
     let replay = use_replay();
@@ -112,7 +100,10 @@ pub fn ModelCard(which: Which) -> impl IntoView {
     let missing = move || match which {
         Which::Teacher => replay.info.with(|i| {
             i.as_ref().filter(|i| !i.teacher_missing.is_empty()).map(|i| {
-                format!("The teacher cannot run on this session: it lacks {}.", sensors(&i.teacher_missing).join(", "))
+                format!(
+                    "The teacher cannot run on this session: it lacks {}.",
+                    crate::data::channels::sensors(&i.teacher_missing).join(", ")
+                )
             })
         }),
         Which::Student => None,

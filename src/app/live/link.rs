@@ -31,6 +31,11 @@ pub fn bluetooth() -> Result<Bluetooth, String> {
     window.navigator().bluetooth().ok_or_else(|| "Web Bluetooth is switched off in this browser".into())
 }
 
+/// The page's clock (`performance.now`), which stamps arrivals and drives the connection policy.
+pub fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
 fn describe(error: JsValue) -> String {
     error
         .dyn_ref::<js_sys::Error>()
@@ -84,8 +89,7 @@ fn listen(characteristic: &BluetoothRemoteGattCharacteristic, on_packet: OnPacke
                 view.byte_offset() as u32,
                 view.byte_length() as u32,
             );
-            let now = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
-            on_packet(bytes.to_vec(), now);
+            on_packet(bytes.to_vec(), now_ms());
         }
     });
     let _ = characteristic

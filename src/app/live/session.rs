@@ -18,7 +18,7 @@ use crate::live::frames::{LiveFrames, WindowProblem};
 use crate::live::rate::RateMeter;
 use crate::replay::protocol::ToWorker;
 
-use super::link::{self, OpenLink};
+use super::link::{self, OpenLink, now_ms};
 
 /// Body positions a device can be worn at: the ATR positions the models know.
 pub const POSITIONS: [(&str, &str); 4] = [
@@ -88,10 +88,6 @@ struct Store {
 }
 
 type Shared = Rc<RefCell<Store>>;
-
-fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
-}
 
 /// The live view's context.
 #[derive(Clone, Copy)]
