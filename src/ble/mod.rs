@@ -9,6 +9,7 @@ pub mod error;
 pub mod frame_grid;
 pub mod microbit;
 pub mod movesense;
+pub mod orientation;
 pub mod polar_pmd;
 pub mod profile;
 pub mod sample;

@@ -13,6 +13,7 @@ use std::collections::VecDeque;
 
 use crate::ble::axes::AxisMap;
 use crate::ble::frame_grid::FrameGrid;
+use crate::ble::orientation::{DEFAULT_BETA, Madgwick};
 use crate::ble::sample::{Clock, Decoded};
 use crate::data::classes::ClassId;
 use crate::data::frames::FrameTable;
@@ -32,6 +33,8 @@ struct PositionStream {
     gyro: bool,
     axes: AxisMap,
     grid: FrameGrid,
+    /// Orientation estimated from acc + gyro (the ATR sensors' quaternion channels).
+    orientation: Option<Madgwick>,
     /// Page-clock offset of a device-clocked stream.
     offset_ms: Option<f64>,
     /// Recent frames, oldest first: (frame index, values or `None` in a gap).
@@ -85,6 +88,7 @@ impl LiveFrames {
             gyro,
             axes,
             grid: FrameGrid::new(self.origin_ms, FRAME_RATE_HZ, MAX_GAP_MS),
+            orientation: gyro.then(|| Madgwick::new(DEFAULT_BETA)),
             offset_ms: None,
             frames: VecDeque::new(),
             samples: 0,
@@ -134,8 +138,10 @@ impl LiveFrames {
         for sample in &decoded.samples {
             let sample = stream.axes.map(*sample);
             let mut values = sample.acc.to_vec();
-            if stream.gyro {
-                values.extend(sample.gyro.unwrap_or([f32::NAN; 3]));
+            if let Some(filter) = &mut stream.orientation {
+                let gyro = sample.gyro.unwrap_or([f32::NAN; 3]);
+                values.extend(gyro);
+                values.extend(filter.update(sample.t_ms, sample.acc, gyro));
             }
             stream.samples += 1;
             for frame in stream.grid.push(sample.t_ms + offset, values) {
@@ -150,6 +156,38 @@ impl LiveFrames {
     /// The channels the connected positions provide, `position/acc_x` style.
     pub fn channels(&self) -> Vec<String> {
         self.streams.iter().flat_map(stream_channels).collect()
+    }
+
+    /// The connected positions, in the order they connected.
+    pub fn positions(&self) -> Vec<String> {
+        self.streams.iter().map(|s| s.position.clone()).collect()
+    }
+
+    /// The channels one position provides.
+    pub fn position_channels(&self, position: &str) -> Option<Vec<String>> {
+        self.stream(position).map(stream_channels)
+    }
+
+    /// Frames from `from` on that every one of `positions` has (frames inside any position's
+    /// dropout are left out), each with the positions' values side by side.
+    pub fn complete_rows(&self, positions: &[&str], from: u64) -> Vec<(u64, Vec<f32>)> {
+        let Some(last) = self.common_frame(positions) else { return Vec::new() };
+        let streams: Option<Vec<&PositionStream>> = positions.iter().map(|p| self.stream(p)).collect();
+        let Some(streams) = streams else { return Vec::new() };
+        (from..=last)
+            .filter_map(|k| {
+                let mut row = Vec::new();
+                for stream in &streams {
+                    let first = stream.frames.front()?.0;
+                    let (index, values) = stream.frames.get(usize::try_from(k.checked_sub(first)?).ok()?)?;
+                    if *index != k {
+                        return None;
+                    }
+                    row.extend_from_slice(values.as_ref()?);
+                }
+                Some((k, row))
+            })
+            .collect()
     }
 
     /// Of `wanted` channels, those no connected device provides.
@@ -233,7 +271,7 @@ impl LiveFrames {
 fn stream_channels(stream: &PositionStream) -> Vec<String> {
     let mut names = vec!["acc_x", "acc_y", "acc_z"];
     if stream.gyro {
-        names.extend(["gyro_x", "gyro_y", "gyro_z"]);
+        names.extend(["gyro_x", "gyro_y", "gyro_z", "quat_w", "quat_x", "quat_y", "quat_z"]);
     }
     names.into_iter().map(|n| format!("{}/{n}", stream.position)).collect()
 }
@@ -292,9 +330,12 @@ mod tests {
         live.connect("left_wrist", true, AxisMap::IDENTITY);
         live.push("left_wrist", &burst(0, 90, 30.0, Clock::Arrival), 0.0);
         let table = live.table(&["right_wrist", "left_wrist"], 60, 30, 0).unwrap();
-        assert_eq!(table.channels.len(), 12);
-        assert_eq!(&table.channels[6..8], ["left_wrist/acc_x", "left_wrist/acc_y"]);
+        assert_eq!(table.channels.len(), 20, "acc, gyro and the estimated orientation of each");
+        assert_eq!(&table.channels[6..8], ["right_wrist/quat_w", "right_wrist/quat_x"]);
+        assert_eq!(&table.channels[10..12], ["left_wrist/acc_x", "left_wrist/acc_y"]);
         assert_eq!(table.values[5], 5.0, "gyro z of the right wrist");
+        let quat = &table.values[6..10];
+        assert!((quat.iter().map(|v| v * v).sum::<f32>() - 1.0).abs() < 1e-3, "a unit quaternion: {quat:?}");
     }
 
     #[test]

@@ -4,6 +4,9 @@
 
 pub mod classify;
 pub mod connection;
+pub mod export;
 pub mod frames;
 pub mod rate;
+pub mod recorder;
 pub mod recording;
+pub mod stand_in;

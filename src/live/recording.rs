@@ -5,6 +5,10 @@
 //! Frames lost in a dropout are not invented: the recording keeps only frames every position
 //! had, and a gap splits the export into parts (one CSV each, all listed in the spec), because
 //! the trainer's windows run over consecutive rows and must not span a gap.
+//!
+//! The page persists a recording as it grows: its [`RecordingMeta`] and numbered [`Chunk`]s of
+//! the frames added since the last save, from which [`Recording::restore`] rebuilds it after a
+//! reload or a crash.
 
 use crate::data::classes::{ClassId, ClassTable};
 use crate::data::dataset_spec::{DatasetSpec, RecordingEntry};
@@ -22,6 +26,33 @@ pub enum RecordingError {
     Width { got: usize, expected: usize },
     #[error("label {0} is not one of the recording's classes")]
     Label(ClassId),
+    #[error("saved part {got} follows part {expected_before}: a part is missing or repeated")]
+    ChunkOrder { got: u32, expected_before: u32 },
+    #[error("saved part {seq}: {frames} frames but {labels} labels and {values} values")]
+    ChunkShape { seq: u32, frames: usize, labels: usize, values: usize },
+    #[error("a label needs a name")]
+    EmptyLabel,
+}
+
+/// What identifies a recording and reads its frames: saved once, and again when a free label
+/// adds a class.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RecordingMeta {
+    pub id: String,
+    pub name: String,
+    pub subject: String,
+    pub origin_unix_ms: f64,
+    pub channels: Vec<String>,
+    pub classes: ClassTable,
+}
+
+/// Frames added since the previous save, numbered from 0.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Chunk {
+    pub seq: u32,
+    pub frames: Vec<u64>,
+    pub values: Vec<f32>,
+    pub labels: Vec<ClassId>,
 }
 
 /// One exported file: its name and CSV text.
@@ -34,6 +65,8 @@ pub struct ExportFile {
 /// A recording in progress or finished.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recording {
+    /// Unique among the browser's recordings (the storage key).
+    pub id: String,
     pub name: String,
     pub subject: String,
     /// Unix time (ms) of grid frame 0.
@@ -43,11 +76,22 @@ pub struct Recording {
     frames: Vec<u64>,
     values: Vec<f32>,
     labels: Vec<ClassId>,
+    /// Frames before this index are in saved chunks; `next_seq` numbers the next chunk.
+    saved: usize,
+    next_seq: u32,
 }
 
 impl Recording {
-    pub fn new(name: &str, subject: &str, origin_unix_ms: f64, channels: Vec<String>, classes: ClassTable) -> Self {
+    pub fn new(
+        id: &str,
+        name: &str,
+        subject: &str,
+        origin_unix_ms: f64,
+        channels: Vec<String>,
+        classes: ClassTable,
+    ) -> Self {
         Recording {
+            id: id.into(),
             name: name.into(),
             subject: subject.into(),
             origin_unix_ms,
@@ -56,7 +100,111 @@ impl Recording {
             frames: Vec::new(),
             values: Vec::new(),
             labels: Vec::new(),
+            saved: 0,
+            next_seq: 0,
         }
+    }
+
+    /// Rebuilds a saved recording from its meta and its chunks (in any order); a missing,
+    /// repeated or malformed chunk is an error, not a silently shorter recording.
+    pub fn restore(meta: RecordingMeta, mut chunks: Vec<Chunk>) -> Result<Recording, RecordingError> {
+        let mut recording =
+            Recording::new(&meta.id, &meta.name, &meta.subject, meta.origin_unix_ms, meta.channels, meta.classes);
+        chunks.sort_by_key(|c| c.seq);
+        for chunk in chunks {
+            if chunk.seq != recording.next_seq {
+                return Err(RecordingError::ChunkOrder { got: chunk.seq, expected_before: recording.next_seq });
+            }
+            let width = recording.channels.len();
+            if chunk.labels.len() != chunk.frames.len() || chunk.values.len() != chunk.frames.len() * width {
+                return Err(RecordingError::ChunkShape {
+                    seq: chunk.seq,
+                    frames: chunk.frames.len(),
+                    labels: chunk.labels.len(),
+                    values: chunk.values.len(),
+                });
+            }
+            for (i, (&frame, &label)) in chunk.frames.iter().zip(&chunk.labels).enumerate() {
+                recording.push(frame, &chunk.values[i * width..(i + 1) * width], label)?;
+            }
+            recording.next_seq += 1;
+        }
+        recording.saved = recording.len();
+        Ok(recording)
+    }
+
+    pub fn meta(&self) -> RecordingMeta {
+        RecordingMeta {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            subject: self.subject.clone(),
+            origin_unix_ms: self.origin_unix_ms,
+            channels: self.channels.clone(),
+            classes: self.classes.clone(),
+        }
+    }
+
+    /// The frames added since the last call, as the next chunk to save.
+    pub fn take_chunk(&mut self) -> Option<Chunk> {
+        if self.saved == self.len() {
+            return None;
+        }
+        let width = self.channels.len();
+        let range = self.saved..self.len();
+        let chunk = Chunk {
+            seq: self.next_seq,
+            frames: self.frames[range.clone()].to_vec(),
+            values: self.values[range.start * width..range.end * width].to_vec(),
+            labels: self.labels[range].to_vec(),
+        };
+        self.saved = self.len();
+        self.next_seq += 1;
+        Some(chunk)
+    }
+
+    /// The class a label picker's text names: one of the recording's classes (by name or id),
+    /// or a new free label given the next id after the operations' (never Null's).
+    pub fn label(&mut self, text: &str) -> Result<ClassId, RecordingError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(RecordingError::EmptyLabel);
+        }
+        if let Some(id) = self.classes.resolve(text) {
+            return Ok(id);
+        }
+        let taken = |id: ClassId| {
+            self.classes.classes.iter().any(|c| c.id == id)
+                || self.classes.null_id == id
+                || self.classes.null_aliases.contains(&id)
+        };
+        let highest = self.classes.operations().map(|c| c.id).max().unwrap_or(0);
+        let mut id = (highest / 100 + 1) * 100;
+        while taken(id) {
+            id += 100;
+        }
+        self.classes.classes.push(crate::data::classes::ClassInfo { id, name: text.to_string() });
+        Ok(id)
+    }
+
+    /// The last frame recorded, on the recording's own grid.
+    pub fn last_frame(&self) -> Option<u64> {
+        self.frames.last().copied()
+    }
+
+    /// Seconds of motion recorded (gaps not counted).
+    pub fn seconds(&self) -> f64 {
+        self.len() as f64 / RATE_HZ
+    }
+
+    /// Recorded frames: (frame on the recording's grid, values, label).
+    pub fn rows(&self) -> impl Iterator<Item = (u64, &[f32], ClassId)> {
+        let width = self.channels.len();
+        self.frames.iter().zip(self.values.chunks_exact(width.max(1))).zip(&self.labels).map(|((&f, v), &l)| (f, v, l))
+    }
+
+    /// Unix time (ms) of a frame of the recording's grid.
+    pub fn unix_ms(&self, frame: u64) -> i64 {
+        (self.origin_unix_ms + frame as f64 * 1000.0 / RATE_HZ).round() as i64
     }
 
     pub fn len(&self) -> usize {
@@ -102,10 +250,7 @@ impl Recording {
         let width = self.channels.len();
         FrameTable {
             channels: self.channels.clone(),
-            unixtime_ms: self.frames[range.clone()]
-                .iter()
-                .map(|&k| (self.origin_unix_ms + k as f64 * 1000.0 / RATE_HZ).round() as i64)
-                .collect(),
+            unixtime_ms: self.frames[range.clone()].iter().map(|&k| self.unix_ms(k)).collect(),
             values: self.values[range.start * width..range.end * width].to_vec(),
             labels: self.labels[range].to_vec(),
         }
@@ -114,13 +259,10 @@ impl Recording {
     /// The recording as CSV files (one per gap-free part) and the dataset spec listing them.
     pub fn export(&self) -> (Vec<ExportFile>, ExportFile) {
         let parts = self.parts();
+        let stem = super::export::safe_name(&self.name);
         let mut files = Vec::new();
         for (i, range) in parts.iter().enumerate() {
-            let name = if parts.len() == 1 {
-                format!("{}.csv", self.name)
-            } else {
-                format!("{}-part{}.csv", self.name, i + 1)
-            };
+            let name = if parts.len() == 1 { format!("{stem}.csv") } else { format!("{stem}-part{}.csv", i + 1) };
             let mut text = Vec::new();
             crate::data::recording::write(&self.table(range.clone()), &mut text).expect("writing to memory");
             files.push(ExportFile { name, text: String::from_utf8(text).expect("CSV is UTF-8") });
@@ -135,7 +277,7 @@ impl Recording {
                 .map(|f| RecordingEntry { file: f.name.clone(), subject: self.subject.clone() })
                 .collect(),
         };
-        (files, ExportFile { name: format!("{}.toml", self.name), text: spec.to_toml() })
+        (files, ExportFile { name: format!("{stem}.toml"), text: spec.to_toml() })
     }
 }
 
@@ -146,7 +288,7 @@ mod tests {
 
     fn recording() -> Recording {
         let channels = vec!["right_wrist/acc_x".to_string(), "right_wrist/acc_y".to_string()];
-        Recording::new("line3-anna", "anna", 1_700_000_000_000.0, channels, ClassTable::openpack_operations())
+        Recording::new("r1", "line3-anna", "anna", 1_700_000_000_000.0, channels, ClassTable::openpack_operations())
     }
 
     #[test]
@@ -191,5 +333,52 @@ mod tests {
         assert_eq!(r.push(6, &[0.0], 8100), Err(RecordingError::Width { got: 1, expected: 2 }));
         assert_eq!(r.push(6, &[0.0, 0.0], 4242), Err(RecordingError::Label(4242)));
         assert_eq!(r.len(), 1);
+    }
+
+    #[test]
+    fn chunks_taken_as_it_grows_restore_the_same_recording() {
+        let mut r = recording();
+        let mut chunks = Vec::new();
+        for k in 0..10 {
+            r.push(k, &[k as f32, 0.5], 8100).unwrap();
+            if k % 4 == 3 {
+                chunks.extend(r.take_chunk());
+            }
+        }
+        chunks.extend(r.take_chunk());
+        assert!(r.take_chunk().is_none(), "nothing new");
+        assert_eq!(chunks.iter().map(|c| c.frames.len()).collect::<Vec<_>>(), [4, 4, 2]);
+        chunks.reverse();
+        let mut restored = Recording::restore(r.meta(), chunks.clone()).unwrap();
+        assert_eq!(restored.export(), r.export());
+        // Resumed: the next chunk continues the numbering.
+        restored.push(20, &[1.0, 1.0], 100).unwrap();
+        assert_eq!(restored.take_chunk().unwrap().seq, 3);
+        chunks.remove(1);
+        assert!(matches!(Recording::restore(r.meta(), chunks), Err(RecordingError::ChunkOrder { .. })));
+    }
+
+    #[test]
+    fn a_malformed_chunk_is_refused() {
+        let r = recording();
+        let bad = Chunk { seq: 0, frames: vec![0, 1], values: vec![0.0; 3], labels: vec![8100, 8100] };
+        assert_eq!(
+            Recording::restore(r.meta(), vec![bad]),
+            Err(RecordingError::ChunkShape { seq: 0, frames: 2, labels: 2, values: 3 })
+        );
+    }
+
+    #[test]
+    fn free_labels_become_new_classes_and_known_names_resolve() {
+        let mut r = recording();
+        assert_eq!(r.label("picking").unwrap(), 100);
+        assert_eq!(r.label(" Tape the box ").unwrap(), 1100);
+        assert_eq!(r.label("tape the box").unwrap(), 1100, "found again by name");
+        assert_eq!(r.label("Weigh").unwrap(), 1200);
+        assert_eq!(r.label("  "), Err(RecordingError::EmptyLabel));
+        r.push(0, &[0.0, 0.0], 1200).unwrap();
+        let (_, spec) = r.export();
+        let spec = DatasetSpec::parse("s", &spec.text).unwrap();
+        assert_eq!(spec.classes.name_of(1100), Some("Tape the box"));
     }
 }

@@ -161,6 +161,13 @@ pub fn LivePanel(on_replay: Callback<()>) -> impl IntoView {
             <LivePrediction title="Teacher (both arms)" id="teacher" prediction=teacher />
         </div>
         <p class="missing" data-testid="teacher-missing">{missing}</p>
+        <p class="hint" data-testid="teacher-stand-ins">{move || {
+            let stood_in = live.stand_ins.get();
+            (!stood_in.is_empty()).then(|| format!(
+                "Standing in for the teacher's {}: the wrist wearables' accelerometers (no E4 is worn).",
+                sensors(&stood_in).join(", ")
+            ))
+        }}</p>
         <p class="hint">{move || format!("Windows skipped over dropouts: {}", live.skipped_windows.get())}</p>
     }
     .into_any()

@@ -16,6 +16,7 @@ use crate::ble::profile::{Decoder, Profile, ProfileId};
 use crate::live::connection::{Action, Connection, LinkState, Policy};
 use crate::live::frames::{LiveFrames, WindowProblem};
 use crate::live::rate::RateMeter;
+use crate::live::stand_in::add_e4_from_wrists;
 use crate::replay::protocol::ToWorker;
 
 use super::link::{self, OpenLink, now_ms};
@@ -77,11 +78,13 @@ impl Drop for Slot {
 struct Store {
     frames: LiveFrames,
     slots: Vec<Slot>,
-    /// The models' window (frames), hop, Null label and the student's body position.
+    /// The models' window (frames), hop, Null label, the student's body position and the
+    /// teacher's inputs.
     length: usize,
     hop: u64,
     null_id: u32,
     student_position: String,
+    teacher_inputs: Vec<String>,
     /// The end frame of the next window to classify.
     next_end: u64,
     skipped_windows: u64,
@@ -95,6 +98,8 @@ pub struct Live {
     pub slots: RwSignal<Vec<SlotView>>,
     pub error: RwSignal<Option<String>>,
     pub skipped_windows: RwSignal<u64>,
+    /// Teacher inputs the wrist wearables stand in for (the E4's accelerometers).
+    pub stand_ins: RwSignal<Vec<String>>,
     store: StoredValue<Shared, LocalStorage>,
     replay: Replay,
 }
@@ -111,6 +116,7 @@ impl Live {
             hop: manifest.window.hop as u64,
             null_id: manifest.null_id,
             student_position: student_position(&manifest),
+            teacher_inputs: manifest.teacher.inputs.iter().map(|i| i.name.clone()).collect(),
             next_end: manifest.window.length as u64 - 1,
             skipped_windows: 0,
         }));
@@ -118,6 +124,7 @@ impl Live {
             slots: RwSignal::new(Vec::new()),
             error: RwSignal::new(None),
             skipped_windows: RwSignal::new(0),
+            stand_ins: RwSignal::new(Vec::new()),
             store: StoredValue::new_local(store),
             replay,
         };
@@ -313,7 +320,13 @@ impl Live {
                 .collect();
             let refs: Vec<&str> = positions.iter().map(String::as_str).collect();
             match store.frames.table(&refs, end, length, label) {
-                Ok(frames) => self.replay.send(&ToWorker::LiveWindow { end_frame: end, frames }),
+                Ok(mut frames) => {
+                    let stood_in = add_e4_from_wrists(&mut frames, &store.teacher_inputs);
+                    if self.stand_ins.with_untracked(|old| *old != stood_in) {
+                        self.stand_ins.set(stood_in);
+                    }
+                    self.replay.send(&ToWorker::LiveWindow { end_frame: end, frames })
+                }
                 Err(WindowProblem::Gap(_)) => store.skipped_windows += 1,
                 Err(_) => break,
             }
