@@ -7,6 +7,7 @@
 pub mod client;
 pub mod components;
 pub mod constructors;
+pub mod download;
 pub mod dropped;
 pub mod live;
 pub mod palette;
@@ -55,7 +56,8 @@ enum Mode {
 #[component]
 pub fn App() -> impl IntoView {
     let replay = Replay::provide();
-    live::session::Live::provide(replay);
+    let live = live::session::Live::provide(replay);
+    live::recordings::Recordings::provide(live);
     let ready = move || replay.backend.with(Option::is_some);
     let mode = RwSignal::new(Mode::Replay);
     let tab = move |which: Mode, label: &'static str, id: &'static str| {

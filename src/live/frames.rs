@@ -80,6 +80,11 @@ impl LiveFrames {
         LiveFrames { origin_ms, keep, streams: Vec::new() }
     }
 
+    /// The page-clock time (ms) of frame 0.
+    pub fn origin_ms(&self) -> f64 {
+        self.origin_ms
+    }
+
     /// Starts (or restarts, after a reconnect) the stream of a position.
     pub fn connect(&mut self, position: &str, gyro: bool, axes: AxisMap) {
         self.disconnect(position);

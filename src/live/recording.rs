@@ -46,6 +46,19 @@ pub struct RecordingMeta {
     pub classes: ClassTable,
 }
 
+/// What the list of saved recordings shows, saved with every chunk (in the same transaction),
+/// so listing never reads the frames.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RecordingSummary {
+    pub meta: RecordingMeta,
+    pub frames: usize,
+    pub seconds: f64,
+    /// Unix time (ms) of the last save.
+    pub saved_unix_ms: f64,
+    /// Stopped by the user; otherwise interrupted (a reload, a crash, a closed tab).
+    pub stopped: bool,
+}
+
 /// Frames added since the previous save, numbered from 0.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Chunk {
@@ -142,6 +155,10 @@ impl Recording {
             channels: self.channels.clone(),
             classes: self.classes.clone(),
         }
+    }
+
+    pub fn summary(&self, saved_unix_ms: f64, stopped: bool) -> RecordingSummary {
+        RecordingSummary { meta: self.meta(), frames: self.len(), seconds: self.seconds(), saved_unix_ms, stopped }
     }
 
     /// The frames added since the last call, as the next chunk to save.

@@ -2,7 +2,6 @@
 //! precision, recall and F1, and the predictions of both models as CSV.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::app::replay::use_replay;
 use crate::infer::metrics::Scores;
@@ -57,30 +56,13 @@ fn class_table(scores: &Scores) -> impl IntoView + use<> {
     }
 }
 
-/// Offers `text` as a file download (built in the page: nothing is uploaded).
-fn download(name: &str, text: &str) {
-    let parts = js_sys::Array::of1(&text.into());
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/csv");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
-    let document = web_sys::window().and_then(|w| w.document());
-    if let Some(anchor) = document.and_then(|d| d.create_element("a").ok()) {
-        let anchor: web_sys::HtmlAnchorElement = anchor.unchecked_into();
-        anchor.set_href(&url);
-        anchor.set_download(name);
-        anchor.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
-}
-
 #[component]
 pub fn ExportButton() -> impl IntoView {
     let replay = use_replay();
     let export = move |_| {
         replay.state.with_untracked(|s| {
             if let Some(s) = s {
-                download("tsak-predictions.csv", &s.to_csv());
+                crate::app::download::offer("tsak-predictions.csv", s.to_csv().as_bytes(), "text/csv");
             }
         })
     };

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, HtmlSelectElement};
 
+use crate::app::components::recorder_panel::RecorderPanel;
 use crate::app::live::link;
 use crate::app::live::session::{Live, POSITIONS, SlotView, use_live};
 use crate::app::replay::use_replay;
@@ -169,6 +170,7 @@ pub fn LivePanel(on_replay: Callback<()>) -> impl IntoView {
             ))
         }}</p>
         <p class="hint">{move || format!("Windows skipped over dropouts: {}", live.skipped_windows.get())}</p>
+        <RecorderPanel />
     }
     .into_any()
 }

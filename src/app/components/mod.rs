@@ -8,6 +8,7 @@ pub mod final_scores;
 pub mod live_panel;
 pub mod model_card;
 pub mod operation_legend;
+pub mod recorder_panel;
 pub mod session_summary;
 pub mod signal_plot;
 pub mod timeline;

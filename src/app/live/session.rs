@@ -139,6 +139,17 @@ impl Live {
         self.store.get_value()
     }
 
+    /// Reads the live frames (for the recorder).
+    pub fn with_frames<T>(&self, f: impl FnOnce(&LiveFrames) -> T) -> T {
+        f(&self.shared().borrow().frames)
+    }
+
+    /// The unix time (ms) of the live grid's frame 0.
+    pub fn origin_unix_ms(&self) -> f64 {
+        let origin = self.shared().borrow().frames.origin_ms();
+        js_sys::Date::now() - now_ms() + origin
+    }
+
     /// Asks the browser for a device with this profile, then streams it at `position`. Call
     /// from the click that asked for it.
     pub fn connect(&self, id: ProfileId, position: String) {

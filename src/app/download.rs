@@ -1,0 +1,20 @@
+//! Files offered for download, built in the page: nothing is uploaded anywhere.
+
+use wasm_bindgen::JsCast;
+
+/// Offers `bytes` as a file named `name` of type `mime`.
+pub fn offer(name: &str, bytes: &[u8], mime: &str) {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    let document = web_sys::window().and_then(|w| w.document());
+    if let Some(anchor) = document.and_then(|d| d.create_element("a").ok()) {
+        let anchor: web_sys::HtmlAnchorElement = anchor.unchecked_into();
+        anchor.set_href(&url);
+        anchor.set_download(name);
+        anchor.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}

@@ -1,0 +1,322 @@
+//! Recording in the live view, the typed context of the recorder panel: start, label, stop,
+//! resume, delete and export recordings. While recording, a tick appends the frames every
+//! recorded position has completed and, once a second, saves the new ones to the journal, so
+//! a reload or a crash keeps everything up to the last second.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use crate::app::download;
+use crate::data::classes::{ClassId, ClassTable};
+use crate::live::export::{openpack_zip, recording_zip, safe_name};
+use crate::live::recorder::Recorder;
+use crate::live::recording::{Recording, RecordingSummary};
+
+use super::journal::Journal;
+use super::session::Live;
+
+const TICK: Duration = Duration::from_millis(250);
+/// Ticks between saves: one second.
+const SAVE_EVERY: u32 = 4;
+
+/// What the page shows of the recording in progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordingView {
+    pub id: String,
+    pub name: String,
+    pub positions: Vec<String>,
+    pub frames: usize,
+    pub seconds: f64,
+    pub saved_seconds: f64,
+    pub label: String,
+}
+
+/// Which file layout an export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    /// Recording CSVs and a dataset spec.
+    Csv,
+    /// OpenPack's folder layout.
+    OpenPack,
+}
+
+struct State {
+    recorder: Option<Recorder>,
+    journal: Option<Rc<Journal>>,
+    ticks: u32,
+    saved_seconds: f64,
+}
+
+/// The recorder panel's context.
+#[derive(Clone, Copy)]
+pub struct Recordings {
+    pub current: RwSignal<Option<RecordingView>>,
+    pub saved: RwSignal<Vec<RecordingSummary>>,
+    /// The label new frames get, by class id (the recording's classes).
+    pub label: RwSignal<ClassId>,
+    pub error: RwSignal<Option<String>>,
+    state: StoredValue<Rc<RefCell<State>>, LocalStorage>,
+    live: Live,
+}
+
+fn unix_now() -> f64 {
+    js_sys::Date::now()
+}
+
+impl Recordings {
+    /// Creates the context, opens the journal and lists what it holds.
+    pub fn provide(live: Live) -> Recordings {
+        let classes = ClassTable::openpack_operations();
+        let recordings = Recordings {
+            current: RwSignal::new(None),
+            saved: RwSignal::new(Vec::new()),
+            label: RwSignal::new(classes.null_id),
+            error: RwSignal::new(None),
+            state: StoredValue::new_local(Rc::new(RefCell::new(State {
+                recorder: None,
+                journal: None,
+                ticks: 0,
+                saved_seconds: 0.0,
+            }))),
+            live,
+        };
+        provide_context(recordings);
+        wasm_bindgen_futures::spawn_local(async move {
+            match Journal::open().await {
+                Ok(journal) => {
+                    recordings.state.get_value().borrow_mut().journal = Some(Rc::new(journal));
+                    recordings.refresh().await;
+                }
+                Err(e) => recordings.error.set(Some(format!("Recordings will not survive a reload: {e}"))),
+            }
+        });
+        if let Ok(handle) = set_interval_with_handle(move || recordings.tick(), TICK) {
+            on_cleanup(move || handle.clear());
+        }
+        recordings
+    }
+
+    fn journal(&self) -> Option<Rc<Journal>> {
+        self.state.get_value().borrow().journal.clone()
+    }
+
+    async fn refresh(&self) {
+        let Some(journal) = self.journal() else { return };
+        match journal.list().await {
+            Ok(list) => self.saved.set(list),
+            Err(e) => self.error.set(Some(e)),
+        }
+    }
+
+    /// Starts recording every streaming position.
+    pub fn start(&self, name: &str, subject: &str) {
+        let state = self.state.get_value();
+        let mut state = state.borrow_mut();
+        if state.recorder.is_some() {
+            return;
+        }
+        let id = format!("rec-{}-{:06}", unix_now() as u64, (js_sys::Math::random() * 1e6) as u32);
+        let name = if name.trim().is_empty() { id.clone() } else { name.trim().to_string() };
+        let subject = if subject.trim().is_empty() { "worker".to_string() } else { subject.trim().to_string() };
+        let origin = self.live.origin_unix_ms();
+        let label = self.label.get_untracked();
+        let new = |channels| Recording::new(&id, &name, &subject, 0.0, channels, ClassTable::openpack_operations());
+        match self.live.with_frames(|frames| Recorder::start(frames, origin, new, label)) {
+            Ok(recorder) => {
+                state.recorder = Some(recorder);
+                state.saved_seconds = 0.0;
+                self.error.set(None);
+            }
+            Err(e) => self.error.set(Some(e.to_string())),
+        }
+        drop(state);
+        self.show();
+    }
+
+    /// Continues a saved recording with the devices that stream now.
+    pub fn resume(&self, summary: RecordingSummary) {
+        let recordings = *self;
+        wasm_bindgen_futures::spawn_local(async move {
+            let Some(journal) = recordings.journal() else { return };
+            if recordings.state.get_value().borrow().recorder.is_some() {
+                recordings.error.set(Some("Stop the current recording before resuming another.".into()));
+                return;
+            }
+            let recording = match journal.load(&summary).await {
+                Ok(recording) => recording,
+                Err(e) => return recordings.error.set(Some(e)),
+            };
+            let origin = recordings.live.origin_unix_ms();
+            let label = recording.classes.null_id;
+            let saved_seconds = recording.seconds();
+            match recordings.live.with_frames(|frames| Recorder::resume(recording, frames, origin, label)) {
+                Ok(recorder) => {
+                    let state = recordings.state.get_value();
+                    let mut state = state.borrow_mut();
+                    state.recorder = Some(recorder);
+                    state.saved_seconds = saved_seconds;
+                    drop(state);
+                    recordings.label.set(label);
+                    recordings.error.set(None);
+                    recordings.show();
+                }
+                Err(e) => recordings.error.set(Some(e.to_string())),
+            }
+        });
+    }
+
+    /// Labels the frames from now on with a class of the recording, or a free label (a new
+    /// class). Before recording, only the model's classes can be picked.
+    pub fn set_label(&self, text: &str) {
+        let state = self.state.get_value();
+        let mut state = state.borrow_mut();
+        let picked = match state.recorder.as_mut() {
+            Some(recorder) => {
+                recorder.recording.label(text).map_err(|e| e.to_string()).inspect(|&id| recorder.label = id)
+            }
+            None => ClassTable::openpack_operations()
+                .resolve(text)
+                .ok_or_else(|| format!("\"{}\": free labels are added while recording", text.trim())),
+        };
+        drop(state);
+        match picked {
+            Ok(id) => {
+                self.label.set(id);
+                self.error.set(None);
+                self.show();
+            }
+            Err(e) => self.error.set(Some(e)),
+        }
+    }
+
+    /// The classes a label can be picked from: the recording's (with its free labels) or the
+    /// model's.
+    pub fn classes(&self) -> ClassTable {
+        self.state
+            .get_value()
+            .borrow()
+            .recorder
+            .as_ref()
+            .map_or_else(ClassTable::openpack_operations, |r| r.recording.classes.clone())
+    }
+
+    /// Stops recording and saves the rest.
+    pub fn stop(&self) {
+        let state = self.state.get_value();
+        let Some(mut recorder) = state.borrow_mut().recorder.take() else { return };
+        self.live.with_frames(|frames| recorder.pull(frames));
+        self.current.set(None);
+        let recordings = *self;
+        wasm_bindgen_futures::spawn_local(async move {
+            recordings.save(&mut recorder.recording, true).await;
+            recordings.refresh().await;
+        });
+    }
+
+    /// Deletes a saved recording (after the user confirms).
+    pub fn delete(&self, summary: RecordingSummary) {
+        if self.current.with_untracked(|c| c.as_ref().is_some_and(|c| c.id == summary.meta.id)) {
+            self.error.set(Some("Stop the recording before deleting it.".into()));
+            return;
+        }
+        let question = format!(
+            "Delete the recording \"{}\" ({:.0} s)? This cannot be undone.",
+            summary.meta.name, summary.seconds
+        );
+        let confirmed = web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false);
+        if !confirmed {
+            return;
+        }
+        let recordings = *self;
+        wasm_bindgen_futures::spawn_local(async move {
+            let Some(journal) = recordings.journal() else { return };
+            if let Err(e) = journal.delete(&summary.meta.id).await {
+                recordings.error.set(Some(e));
+            }
+            recordings.refresh().await;
+        });
+    }
+
+    /// Offers a saved recording as a zip download.
+    pub fn export(&self, summary: RecordingSummary, kind: ExportKind) {
+        let recordings = *self;
+        wasm_bindgen_futures::spawn_local(async move {
+            let Some(journal) = recordings.journal() else { return };
+            let recording = match journal.load(&summary).await {
+                Ok(recording) => recording,
+                Err(e) => return recordings.error.set(Some(e)),
+            };
+            let (zip, suffix) = match kind {
+                ExportKind::Csv => (recording_zip(&recording), ""),
+                ExportKind::OpenPack => (openpack_zip(&recording), "-openpack"),
+            };
+            match zip {
+                Ok(bytes) => {
+                    download::offer(&format!("{}{suffix}.zip", safe_name(&recording.name)), &bytes, "application/zip");
+                    recordings.error.set(None);
+                }
+                Err(e) => recordings.error.set(Some(format!("\"{}\": {e}", recording.name))),
+            }
+        });
+    }
+
+    fn tick(&self) {
+        let state = self.state.get_value();
+        let mut state = state.borrow_mut();
+        let Some(recorder) = state.recorder.as_mut() else { return };
+        self.live.with_frames(|frames| recorder.pull(frames));
+        state.ticks += 1;
+        if state.ticks.is_multiple_of(SAVE_EVERY) {
+            let recording = &mut state.recorder.as_mut().expect("recording").recording;
+            let chunk = recording.take_chunk();
+            let summary = recording.summary(unix_now(), false);
+            let seconds = recording.seconds();
+            let journal = state.journal.clone();
+            let recordings = *self;
+            wasm_bindgen_futures::spawn_local(async move {
+                let Some(journal) = journal else { return };
+                match journal.save(&summary, chunk.as_ref()).await {
+                    Ok(()) => recordings.state.get_value().borrow_mut().saved_seconds = seconds,
+                    Err(e) => recordings.error.set(Some(format!(
+                        "Not saved ({e}): the recording is still in this tab; export it before closing."
+                    ))),
+                }
+            });
+        }
+        drop(state);
+        self.show();
+    }
+
+    /// Saves what is unsaved; with `stopped`, marks the recording finished.
+    async fn save(&self, recording: &mut Recording, stopped: bool) {
+        let Some(journal) = self.journal() else { return };
+        let chunk = recording.take_chunk();
+        if let Err(e) = journal.save(&recording.summary(unix_now(), stopped), chunk.as_ref()).await {
+            self.error.set(Some(format!("Not saved: {e}")));
+        }
+    }
+
+    fn show(&self) {
+        let state = self.state.get_value();
+        let state = state.borrow();
+        let view = state.recorder.as_ref().map(|r| RecordingView {
+            id: r.recording.id.clone(),
+            name: r.recording.name.clone(),
+            positions: r.positions().to_vec(),
+            frames: r.recording.len(),
+            seconds: r.recording.seconds(),
+            saved_seconds: state.saved_seconds,
+            label: r.recording.classes.name_of(r.label).unwrap_or_default().to_string(),
+        });
+        if self.current.with_untracked(|old| *old != view) {
+            self.current.set(view);
+        }
+    }
+}
+
+pub fn use_recordings() -> Recordings {
+    expect_context::<Recordings>()
+}
