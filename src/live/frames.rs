@@ -225,6 +225,18 @@ impl LiveFrames {
         positions.iter().map(|p| self.stream(p).and_then(|s| s.frames.back().map(|f| f.0))).min().flatten()
     }
 
+    /// The window ending at `end` of `required` (the student's position) and of every other
+    /// connected position that has all of it. A position that joined late, lags behind or had
+    /// a dropout inside the window is left out (the teacher then names what it lacks) instead
+    /// of costing the student its window.
+    pub fn window(&self, required: &str, end: u64, length: usize, label: ClassId) -> Result<FrameTable, WindowProblem> {
+        self.table(&[required], end, length, label)?;
+        let complete = |p: &&str| *p != required && self.table(&[p], end, length, label).is_ok();
+        let others = self.streams.iter().map(|s| s.position.as_str()).filter(complete);
+        let positions: Vec<&str> = std::iter::once(required).chain(others).collect();
+        self.table(&positions, end, length, label)
+    }
+
     /// Frames `end + 1 - length ..= end` of `positions` as a table (their channels side by side),
     /// labelled `label`, ready for the models' windowing and normalisation.
     pub fn table(
@@ -341,6 +353,22 @@ mod tests {
         assert_eq!(table.values[5], 5.0, "gyro z of the right wrist");
         let quat = &table.values[6..10];
         assert!((quat.iter().map(|v| v * v).sum::<f32>() - 1.0).abs() < 1e-3, "a unit quaternion: {quat:?}");
+    }
+
+    #[test]
+    fn a_window_leaves_out_positions_that_lack_part_of_it_but_never_the_required_one() {
+        let mut live = LiveFrames::new(0.0, 300);
+        live.connect("right_wrist", false, AxisMap::IDENTITY);
+        live.connect("left_wrist", false, AxisMap::IDENTITY);
+        live.connect("right_upper_arm", false, AxisMap::IDENTITY);
+        live.push("right_wrist", &burst(0, 90, 30.0, Clock::Arrival), 0.0);
+        live.push("left_wrist", &burst(40, 50, 30.0, Clock::Arrival), 0.0); // joined late
+        live.push("right_upper_arm", &burst(0, 90, 30.0, Clock::Arrival), 0.0);
+        let table = live.window("right_wrist", 59, 60, 0).unwrap();
+        let positions: Vec<&str> = table.channels.iter().map(|c| c.split('/').next().unwrap()).collect();
+        assert_eq!(positions, ["right_wrist"; 3].into_iter().chain(["right_upper_arm"; 3]).collect::<Vec<_>>());
+        assert_eq!(live.window("right_wrist", 89, 30, 0).unwrap().channels.len(), 9, "all three from frame 60 on");
+        assert_eq!(live.window("left_wrist", 59, 60, 0), Err(WindowProblem::Gap("left_wrist".into())));
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod classify;
 pub mod connection;
 pub mod export;
 pub mod frames;
+pub mod history;
 pub mod rate;
 pub mod recorder;
 pub mod recording;

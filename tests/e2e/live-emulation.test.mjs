@@ -8,7 +8,8 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { serveDist, screenshot } from './harness.mjs';
+import { readFile } from 'node:fs/promises';
+import { serveDist, readStoredZip, screenshot } from './harness.mjs';
 
 const MOTION = 'ef680400-9b35-4933-9b10-52ffa9740042';
 const CONFIG = 'ef680401-9b35-4933-9b10-52ffa9740042';
@@ -47,7 +48,7 @@ function rawSample(k) {
 }
 
 test('an emulated Thingy:52 streams through the real Web Bluetooth stack and reconnects', async () => {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ acceptDownloads: true });
   // Keep the characteristic the app subscribes to, so the harness can make it deliver samples.
   await context.addInitScript(() => {
     const start = BluetoothRemoteGATTCharacteristic.prototype.startNotifications;
@@ -128,6 +129,12 @@ test('an emulated Thingy:52 streams through the real Web Bluetooth stack and rec
   await pump(3000);
   assert.equal(await page.getByTestId('ble-status').getAttribute('data-status'), 'streaming');
   await page.waitForFunction(() => document.querySelector('[data-testid=student-prediction]')?.innerText !== '—', null, { timeout: 10_000 });
+  // Recording runs through the drop below.
+  await page.getByTestId('record-name').fill('thingy');
+  await page.getByTestId('record').click();
+  await pump(1500);
+  const beforeDrop = Number(await page.getByTestId('record-status').getAttribute('data-frames'));
+  assert.ok(beforeDrop > 15, `${beforeDrop} frames recorded before the drop`);
 
   // The peripheral drops the connection; the app reconnects by itself and streams again.
   await cdp.send('BluetoothEmulation.simulateGATTDisconnection', { address: ADDRESS });
@@ -138,6 +145,21 @@ test('an emulated Thingy:52 streams through the real Web Bluetooth stack and rec
   await pump(1000);
   assert.equal(await page.getByTestId('ble-status').getAttribute('data-status'), 'streaming');
   assert.match(await page.getByTestId('ble-devices').innerText(), /Thingy.*reconnects 1/);
+  // The recording is complete: what was recorded before the drop and after the reconnect,
+  // saved when stopped, exported as two parts around the gap.
+  await pump(1000);
+  const atStop = Number(await page.getByTestId('record-status').getAttribute('data-frames'));
+  assert.ok(atStop > beforeDrop + 10, `recording went on after the reconnect: ${beforeDrop} -> ${atStop} frames`);
+  await page.getByTestId('stop-record').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=recordings] li')?.dataset.state === 'stopped', null, { timeout: 5_000 });
+  const saved = Number(await page.locator('[data-testid=recordings] li').first().getAttribute('data-frames'));
+  assert.ok(saved >= atStop, `${saved} frames saved of ${atStop} recorded`);
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').first().click()]);
+  const files = readStoredZip(await readFile(await file.path()));
+  const parts = [...files.keys()].filter((n) => n.endsWith('.csv'));
+  assert.equal(parts.length, 2, `two parts around the drop: ${[...files.keys()]}`);
+  const rows = parts.reduce((n, p) => n + files.get(p).trim().split('\n').length - 1, 0);
+  assert.equal(rows, saved);
   await screenshot(page, 'live-emulated-thingy');
   assert.deepEqual(problems, []);
   await context.close();

@@ -82,6 +82,60 @@ test('a streaming wearable is classified live, loses packets visibly and reconne
   await context.close();
 });
 
+test('four wearables stream for half a minute: both models answer every window, the teacher too', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript({ path: join(import.meta.dirname, 'fake-bluetooth.js') });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
+  await page.goto(server.url);
+  await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+  await page.getByTestId('mode-live').click();
+  const positions = ['right_wrist', 'left_wrist', 'right_upper_arm', 'left_upper_arm'];
+  for (const [i, position] of positions.entries()) {
+    await page.getByTestId('ble-profile').selectOption('tsak-open');
+    await page.getByTestId('ble-position').selectOption(position);
+    await page.getByTestId('connect-ble').click();
+    await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid=ble-status]')]
+      .filter((s) => s.dataset.status === 'streaming').length === n, i + 1, { timeout: 20_000 });
+  }
+  // With acc + gyro at all four ATR positions (orientation estimated in the page) and the
+  // wrists standing in for the E4s, the teacher has every input.
+  await page.waitForFunction(() => document.querySelector('[data-testid=teacher-prediction]')?.innerText !== '—', null, { timeout: 30_000 });
+  assert.equal(await page.getByTestId('teacher-missing').innerText(), '');
+  assert.match(await page.getByTestId('teacher-stand-ins').innerText(), /right_wrist\/e4_acc, left_wrist\/e4_acc: the wrist wearables' accelerometers/);
+  const windowsAt = async () => Number(await page.getByTestId('live-timeline').getAttribute('data-windows'));
+  const start = await windowsAt();
+  await page.waitForTimeout(30_000);
+  // One window a second (hop 30 frames at 30 Hz), none skipped, no packet lost.
+  const windows = (await windowsAt()) - start;
+  assert.ok(windows >= 27 && windows <= 32, `${windows} windows in 30 s`);
+  assert.match(await page.locator('.hint').filter({ hasText: 'skipped' }).innerText(), /dropouts: 0$/);
+  for (const dropped of await page.getByTestId('ble-dropped').allInnerTexts()) assert.equal(dropped, '0');
+  for (const id of ['student', 'teacher']) {
+    assert.match(await page.getByTestId(`${id}-latency-percentiles`).innerText(), /^p50 [\d.]+ ms · p95 [\d.]+ ms$/);
+    assert.equal(await page.locator(`[data-testid=${id}-prediction] ~ .probabilities li`).count(), 3);
+  }
+  // The timeline paints both models' rows (the label row stays empty: nothing is recorded).
+  const painted = await page.evaluate(() => {
+    const canvas = document.querySelector('[data-testid=live-timeline]');
+    const context = canvas.getContext('2d');
+    const row = (r) => {
+      const { data } = context.getImageData(80, r * 22 + 5, canvas.width - 80, 1);
+      let coloured = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0) coloured++;
+      return coloured / (data.length / 4);
+    };
+    return [row(0), row(1), row(2)];
+  });
+  assert.equal(painted[0], 0, 'no label row without a recording');
+  assert.ok(painted[1] > 0.45 && painted[2] > 0.45, `half a minute of the last minute painted: ${painted}`);
+  await screenshot(page, 'live-four-wearables');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('without Web Bluetooth the live view explains why and leads back to replay', async () => {
   const { page, problems } = await openPage(browser, server.url);
   await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });

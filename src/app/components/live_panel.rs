@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, HtmlSelectElement};
 
+use crate::app::components::live_timeline::LiveTimeline;
+use crate::app::components::probability_bars::ProbabilityBars;
 use crate::app::components::recorder_panel::RecorderPanel;
 use crate::app::live::link;
 use crate::app::live::session::{Live, POSITIONS, SlotView, use_live};
@@ -14,7 +16,7 @@ use crate::app::replay::use_replay;
 use crate::ble::profile::ProfileId;
 use crate::data::channels::sensors;
 use crate::infer::bundle::embedded_manifest;
-use crate::replay::state::ModelPrediction;
+use crate::replay::state::{ModelPrediction, Which};
 
 fn selected(event: &Event) -> String {
     event.target().expect("a select").unchecked_into::<HtmlSelectElement>().value()
@@ -108,8 +110,15 @@ fn AxesEditor(live: Live) -> impl IntoView {
     }
 }
 
+/// One model's live answer: class, top probabilities, this window's latency and the p50/p95
+/// over the recent windows.
 #[component]
-fn LivePrediction(title: &'static str, id: &'static str, prediction: Signal<Option<ModelPrediction>>) -> impl IntoView {
+fn LivePrediction(which: Which, title: &'static str, prediction: Signal<Option<ModelPrediction>>) -> impl IntoView {
+    let live = use_live();
+    let id = match which {
+        Which::Student => "student",
+        Which::Teacher => "teacher",
+    };
     let names: Vec<String> = embedded_manifest().classes.iter().map(|c| c.name.clone()).collect();
     let class = move || prediction.get().map(|p| names[p.class].clone()).unwrap_or_else(|| "—".into());
     let detail = move || {
@@ -117,11 +126,20 @@ fn LivePrediction(title: &'static str, id: &'static str, prediction: Signal<Opti
             .get()
             .map(|p| format!("{:.0}% · {:.2} ms", 100.0 * p.probabilities[p.class], p.latency_ms.unwrap_or_default()))
     };
+    let percentiles = Memo::new(move |_| live.history.with(|h| h.latency(which)));
+    let percentiles = move || {
+        percentiles.get().map(|(p50, p95)| format!("p50 {p50:.2} ms · p95 {p95:.2} ms")).unwrap_or_else(|| "—".into())
+    };
     view! {
         <article class="model-card">
             <h2>{title}</h2>
             <p class="prediction" data-testid=format!("{id}-prediction")>{class}</p>
             <p data-testid=format!("{id}-latency")>{detail}</p>
+            <ProbabilityBars prediction=prediction />
+            <dl class="figures">
+                <dt>"Latency per window"</dt>
+                <dd data-testid=format!("{id}-latency-percentiles")>{percentiles}</dd>
+            </dl>
         </article>
     }
 }
@@ -158,8 +176,8 @@ pub fn LivePanel(on_replay: Callback<()>) -> impl IntoView {
         <AxesEditor live=live />
         {move || live.error.get().map(|e| view! { <p class="error" data-testid="error">{e}</p> })}
         <div class="models">
-            <LivePrediction title="Student (one wrist)" id="student" prediction=student />
-            <LivePrediction title="Teacher (both arms)" id="teacher" prediction=teacher />
+            <LivePrediction which=Which::Student title="Student (one wrist)" prediction=student />
+            <LivePrediction which=Which::Teacher title="Teacher (both arms)" prediction=teacher />
         </div>
         <p class="missing" data-testid="teacher-missing">{missing}</p>
         <p class="hint" data-testid="teacher-stand-ins">{move || {
@@ -169,6 +187,7 @@ pub fn LivePanel(on_replay: Callback<()>) -> impl IntoView {
                 sensors(&stood_in).join(", ")
             ))
         }}</p>
+        <LiveTimeline />
         <p class="hint">{move || format!("Windows skipped over dropouts: {}", live.skipped_windows.get())}</p>
         <RecorderPanel />
     }

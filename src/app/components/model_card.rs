@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::palette::class_colour;
+use crate::app::components::probability_bars::ProbabilityBars;
 use crate::app::replay::use_replay;
 use crate::infer::bundle::embedded_manifest;
 use crate::replay::state::{ModelPrediction, Which};
@@ -34,7 +34,6 @@ pub fn ModelCard(which: Which) -> impl IntoView {
     let replay = use_replay();
     let manifest = embedded_manifest();
     let names: Vec<String> = manifest.classes.iter().map(|c| c.name.clone()).collect();
-    let null_index = manifest.classes.iter().position(|c| c.id == manifest.null_id).unwrap_or(0);
     let (title, params, flops, bytes) = match which {
         Which::Student => (
             format!(
@@ -63,29 +62,7 @@ pub fn ModelCard(which: Which) -> impl IntoView {
             }
         })
     };
-    let class_names = names.clone();
-    let prediction = move || current().map(|p| class_names[p.class].clone()).unwrap_or_else(|| "—".into());
-    let bars = move || {
-        current().map(|p| {
-            let mut order: Vec<usize> = (0..p.probabilities.len()).collect();
-            order.sort_by(|a, b| p.probabilities[*b].total_cmp(&p.probabilities[*a]));
-            order
-                .into_iter()
-                .take(3)
-                .map(|i| {
-                    let percent = 100.0 * p.probabilities[i];
-                    let style = format!("width: {percent:.1}%; background: {}", class_colour(i, null_index));
-                    view! {
-                        <li>
-                            <span class="bar-label">{names[i].clone()}</span>
-                            <span class="bar"><span class="fill" style=style></span></span>
-                            <span class="bar-value">{format!("{percent:.0}%")}</span>
-                        </li>
-                    }
-                })
-                .collect_view()
-        })
-    };
+    let prediction = move || current().map(|p| names[p.class].clone()).unwrap_or_else(|| "—".into());
     // Scores and latencies change only when results arrive, not every tick: memoised, and
     // computed once for the three figures that show them.
     let scores = Memo::new(move |_| replay.state.with(|s| s.as_ref().and_then(|s| s.scores(which))));
@@ -114,7 +91,7 @@ pub fn ModelCard(which: Which) -> impl IntoView {
             <h2>{title}</h2>
             <p class="missing">{missing}</p>
             <p class="prediction" data-testid=test_id(which, "prediction")>{prediction}</p>
-            <ul class="probabilities">{bars}</ul>
+            <ProbabilityBars prediction=Signal::derive(current) />
             <dl class="figures">
                 <dt>"Macro-F1 so far"</dt>
                 <dd data-testid=test_id(which, "f1") data-value=f1_value>{f1_text}</dd>

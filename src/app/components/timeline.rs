@@ -11,7 +11,7 @@ use crate::app::replay::use_replay;
 use crate::replay::state::{ReplayState, Which};
 
 const ROWS: [&str; 3] = ["truth", "student", "teacher"];
-const ROW_HEIGHT: f64 = 22.0;
+pub const ROW_HEIGHT: f64 = 22.0;
 const LABEL_WIDTH: f64 = 70.0;
 
 /// Output index per frame of one row (`None` where nothing is known yet).
@@ -39,7 +39,14 @@ fn rows(state: &ReplayState) -> [Vec<Option<usize>>; 3] {
     [row(state, 0), row(state, 1), row(state, 2)]
 }
 
-fn draw(canvas: &web_sys::HtmlCanvasElement, rows: &[Vec<Option<usize>>; 3], position: usize, null_index: usize) {
+/// Draws three named rows of classes per frame, with a red line at `position` if given.
+pub fn draw(
+    canvas: &web_sys::HtmlCanvasElement,
+    names: [&str; 3],
+    rows: &[Vec<Option<usize>>; 3],
+    position: Option<usize>,
+    null_index: usize,
+) {
     let Ok(Some(context)) = canvas.get_context("2d") else { return };
     let context: CanvasRenderingContext2d = context.unchecked_into();
     let (width, height) = (canvas.width() as f64, canvas.height() as f64);
@@ -47,7 +54,7 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, rows: &[Vec<Option<usize>>; 3], pos
     let frames = rows[0].len().max(1);
     let scale = (width - LABEL_WIDTH) / frames as f64;
     context.set_font("12px sans-serif");
-    for (r, name) in ROWS.iter().enumerate() {
+    for (r, name) in names.iter().enumerate() {
         let y = r as f64 * ROW_HEIGHT;
         context.set_fill_style_str("#333");
         let _ = context.fill_text(name, 4.0, y + 15.0);
@@ -67,8 +74,10 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, rows: &[Vec<Option<usize>>; 3], pos
             start = end;
         }
     }
-    context.set_fill_style_str("#d00");
-    context.fill_rect(LABEL_WIDTH + position as f64 * scale - 1.0, 0.0, 2.0, height);
+    if let Some(position) = position {
+        context.set_fill_style_str("#d00");
+        context.fill_rect(LABEL_WIDTH + position as f64 * scale - 1.0, 0.0, 2.0, height);
+    }
 }
 
 #[component]
@@ -82,7 +91,7 @@ pub fn Timeline() -> impl IntoView {
         let position = replay.position.get();
         rows.with(|rows| {
             if let (Some((rows, null_index)), Some(canvas)) = (rows, canvas.get()) {
-                draw(&canvas, rows, position, *null_index);
+                draw(&canvas, ROWS, rows, Some(position), *null_index);
             }
         });
     });

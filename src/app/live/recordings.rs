@@ -314,6 +314,10 @@ impl Recordings {
         if self.current.with_untracked(|old| *old != view) {
             self.current.set(view);
         }
+        let truth = state.recorder.as_ref().map(|r| r.label);
+        if self.live.truth.get_untracked() != truth {
+            self.live.truth.set(truth);
+        }
     }
 }
 

@@ -13,8 +13,10 @@ use web_sys::{BluetoothDevice, Event};
 
 use crate::app::replay::Replay;
 use crate::ble::profile::{Decoder, Profile, ProfileId};
+use crate::data::classes::ClassId;
 use crate::live::connection::{Action, Connection, LinkState, Policy};
 use crate::live::frames::{LiveFrames, WindowProblem};
+use crate::live::history::{LiveEntry, LiveHistory};
 use crate::live::rate::RateMeter;
 use crate::live::stand_in::add_e4_from_wrists;
 use crate::replay::protocol::ToWorker;
@@ -29,6 +31,8 @@ pub const POSITIONS: [(&str, &str); 4] = [
     ("left_upper_arm", "Left upper arm"),
 ];
 const TICK: Duration = Duration::from_millis(100);
+/// How far back the live timeline reaches.
+const HISTORY_SECONDS: u64 = 60;
 
 /// What the panel shows of one slot.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,6 +104,10 @@ pub struct Live {
     pub skipped_windows: RwSignal<u64>,
     /// Teacher inputs the wrist wearables stand in for (the E4's accelerometers).
     pub stand_ins: RwSignal<Vec<String>>,
+    /// The last minute of live answers, for the timeline and latency figures.
+    pub history: RwSignal<LiveHistory>,
+    /// The model class of the label being recorded, if recording: the timeline's truth row.
+    pub truth: RwSignal<Option<ClassId>>,
     store: StoredValue<Shared, LocalStorage>,
     replay: Replay,
 }
@@ -125,10 +133,18 @@ impl Live {
             error: RwSignal::new(None),
             skipped_windows: RwSignal::new(0),
             stand_ins: RwSignal::new(Vec::new()),
+            history: RwSignal::new(LiveHistory::new(HISTORY_SECONDS * 30, manifest.window.hop as u64)),
+            truth: RwSignal::new(None),
             store: StoredValue::new_local(store),
             replay,
         };
         provide_context(live);
+        let classes = manifest.classes.clone();
+        Effect::new(move |_| {
+            let Some(result) = replay.live_result.get() else { return };
+            let truth = live.truth.get_untracked().and_then(|id| classes.iter().position(|c| c.id == id));
+            live.history.update(|h| h.push(LiveEntry { end_frame: result.end_frame, result: result.result, truth }));
+        });
         if let Ok(handle) = set_interval_with_handle(move || live.tick(), TICK) {
             on_cleanup(move || handle.clear());
         }
@@ -307,8 +323,8 @@ impl Live {
         }
     }
 
-    /// Sends every window the student's position has completed, with every position that
-    /// streams (the teacher runs when they are all it needs).
+    /// Sends every window the student's position has completed, with every other position
+    /// that has all of it (the teacher runs when they are all it needs).
     fn send_windows(&self, shared: &Shared) {
         let mut store = shared.borrow_mut();
         let (length, hop, label) = (store.length, store.hop, store.null_id);
@@ -321,16 +337,7 @@ impl Live {
                 store.next_end = earliest + length as u64 - 1;
                 continue;
             }
-            let positions: Vec<String> = store
-                .slots
-                .iter()
-                .map(|s| s.position.clone())
-                .filter(|p| {
-                    *p == student_position || store.frames.common_frame(&[p.as_str()]).is_some_and(|l| l >= end)
-                })
-                .collect();
-            let refs: Vec<&str> = positions.iter().map(String::as_str).collect();
-            match store.frames.table(&refs, end, length, label) {
+            match store.frames.window(&student_position, end, length, label) {
                 Ok(mut frames) => {
                     let stood_in = add_e4_from_wrists(&mut frames, &store.teacher_inputs);
                     if self.stand_ins.with_untracked(|old| *old != stood_in) {
