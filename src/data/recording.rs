@@ -13,6 +13,10 @@ use super::frames::FrameTable;
 
 pub const TIME_COLUMN: &str = "timestamp_ms";
 pub const LABEL_COLUMN: &str = "label";
+/// Rows further apart than this (or than 2.5 sample periods, if longer) are a gap in the
+/// recording. Windows run over consecutive rows, so a gap inside a file would make windows of
+/// motion that never happened together: such a file is refused with where to split it.
+pub const MAX_GAP_MS: i64 = 200;
 
 /// Reads one recording CSV, checked against the spec's channels and classes.
 pub fn read<R: Read>(file: impl Into<String>, reader: R, spec: &DatasetSpec) -> DataResult<FrameTable> {
@@ -22,6 +26,8 @@ pub fn read<R: Read>(file: impl Into<String>, reader: R, spec: &DatasetSpec) -> 
     let mut frames = FrameTable { channels: spec.channels.clone(), ..Default::default() };
     let mut last: Option<(i64, u64)> = None;
     let mut frame = vec![0.0_f32; spec.channels.len()];
+    let period_ms = 1000.0 / spec.sample_rate_hz;
+    let max_gap_ms = MAX_GAP_MS.max((2.5 * period_ms).ceil() as i64);
     while let Some(row) = rows.next_row()? {
         let t = row.integer(0)?;
         if let Some((previous, line)) = last {
@@ -30,6 +36,17 @@ pub fn read<R: Read>(file: impl Into<String>, reader: R, spec: &DatasetSpec) -> 
             }
             if t < previous {
                 return Err(row.error(0, format!("timestamps must increase: {t} comes after {previous} (line {line})")));
+            }
+            if t - previous > max_gap_ms {
+                return Err(row.error(
+                    0,
+                    format!(
+                        "a gap of {} ms after line {line} (rows come every {period_ms:.0} ms at {} Hz): windows would \
+                         span it; split the file there into two recordings listed in the spec",
+                        t - previous,
+                        spec.sample_rate_hz
+                    ),
+                ));
             }
         }
         for (slot, &col) in frame.iter_mut().zip(&order) {
@@ -152,6 +169,10 @@ name = "Tape box"
             (
                 "timestamp_ms,right_wrist/acc_x,right_wrist/acc_y,label\n5,1,2,0\n4,1,2,0\n",
                 "r.csv, line 3, field `timestamp_ms`: timestamps must increase",
+            ),
+            (
+                "timestamp_ms,right_wrist/acc_x,right_wrist/acc_y,label\n0,1,2,0\n33,1,2,0\n2033,1,2,0\n",
+                "r.csv, line 4, field `timestamp_ms`: a gap of 2000 ms after line 3 (rows come every 33 ms at 30 Hz)",
             ),
             (
                 "timestamp_ms,right_wrist/acc_x,right_wrist/acc_y,label\n5,1,,0\n",
