@@ -35,6 +35,11 @@ impl Madgwick {
     pub fn update(&mut self, t_ms: f64, acc: [f32; 3], gyro_dps: [f32; 3]) -> [f32; 4] {
         let step = self.last_ms.map(|last| ((t_ms - last) / 1000.0) as f32);
         self.last_ms = Some(t_ms);
+        if !gyro_dps.iter().all(|g| g.is_finite()) {
+            // A sample without a rotation rate (an unpaired accelerometer sample): keep the
+            // estimate rather than integrate garbage.
+            return self.q;
+        }
         match step {
             Some(dt) if dt > 0.0 && dt <= MAX_STEP_S => self.step(dt, acc, gyro_dps),
             Some(dt) if dt <= 0.0 => {}
@@ -166,7 +171,10 @@ mod tests {
         f.update(0.0, [0.0, 0.0, 1.0], [0.0; 3]);
         let q = f.update(5000.0, [1.0, 0.0, 0.0], [500.0, 0.0, 0.0]);
         assert!(close(rotate(q, [1.0, 0.0, 0.0]), [0.0, 0.0, 1.0], 1e-4));
-        let q = f.update(5020.0, [0.0, 0.0, 0.0], [f32::NAN, 0.0, 0.0]);
-        assert!(q.iter().all(|v| v.is_finite()));
+        let before = f.update(5020.0, [1.0, 0.0, 0.0], [0.0; 3]);
+        let q = f.update(5040.0, [0.0, 0.0, 0.0], [f32::NAN, 0.0, 0.0]);
+        assert_eq!(q, before, "no rotation rate: the estimate is kept");
+        let q = f.update(5060.0, [0.0, 0.0, 0.0], [1.0, 0.0, 0.0]);
+        assert!(q.iter().all(|v| v.is_finite()), "no gravity measured: gyro alone");
     }
 }

@@ -137,3 +137,28 @@ test('a recording survives a reload, resumes, exports in both layouts and is del
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('without IndexedDB the page says recordings will not survive a reload and Stop downloads the recording', async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  await context.addInitScript(() => Object.defineProperty(window, 'indexedDB', { configurable: true, get: () => undefined }));
+  await context.addInitScript({ path: join(import.meta.dirname, 'fake-bluetooth.js') });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
+  await page.goto(server.url);
+  await connect(page);
+  assert.match(await page.getByTestId('record-error').innerText(), /Recordings will not survive a reload/);
+  await page.getByTestId('record-name').fill('no storage');
+  await page.getByTestId('record').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=record-status]')?.dataset.frames) > 45, null, { timeout: 10_000 });
+  const shown = await recordedFrames(page);
+  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.getByTestId('stop-record').click()]);
+  assert.equal(file.suggestedFilename(), 'no-storage.zip');
+  const files = readStoredZip(await readFile(await file.path()));
+  const rows = files.get('no-storage/no-storage.csv').trim().split('\n').length - 1;
+  assert.ok(rows >= shown, `${rows} frames downloaded, ${shown} shown before Stop`);
+  assert.match(await page.getByTestId('record-error').innerText(), /could not be kept in this browser .* downloaded as a zip instead/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

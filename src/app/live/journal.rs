@@ -63,26 +63,22 @@ impl Journal {
         Ok(Journal { db })
     }
 
-    /// Saves a chunk (if any) and the recording's summary, atomically.
-    pub async fn save(&self, summary: &RecordingSummary, chunk: Option<&Chunk>) -> Result<(), String> {
+    /// Saves chunks (if any) and the recording's summary, atomically.
+    pub async fn save(&self, summary: &RecordingSummary, chunks: &[Chunk]) -> Result<(), String> {
         let tx = self.db.transaction(&[RECORDINGS, CHUNKS], TransactionMode::ReadWrite).map_err(describe)?;
         let id = &summary.meta.id;
-        // Both requests are issued before awaiting either, so the transaction never sits idle.
-        let chunk_put = match chunk {
-            Some(chunk) => Some(
-                tx.object_store(CHUNKS)
-                    .map_err(describe)?
-                    .put(&json(chunk), Some(&chunk_key(id, chunk.seq)))
-                    .map_err(describe)?,
-            ),
-            None => None,
-        };
+        // Every request is issued before awaiting any, so the transaction never sits idle.
+        let store = tx.object_store(CHUNKS).map_err(describe)?;
+        let chunk_puts = chunks
+            .iter()
+            .map(|chunk| store.put(&json(chunk), Some(&chunk_key(id, chunk.seq))).map_err(describe))
+            .collect::<Result<Vec<_>, _>>()?;
         let summary_put = tx
             .object_store(RECORDINGS)
             .map_err(describe)?
             .put(&json(summary), Some(&JsValue::from_str(id)))
             .map_err(describe)?;
-        if let Some(put) = chunk_put {
+        for put in chunk_puts {
             put.await.map_err(describe)?;
         }
         summary_put.await.map_err(describe)?;

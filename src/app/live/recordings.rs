@@ -13,7 +13,7 @@ use crate::app::download;
 use crate::data::classes::{ClassId, ClassTable};
 use crate::live::export::{openpack_zip, recording_zip, safe_name};
 use crate::live::recorder::Recorder;
-use crate::live::recording::{Recording, RecordingSummary};
+use crate::live::recording::{Chunk, Recording, RecordingSummary};
 
 use super::journal::Journal;
 use super::session::Live;
@@ -46,6 +46,11 @@ pub enum ExportKind {
 struct State {
     recorder: Option<Recorder>,
     journal: Option<Rc<Journal>>,
+    /// Chunks whose save failed, retried with the next save (oldest first).
+    pending: Vec<Chunk>,
+    /// A save is in flight: saves never overlap, so a failed chunk is always re-queued for
+    /// its own recording, and Stop's final save waits for it.
+    saving: bool,
     ticks: u32,
     saved_seconds: f64,
 }
@@ -66,6 +71,15 @@ fn unix_now() -> f64 {
     js_sys::Date::now()
 }
 
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 impl Recordings {
     /// Creates the context, opens the journal and lists what it holds.
     pub fn provide(live: Live) -> Recordings {
@@ -78,6 +92,8 @@ impl Recordings {
             state: StoredValue::new_local(Rc::new(RefCell::new(State {
                 recorder: None,
                 journal: None,
+                pending: Vec::new(),
+                saving: false,
                 ticks: 0,
                 saved_seconds: 0.0,
             }))),
@@ -203,15 +219,35 @@ impl Recordings {
             .map_or_else(ClassTable::openpack_operations, |r| r.recording.classes.clone())
     }
 
-    /// Stops recording and saves the rest.
+    /// Stops recording and saves the rest. If the browser cannot keep it (no IndexedDB, or a
+    /// save failed), the whole recording is offered as a download instead: nothing is lost.
     pub fn stop(&self) {
         let state = self.state.get_value();
         let Some(mut recorder) = state.borrow_mut().recorder.take() else { return };
         self.live.with_frames(|frames| recorder.pull(frames));
         self.current.set(None);
+        let journal = self.journal();
         let recordings = *self;
         wasm_bindgen_futures::spawn_local(async move {
-            recordings.save(&mut recorder.recording, true).await;
+            while recordings.state.get_value().borrow().saving {
+                sleep_ms(20).await;
+            }
+            let mut chunks = std::mem::take(&mut recordings.state.get_value().borrow_mut().pending);
+            chunks.extend(recorder.recording.take_chunk());
+            let recording = &recorder.recording;
+            let saved = match journal {
+                Some(journal) => journal.save(&recording.summary(unix_now(), true), &chunks).await,
+                None => Err("this browser offers no storage for it".to_string()),
+            };
+            if let Err(e) = saved {
+                recordings.error.set(Some(format!(
+                    "\"{}\" could not be kept in this browser ({e}): it was downloaded as a zip instead.",
+                    recording.name
+                )));
+                if let Ok(bytes) = recording_zip(recording) {
+                    download::offer(&format!("{}.zip", safe_name(&recording.name)), &bytes, "application/zip");
+                }
+            }
             recordings.refresh().await;
         });
     }
@@ -269,34 +305,35 @@ impl Recordings {
         let Some(recorder) = state.recorder.as_mut() else { return };
         self.live.with_frames(|frames| recorder.pull(frames));
         state.ticks += 1;
-        if state.ticks.is_multiple_of(SAVE_EVERY) {
+        if state.ticks.is_multiple_of(SAVE_EVERY)
+            && !state.saving
+            && let Some(journal) = state.journal.clone()
+        {
+            state.saving = true;
+            let mut chunks = std::mem::take(&mut state.pending);
             let recording = &mut state.recorder.as_mut().expect("recording").recording;
-            let chunk = recording.take_chunk();
+            chunks.extend(recording.take_chunk());
             let summary = recording.summary(unix_now(), false);
             let seconds = recording.seconds();
-            let journal = state.journal.clone();
             let recordings = *self;
             wasm_bindgen_futures::spawn_local(async move {
-                let Some(journal) = journal else { return };
-                match journal.save(&summary, chunk.as_ref()).await {
-                    Ok(()) => recordings.state.get_value().borrow_mut().saved_seconds = seconds,
-                    Err(e) => recordings.error.set(Some(format!(
-                        "Not saved ({e}): the recording is still in this tab; export it before closing."
-                    ))),
+                let result = journal.save(&summary, &chunks).await;
+                let state = recordings.state.get_value();
+                let mut state = state.borrow_mut();
+                state.saving = false;
+                match result {
+                    Ok(()) => state.saved_seconds = seconds,
+                    Err(e) => {
+                        // Kept in the tab and retried with the next save; Stop downloads the
+                        // recording if it still cannot be saved.
+                        state.pending.splice(0..0, chunks);
+                        recordings.error.set(Some(format!("Not saved yet ({e}); retrying every second.")));
+                    }
                 }
             });
         }
         drop(state);
         self.show();
-    }
-
-    /// Saves what is unsaved; with `stopped`, marks the recording finished.
-    async fn save(&self, recording: &mut Recording, stopped: bool) {
-        let Some(journal) = self.journal() else { return };
-        let chunk = recording.take_chunk();
-        if let Err(e) = journal.save(&recording.summary(unix_now(), stopped), chunk.as_ref()).await {
-            self.error.set(Some(format!("Not saved: {e}")));
-        }
     }
 
     fn show(&self) {

@@ -31,6 +31,10 @@ pub const POSITIONS: [(&str, &str); 4] = [
     ("left_upper_arm", "Left upper arm"),
 ];
 const TICK: Duration = Duration::from_millis(100);
+/// Frames each stream keeps: two minutes. A hidden tab's timers may wake only once a minute
+/// (Chrome's intensive throttling) while Bluetooth notifications keep arriving, and the
+/// recorder must still find every frame when its tick comes.
+const KEEP_FRAMES: usize = 2 * 60 * 30;
 /// How far back the live timeline reaches.
 const HISTORY_SECONDS: u64 = 60;
 
@@ -116,7 +120,7 @@ impl Live {
     /// Creates the context and starts its tick; the models are the replay's worker's.
     pub fn provide(replay: Replay) -> Live {
         let manifest = crate::infer::bundle::embedded_manifest();
-        let keep = 4 * manifest.window.length;
+        let keep = (4 * manifest.window.length).max(KEEP_FRAMES);
         let store = Rc::new(RefCell::new(Store {
             frames: LiveFrames::new(now_ms(), keep),
             slots: Vec::new(),
