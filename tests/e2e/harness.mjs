@@ -105,3 +105,22 @@ export function readStoredZip(buffer) {
   }
   return files;
 }
+
+/**
+ * A page in a fresh context with the Web Bluetooth stand-in injected (and `init` scripts
+ * before it), recording console errors and uncaught exceptions; opened at `url` with the models
+ * ready, on the Live tab.
+ */
+export async function openLivePage(browser, url, { init = [] } = {}) {
+  const context = await browser.newContext({ acceptDownloads: true });
+  for (const script of init) await context.addInitScript(script);
+  await context.addInitScript({ path: join(here, 'fake-bluetooth.js') });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
+  await page.goto(url);
+  await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+  await page.getByTestId('mode-live').click();
+  return { context, page, problems };
+}

@@ -5,8 +5,7 @@
 // the device. Without Web Bluetooth the live view explains why and leads back to replay.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { serveDist, launchChromium, openPage, screenshot } from './harness.mjs';
+import { serveDist, launchChromium, openLivePage, openPage, screenshot } from './harness.mjs';
 
 let server;
 let browser;
@@ -24,15 +23,7 @@ after(async () => {
 const status = (page) => page.getByTestId('ble-status').getAttribute('data-status');
 
 test('a streaming wearable is classified live, loses packets visibly and reconnects', async () => {
-  const context = await browser.newContext();
-  await context.addInitScript({ path: join(import.meta.dirname, 'fake-bluetooth.js') });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
-  await page.goto(server.url);
-  await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
-  await page.getByTestId('mode-live').click();
+  const { context, page, problems } = await openLivePage(browser, server.url);
   await page.getByTestId('ble-profile').selectOption('tsak-open');
   await page.getByTestId('ble-position').selectOption('right_wrist');
   await page.getByTestId('connect-ble').click();
@@ -83,15 +74,7 @@ test('a streaming wearable is classified live, loses packets visibly and reconne
 });
 
 test('four wearables stream for half a minute: both models answer every window, the teacher too', async () => {
-  const context = await browser.newContext();
-  await context.addInitScript({ path: join(import.meta.dirname, 'fake-bluetooth.js') });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
-  await page.goto(server.url);
-  await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
-  await page.getByTestId('mode-live').click();
+  const { context, page, problems } = await openLivePage(browser, server.url);
   const positions = ['right_wrist', 'left_wrist', 'right_upper_arm', 'left_upper_arm'];
   for (const [i, position] of positions.entries()) {
     await page.getByTestId('ble-profile').selectOption('tsak-open');

@@ -7,8 +7,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { serveDist, launchChromium, readStoredZip, screenshot } from './harness.mjs';
+import { serveDist, launchChromium, openLivePage, readStoredZip, screenshot } from './harness.mjs';
 
 let server;
 let browser;
@@ -24,8 +23,6 @@ after(async () => {
 });
 
 async function connect(page) {
-  await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
-  await page.getByTestId('mode-live').click();
   await page.getByTestId('ble-profile').selectOption('tsak-open');
   await page.getByTestId('ble-position').selectOption('right_wrist');
   await page.getByTestId('connect-ble').click();
@@ -41,13 +38,7 @@ async function download(page, testId) {
 }
 
 test('a recording survives a reload, resumes, exports in both layouts and is deleted', async () => {
-  const context = await browser.newContext({ acceptDownloads: true });
-  await context.addInitScript({ path: join(import.meta.dirname, 'fake-bluetooth.js') });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
-  await page.goto(server.url);
+  const { context, page, problems } = await openLivePage(browser, server.url);
   await connect(page);
 
   await page.getByTestId('record-name').fill('line3 test');
@@ -139,14 +130,8 @@ test('a recording survives a reload, resumes, exports in both layouts and is del
 });
 
 test('without IndexedDB the page says recordings will not survive a reload and Stop downloads the recording', async () => {
-  const context = await browser.newContext({ acceptDownloads: true });
-  await context.addInitScript(() => Object.defineProperty(window, 'indexedDB', { configurable: true, get: () => undefined }));
-  await context.addInitScript({ path: join(import.meta.dirname, 'fake-bluetooth.js') });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
-  await page.goto(server.url);
+  const noIndexedDb = () => Object.defineProperty(window, 'indexedDB', { configurable: true, get: () => undefined });
+  const { context, page, problems } = await openLivePage(browser, server.url, { init: [noIndexedDb] });
   await connect(page);
   assert.match(await page.getByTestId('record-error').innerText(), /Recordings will not survive a reload/);
   await page.getByTestId('record-name').fill('no storage');
