@@ -57,7 +57,7 @@ pub fn recording_zip(recording: &Recording) -> Result<Vec<u8>, ExportError> {
     }
     let (mut files, spec) = recording.export();
     files.push(spec);
-    let folder = safe_name(&recording.name);
+    let folder = safe_name(&recording.meta.name);
     for file in &mut files {
         file.name = format!("{folder}/{}", file.name);
     }
@@ -67,9 +67,9 @@ pub fn recording_zip(recording: &Recording) -> Result<Vec<u8>, ExportError> {
 /// The OpenPack user and session names of a recording: `U-<subject>` (the trainer finds users
 /// by their leading `U`) and the recording's name.
 pub fn openpack_names(recording: &Recording) -> (String, String) {
-    let subject = safe_name(&recording.subject);
+    let subject = safe_name(&recording.meta.subject);
     let user = if subject.starts_with('U') { subject } else { format!("U-{subject}") };
-    (user, safe_name(&recording.name))
+    (user, safe_name(&recording.meta.name))
 }
 
 /// The recording in OpenPack's layout, with a README saying what it is.
@@ -105,7 +105,7 @@ pub fn openpack_zip(recording: &Recording) -> Result<Vec<u8>, ExportError> {
 
 fn positions(recording: &Recording) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for channel in &recording.channels {
+    for channel in &recording.meta.channels {
         let position = channel.split_once('/').map_or(channel.as_str(), |(p, _)| p);
         if !out.iter().any(|p| p == position) {
             out.push(position.to_string());
@@ -121,7 +121,7 @@ fn atr_csv(recording: &Recording, position: &str) -> Result<String, ExportError>
         .iter()
         .map(|column| {
             let name = format!("{position}/{column}");
-            recording.channels.iter().position(|c| *c == name).ok_or_else(|| ExportError::NotAtr {
+            recording.meta.channels.iter().position(|c| *c == name).ok_or_else(|| ExportError::NotAtr {
                 position: position.replace('_', " "),
                 missing: column.split('_').next().unwrap_or(column).to_string(),
             })
@@ -143,7 +143,7 @@ fn atr_csv(recording: &Recording, position: &str) -> Result<String, ExportError>
 /// The label of every whole second from the first recorded frame's to the last's: the label of
 /// the second's first recorded frame, Null for seconds lost in a dropout.
 fn second_labels(recording: &Recording) -> (i64, Vec<ClassId>) {
-    let null = recording.classes.null_id;
+    let null = recording.meta.classes.null_id;
     let mut rows = recording.rows().map(|(frame, _, label)| (recording.unix_ms(frame).div_euclid(1000), label));
     let Some((first, label)) = rows.next() else { return (0, Vec::new()) };
     let mut labels = vec![label];
@@ -173,8 +173,8 @@ fn operations_csv(recording: &Recording, user: &str, session: &str, (first, labe
             continue;
         }
         let id = labels[start];
-        let name = recording.classes.name_of(id).unwrap_or("").replace(',', " ");
-        let uuid = span_uuid(&recording.id, start);
+        let name = recording.meta.classes.name_of(id).unwrap_or("").replace(',', " ");
+        let uuid = span_uuid(&recording.meta.id, start);
         let (from, to) = (iso(first + start as i64), iso(first + end as i64));
         text.push_str(&format!("{uuid},{user},{session},0,{id},{name},{from},{to},\n"));
         start = end;
@@ -202,9 +202,9 @@ fn readme(recording: &Recording, user: &str, session: &str) -> String {
          tablet; the orientation quaternions were estimated there from acc + gyro (no magnetometer:\n\
          heading is relative). There are no E4 files: no E4 was worn.\n\
          Train on it: trainer train-teacher --data openpack:<this folder>\n",
-        name = recording.name,
-        subject = recording.subject,
-        sensors = crate::data::channels::sensors(&recording.channels).join(", "),
+        name = recording.meta.name,
+        subject = recording.meta.subject,
+        sensors = crate::data::channels::sensors(&recording.meta.channels).join(", "),
         frames = recording.len(),
         seconds = recording.seconds(),
     )

@@ -47,10 +47,10 @@ impl Recorder {
         }
         let channels = positions.iter().flat_map(|p| frames.position_channels(p).unwrap_or_default()).collect();
         let mut recording = new(channels);
-        recording.origin_unix_ms = live_origin_unix_ms;
+        recording.meta.origin_unix_ms = live_origin_unix_ms;
         let refs: Vec<&str> = positions.iter().map(String::as_str).collect();
         let next_live = frames.common_frame(&refs).map_or(0, |last| last + 1);
-        recording.classes.index_of(label).ok_or(RecordingError::Label(label))?;
+        recording.meta.classes.index_of(label).ok_or(RecordingError::Label(label))?;
         Ok(Recorder { recording, positions, frame_offset: 0, next_live, label })
     }
 
@@ -62,7 +62,7 @@ impl Recorder {
         label: ClassId,
     ) -> Result<Recorder, RecorderError> {
         let mut positions: Vec<String> = Vec::new();
-        for channel in &recording.channels {
+        for channel in &recording.meta.channels {
             let position = channel.split_once('/').map_or(channel.as_str(), |(p, _)| p).to_string();
             if !positions.contains(&position) {
                 positions.push(position);
@@ -70,22 +70,24 @@ impl Recorder {
         }
         let streaming: Vec<String> =
             positions.iter().flat_map(|p| frames.position_channels(p).unwrap_or_default()).collect();
-        if streaming != recording.channels {
-            let missing: Vec<String> = recording.channels.iter().filter(|c| !streaming.contains(c)).cloned().collect();
+        if streaming != recording.meta.channels {
+            let missing: Vec<String> =
+                recording.meta.channels.iter().filter(|c| !streaming.contains(c)).cloned().collect();
             return Err(RecorderError::Channels {
-                name: recording.name.clone(),
+                name: recording.meta.name.clone(),
                 missing: if missing.is_empty() {
                     "the same devices".into()
                 } else {
                     crate::data::channels::sensors(&missing).join(", ")
                 },
-                expected: crate::data::channels::sensors(&recording.channels).join(", "),
+                expected: crate::data::channels::sensors(&recording.meta.channels).join(", "),
             });
         }
-        let frame_offset = ((live_origin_unix_ms - recording.origin_unix_ms) * FRAME_RATE_HZ / 1000.0).round() as i64;
+        let frame_offset =
+            ((live_origin_unix_ms - recording.meta.origin_unix_ms) * FRAME_RATE_HZ / 1000.0).round() as i64;
         let refs: Vec<&str> = positions.iter().map(String::as_str).collect();
         let next_live = frames.common_frame(&refs).map_or(0, |last| last + 1);
-        recording.classes.index_of(label).ok_or(RecordingError::Label(label))?;
+        recording.meta.classes.index_of(label).ok_or(RecordingError::Label(label))?;
         Ok(Recorder { recording, positions, frame_offset, next_live, label })
     }
 
@@ -141,7 +143,7 @@ mod tests {
         live.connect("right_wrist", false, AxisMap::IDENTITY);
         feed(&mut live, "right_wrist", 0, 10);
         let mut recorder = Recorder::start(&live, 5_000.0, new, 8100).unwrap();
-        assert_eq!(recorder.recording.channels, ["right_wrist/acc_x", "right_wrist/acc_y", "right_wrist/acc_z"]);
+        assert_eq!(recorder.recording.meta.channels, ["right_wrist/acc_x", "right_wrist/acc_y", "right_wrist/acc_z"]);
         feed(&mut live, "right_wrist", 10, 20);
         assert_eq!(recorder.pull(&live), 10, "frames 10..20, not the ones before Record");
         recorder.label = 100;
@@ -150,7 +152,7 @@ mod tests {
         let rows: Vec<(u64, f32, u32)> = recorder.recording.rows().map(|(f, v, l)| (f, v[0], l)).collect();
         assert_eq!(rows.first(), Some(&(10, 10.0, 8100)));
         assert_eq!(rows.last(), Some(&(24, 24.0, 100)));
-        assert_eq!(recorder.recording.origin_unix_ms, 5_000.0);
+        assert_eq!(recorder.recording.meta.origin_unix_ms, 5_000.0);
     }
 
     #[test]

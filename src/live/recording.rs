@@ -38,9 +38,11 @@ pub enum RecordingError {
 /// adds a class.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RecordingMeta {
+    /// Unique among the browser's recordings (the storage key).
     pub id: String,
     pub name: String,
     pub subject: String,
+    /// Unix time (ms) of grid frame 0.
     pub origin_unix_ms: f64,
     pub channels: Vec<String>,
     pub classes: ClassTable,
@@ -78,14 +80,7 @@ pub struct ExportFile {
 /// A recording in progress or finished.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recording {
-    /// Unique among the browser's recordings (the storage key).
-    pub id: String,
-    pub name: String,
-    pub subject: String,
-    /// Unix time (ms) of grid frame 0.
-    pub origin_unix_ms: f64,
-    pub channels: Vec<String>,
-    pub classes: ClassTable,
+    pub meta: RecordingMeta,
     frames: Vec<u64>,
     values: Vec<f32>,
     labels: Vec<ClassId>,
@@ -104,12 +99,14 @@ impl Recording {
         classes: ClassTable,
     ) -> Self {
         Recording {
-            id: id.into(),
-            name: name.into(),
-            subject: subject.into(),
-            origin_unix_ms,
-            channels,
-            classes,
+            meta: RecordingMeta {
+                id: id.into(),
+                name: name.into(),
+                subject: subject.into(),
+                origin_unix_ms,
+                channels,
+                classes,
+            },
             frames: Vec::new(),
             values: Vec::new(),
             labels: Vec::new(),
@@ -128,7 +125,7 @@ impl Recording {
             if chunk.seq != recording.next_seq {
                 return Err(RecordingError::ChunkOrder { got: chunk.seq, expected_before: recording.next_seq });
             }
-            let width = recording.channels.len();
+            let width = recording.meta.channels.len();
             if chunk.labels.len() != chunk.frames.len() || chunk.values.len() != chunk.frames.len() * width {
                 return Err(RecordingError::ChunkShape {
                     seq: chunk.seq,
@@ -146,19 +143,14 @@ impl Recording {
         Ok(recording)
     }
 
-    pub fn meta(&self) -> RecordingMeta {
-        RecordingMeta {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            subject: self.subject.clone(),
-            origin_unix_ms: self.origin_unix_ms,
-            channels: self.channels.clone(),
-            classes: self.classes.clone(),
-        }
-    }
-
     pub fn summary(&self, saved_unix_ms: f64, stopped: bool) -> RecordingSummary {
-        RecordingSummary { meta: self.meta(), frames: self.len(), seconds: self.seconds(), saved_unix_ms, stopped }
+        RecordingSummary {
+            meta: self.meta.clone(),
+            frames: self.len(),
+            seconds: self.seconds(),
+            saved_unix_ms,
+            stopped,
+        }
     }
 
     /// The frames added since the last call, as the next chunk to save.
@@ -166,7 +158,7 @@ impl Recording {
         if self.saved == self.len() {
             return None;
         }
-        let width = self.channels.len();
+        let width = self.meta.channels.len();
         let range = self.saved..self.len();
         let chunk = Chunk {
             seq: self.next_seq,
@@ -186,20 +178,20 @@ impl Recording {
         if text.is_empty() {
             return Err(RecordingError::EmptyLabel);
         }
-        if let Some(id) = self.classes.resolve(text) {
+        if let Some(id) = self.meta.classes.resolve(text) {
             return Ok(id);
         }
         let taken = |id: ClassId| {
-            self.classes.classes.iter().any(|c| c.id == id)
-                || self.classes.null_id == id
-                || self.classes.null_aliases.contains(&id)
+            self.meta.classes.classes.iter().any(|c| c.id == id)
+                || self.meta.classes.null_id == id
+                || self.meta.classes.null_aliases.contains(&id)
         };
-        let highest = self.classes.operations().map(|c| c.id).max().unwrap_or(0);
+        let highest = self.meta.classes.operations().map(|c| c.id).max().unwrap_or(0);
         let mut id = (highest / 100 + 1) * 100;
         while taken(id) {
             id += 100;
         }
-        self.classes.classes.push(crate::data::classes::ClassInfo { id, name: text.to_string() });
+        self.meta.classes.classes.push(crate::data::classes::ClassInfo { id, name: text.to_string() });
         Ok(id)
     }
 
@@ -215,13 +207,13 @@ impl Recording {
 
     /// Recorded frames: (frame on the recording's grid, values, label).
     pub fn rows(&self) -> impl Iterator<Item = (u64, &[f32], ClassId)> {
-        let width = self.channels.len();
+        let width = self.meta.channels.len();
         self.frames.iter().zip(self.values.chunks_exact(width.max(1))).zip(&self.labels).map(|((&f, v), &l)| (f, v, l))
     }
 
     /// Unix time (ms) of a frame of the recording's grid.
     pub fn unix_ms(&self, frame: u64) -> i64 {
-        (self.origin_unix_ms + frame as f64 * 1000.0 / RATE_HZ).round() as i64
+        (self.meta.origin_unix_ms + frame as f64 * 1000.0 / RATE_HZ).round() as i64
     }
 
     pub fn len(&self) -> usize {
@@ -237,10 +229,10 @@ impl Recording {
         if let Some(&last) = self.frames.last().filter(|&&last| frame <= last) {
             return Err(RecordingError::NotAfter { got: frame, last });
         }
-        if values.len() != self.channels.len() {
-            return Err(RecordingError::Width { got: values.len(), expected: self.channels.len() });
+        if values.len() != self.meta.channels.len() {
+            return Err(RecordingError::Width { got: values.len(), expected: self.meta.channels.len() });
         }
-        if self.classes.index_of(label).is_none() {
+        if self.meta.classes.index_of(label).is_none() {
             return Err(RecordingError::Label(label));
         }
         self.frames.push(frame);
@@ -264,9 +256,9 @@ impl Recording {
     }
 
     fn table(&self, range: std::ops::Range<usize>) -> FrameTable {
-        let width = self.channels.len();
+        let width = self.meta.channels.len();
         FrameTable {
-            channels: self.channels.clone(),
+            channels: self.meta.channels.clone(),
             unixtime_ms: self.frames[range.clone()].iter().map(|&k| self.unix_ms(k)).collect(),
             values: self.values[range.start * width..range.end * width].to_vec(),
             labels: self.labels[range].to_vec(),
@@ -276,7 +268,7 @@ impl Recording {
     /// The recording as CSV files (one per gap-free part) and the dataset spec listing them.
     pub fn export(&self) -> (Vec<ExportFile>, ExportFile) {
         let parts = self.parts();
-        let stem = super::export::safe_name(&self.name);
+        let stem = super::export::safe_name(&self.meta.name);
         let mut files = Vec::new();
         for (i, range) in parts.iter().enumerate() {
             let name = if parts.len() == 1 { format!("{stem}.csv") } else { format!("{stem}-part{}.csv", i + 1) };
@@ -285,13 +277,13 @@ impl Recording {
             files.push(ExportFile { name, text: String::from_utf8(text).expect("CSV is UTF-8") });
         }
         let spec = DatasetSpec {
-            name: self.name.clone(),
+            name: self.meta.name.clone(),
             sample_rate_hz: RATE_HZ,
-            channels: self.channels.clone(),
-            classes: self.classes.clone(),
+            channels: self.meta.channels.clone(),
+            classes: self.meta.classes.clone(),
             recordings: files
                 .iter()
-                .map(|f| RecordingEntry { file: f.name.clone(), subject: self.subject.clone() })
+                .map(|f| RecordingEntry { file: f.name.clone(), subject: self.meta.subject.clone() })
                 .collect(),
         };
         (files, ExportFile { name: format!("{stem}.toml"), text: spec.to_toml() })
@@ -366,13 +358,13 @@ mod tests {
         assert!(r.take_chunk().is_none(), "nothing new");
         assert_eq!(chunks.iter().map(|c| c.frames.len()).collect::<Vec<_>>(), [4, 4, 2]);
         chunks.reverse();
-        let mut restored = Recording::restore(r.meta(), chunks.clone()).unwrap();
+        let mut restored = Recording::restore(r.meta.clone(), chunks.clone()).unwrap();
         assert_eq!(restored.export(), r.export());
         // Resumed: the next chunk continues the numbering.
         restored.push(20, &[1.0, 1.0], 100).unwrap();
         assert_eq!(restored.take_chunk().unwrap().seq, 3);
         chunks.remove(1);
-        assert!(matches!(Recording::restore(r.meta(), chunks), Err(RecordingError::ChunkOrder { .. })));
+        assert!(matches!(Recording::restore(r.meta.clone(), chunks), Err(RecordingError::ChunkOrder { .. })));
     }
 
     #[test]
@@ -380,7 +372,7 @@ mod tests {
         let r = recording();
         let bad = Chunk { seq: 0, frames: vec![0, 1], values: vec![0.0; 3], labels: vec![8100, 8100] };
         assert_eq!(
-            Recording::restore(r.meta(), vec![bad]),
+            Recording::restore(r.meta.clone(), vec![bad]),
             Err(RecordingError::ChunkShape { seq: 0, frames: 2, labels: 2, values: 3 })
         );
     }

@@ -166,7 +166,7 @@ impl Recordings {
                 Err(e) => return recordings.error.set(Some(e)),
             };
             let origin = recordings.live.origin_unix_ms();
-            let label = recording.classes.null_id;
+            let label = recording.meta.classes.null_id;
             let saved_seconds = recording.seconds();
             match recordings.live.with_frames(|frames| Recorder::resume(recording, frames, origin, label)) {
                 Ok(recorder) => {
@@ -216,7 +216,7 @@ impl Recordings {
             .borrow()
             .recorder
             .as_ref()
-            .map_or_else(ClassTable::openpack_operations, |r| r.recording.classes.clone())
+            .map_or_else(ClassTable::openpack_operations, |r| r.recording.meta.classes.clone())
     }
 
     /// Stops recording and saves the rest. If the browser cannot keep it (no IndexedDB, or a
@@ -242,10 +242,10 @@ impl Recordings {
             if let Err(e) = saved {
                 recordings.error.set(Some(format!(
                     "\"{}\" could not be kept in this browser ({e}): it was downloaded as a zip instead.",
-                    recording.name
+                    recording.meta.name
                 )));
                 if let Ok(bytes) = recording_zip(recording) {
-                    download::offer(&format!("{}.zip", safe_name(&recording.name)), &bytes, "application/zip");
+                    download::offer(&format!("{}.zip", safe_name(&recording.meta.name)), &bytes, "application/zip");
                 }
             }
             recordings.refresh().await;
@@ -291,10 +291,14 @@ impl Recordings {
             };
             match zip {
                 Ok(bytes) => {
-                    download::offer(&format!("{}{suffix}.zip", safe_name(&recording.name)), &bytes, "application/zip");
+                    download::offer(
+                        &format!("{}{suffix}.zip", safe_name(&recording.meta.name)),
+                        &bytes,
+                        "application/zip",
+                    );
                     recordings.error.set(None);
                 }
-                Err(e) => recordings.error.set(Some(format!("\"{}\": {e}", recording.name))),
+                Err(e) => recordings.error.set(Some(format!("\"{}\": {e}", recording.meta.name))),
             }
         });
     }
@@ -340,13 +344,13 @@ impl Recordings {
         let state = self.state.get_value();
         let state = state.borrow();
         let view = state.recorder.as_ref().map(|r| RecordingView {
-            id: r.recording.id.clone(),
-            name: r.recording.name.clone(),
+            id: r.recording.meta.id.clone(),
+            name: r.recording.meta.name.clone(),
             positions: r.positions().to_vec(),
             frames: r.recording.len(),
             seconds: r.recording.seconds(),
             saved_seconds: state.saved_seconds,
-            label: r.recording.classes.name_of(r.label).unwrap_or_default().to_string(),
+            label: r.recording.meta.classes.name_of(r.label).unwrap_or_default().to_string(),
         });
         if self.current.with_untracked(|old| *old != view) {
             self.current.set(view);
