@@ -285,3 +285,32 @@ mod tests {
         assert_eq!(openpack_zip(&recording(Vec::new())), Err(ExportError::Empty));
     }
 }
+
+/// What an hour of recording costs to download; run with
+/// `cargo test --release --lib export_sizes -- --ignored --nocapture`.
+#[cfg(test)]
+mod sizes {
+    use super::*;
+    use crate::data::classes::ClassTable;
+
+    #[test]
+    #[ignore = "a measurement (prints the sizes); seconds in release"]
+    fn export_sizes_of_an_hour_of_one_gyroscope_wrist() {
+        let channels = ATR_LAYOUT.columns[1..].iter().map(|c| format!("right_wrist/{c}")).collect();
+        let mut r = Recording::new("id", "hour", "anna", 1.7e12, channels, ClassTable::openpack_operations());
+        // Values with full f32 digits, as real sensor data has.
+        let mut x = 0.1234_f32;
+        for k in 0..30 * 3600 {
+            let values: Vec<f32> = (0..10)
+                .map(|c| {
+                    x = (x * 1.7 + c as f32 * 0.31).sin();
+                    1.3 * x
+                })
+                .collect();
+            r.push(k, &values, if k % 900 < 450 { 100 } else { 8100 }).unwrap();
+        }
+        let (csv, openpack) = (recording_zip(&r).unwrap().len(), openpack_zip(&r).unwrap().len());
+        println!("one hour, 10 channels at 30 Hz: recording CSV zip {csv} bytes, OpenPack zip {openpack} bytes");
+        assert!(csv < 16_000_000 && openpack < 10_000_000, "{csv} / {openpack} bytes");
+    }
+}
