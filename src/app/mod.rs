@@ -10,6 +10,7 @@ pub mod constructors;
 pub mod download;
 pub mod dropped;
 pub mod live;
+pub mod offline;
 pub mod palette;
 pub mod replay;
 pub mod worker;
@@ -17,6 +18,7 @@ pub mod worker;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::wasm_bindgen;
 
+use components::app_status::AppStatus;
 use components::backend_badge::BackendBadge;
 use components::comparison::Comparison;
 use components::controls::{PlayerControls, SourcePicker};
@@ -55,6 +57,7 @@ enum Mode {
 /// the end, the full scores) or the live view. Both share the inference worker.
 #[component]
 pub fn App() -> impl IntoView {
+    offline::Offline::provide();
     let replay = Replay::provide();
     let live = live::session::Live::provide(replay);
     live::recordings::Recordings::provide(live);
@@ -72,6 +75,7 @@ pub fn App() -> impl IntoView {
             <p class="tagline">"Packaging operations from one wrist, distilled from a two-handed teacher."</p>
             <nav class="modes" role="tablist">{tab(Mode::Replay, "Replay", "mode-replay")}{tab(Mode::Live, "Live", "mode-live")}</nav>
             <BackendBadge />
+            <AppStatus />
         </header>
         <main data-testid="app-ready" data-models-ready=move || ready().to_string()>
             <Show when=move || mode.get() == Mode::Replay fallback=move || view! {

@@ -18,15 +18,16 @@ const MIME = {
   '.css': 'text/css',
   '.json': 'application/json',
   '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json',
   '.svg': 'image/svg+xml',
 };
 
-/** Serves dist/ on an ephemeral port of 127.0.0.1; resolves to { url, close }. */
-export async function serveDist() {
+/** Serves dist/ (or `root`) on an ephemeral port of 127.0.0.1; resolves to { url, close }. */
+export async function serveDist(root = distDir) {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-    const file = join(distDir, path.endsWith('/') ? join(path, 'index.html') : path);
-    if (!file.startsWith(distDir)) {
+    const file = join(root, path.endsWith('/') ? join(path, 'index.html') : path);
+    if (!file.startsWith(root)) {
       res.writeHead(403).end();
       return;
     }
@@ -44,11 +45,16 @@ export async function serveDist() {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+  const close = () =>
+    new Promise((resolve) => {
+      server.close(resolve);
+      server.closeAllConnections();
+    });
+  return { url: `http://127.0.0.1:${port}/`, close };
 }
 
-/** Launches Debian's Chromium headless with the flags that keep it quiet offline. */
-export async function launchChromium({ webgpu = true } = {}) {
+/** Debian's Chromium, headless, with the flags that keep it quiet offline. */
+export function chromiumOptions({ webgpu = true } = {}) {
   const args = [
     '--no-sandbox',
     '--disable-quic',
@@ -58,7 +64,11 @@ export async function launchChromium({ webgpu = true } = {}) {
     '--disable-sync',
   ];
   if (webgpu) args.push('--enable-unsafe-webgpu');
-  return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args });
+  return { executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args };
+}
+
+export async function launchChromium(options) {
+  return chromium.launch(chromiumOptions(options));
 }
 
 /** Opens a page that records console errors and uncaught exceptions. */

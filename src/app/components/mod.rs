@@ -1,5 +1,6 @@
 //! One component per file.
 
+pub mod app_status;
 pub mod backend_badge;
 pub mod comparison;
 pub mod controls;

@@ -1,0 +1,38 @@
+//! The header's status line: offline or online, whether this version works offline, and the
+//! notice of a new version with the button that restarts into it.
+
+use leptos::prelude::*;
+
+use crate::app::offline::use_offline;
+
+#[component]
+pub fn AppStatus() -> impl IntoView {
+    let offline = use_offline();
+    let network = move || {
+        if offline.online.get() { "Online" } else { "Offline: everything runs on this device" }
+    };
+    let cached = move || {
+        if let Some(why) = offline.unavailable.get() {
+            format!("Not available offline: {why}")
+        } else if offline.ready.get() {
+            "Ready to work offline".to_string()
+        } else {
+            "Preparing offline use…".to_string()
+        }
+    };
+    view! {
+        <p class="app-status" role="status">
+            <span data-testid="network-status" data-online=move || offline.online.get().to_string()>{network}</span>
+            " · "
+            <span data-testid="offline-ready" data-ready=move || offline.ready.get().to_string()>{cached}</span>
+        </p>
+        <Show when=move || offline.update.get()>
+            <p class="update-notice" role="alert" data-testid="update-ready">
+                "A new version of TSAK is ready. "
+                <button type="button" class="primary" data-testid="update-restart" on:click=move |_| offline.restart()>
+                    "Restart to update"
+                </button>
+            </p>
+        </Show>
+    }
+}

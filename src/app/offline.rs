@@ -1,0 +1,118 @@
+//! Offline and updates, the typed context of the header's status: registers the service
+//! worker (`pwa/sw.js`, see README "Offline and installable"), follows the network state, and
+//! notices a new version waiting, which takes over only when the user restarts the app with it,
+//! so a page never runs half of one version and half of another.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{ServiceWorkerRegistration, ServiceWorkerState};
+
+/// The header's view of connectivity and versions.
+#[derive(Clone, Copy)]
+pub struct Offline {
+    /// The browser reports a network connection.
+    pub online: RwSignal<bool>,
+    /// The service worker is active: every file of this version is cached.
+    pub ready: RwSignal<bool>,
+    /// A new version is installed and waiting for a restart.
+    pub update: RwSignal<bool>,
+    /// Why offline use is not available (no service worker support, registration failed).
+    pub unavailable: RwSignal<Option<String>>,
+    registration: StoredValue<Option<ServiceWorkerRegistration>, LocalStorage>,
+}
+
+fn listen(target: &web_sys::EventTarget, event: &str, handler: impl FnMut() + 'static) {
+    let closure = Closure::<dyn FnMut()>::new(handler);
+    let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    // The listeners live as long as the page (the app's one instance).
+    closure.forget();
+}
+
+impl Offline {
+    pub fn provide() -> Offline {
+        let window = web_sys::window().expect("the app runs in a page");
+        let offline = Offline {
+            online: RwSignal::new(window.navigator().on_line()),
+            ready: RwSignal::new(false),
+            update: RwSignal::new(false),
+            unavailable: RwSignal::new(None),
+            registration: StoredValue::new_local(None),
+        };
+        provide_context(offline);
+        listen(&window, "online", move || offline.online.set(true));
+        listen(&window, "offline", move || offline.online.set(false));
+        wasm_bindgen_futures::spawn_local(async move { offline.register().await });
+        offline
+    }
+
+    async fn register(&self) {
+        let navigator = web_sys::window().expect("a page").navigator();
+        if !js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false) {
+            self.unavailable.set(Some("this browser (or an insecure origin) offers no service workers".into()));
+            return;
+        }
+        let container = navigator.service_worker();
+        let registration = match wasm_bindgen_futures::JsFuture::from(container.register("sw.js")).await {
+            Ok(registration) => registration.unchecked_into::<ServiceWorkerRegistration>(),
+            Err(e) => {
+                self.unavailable.set(Some(format!("the service worker did not register: {e:?}")));
+                return;
+            }
+        };
+        self.registration.set_value(Some(registration.clone()));
+        let offline = *self;
+        let had_controller = container.controller().is_some();
+        // A worker installed while an older one controls this page is a new version.
+        let watch = {
+            let registration = registration.clone();
+            move || {
+                if had_controller && registration.waiting().is_some() {
+                    offline.update.set(true);
+                }
+            }
+        };
+        watch();
+        {
+            let registration = registration.clone();
+            let watch = watch.clone();
+            listen(&registration.clone(), "updatefound", move || {
+                if let Some(installing) = registration.installing() {
+                    let watch = watch.clone();
+                    let worker = installing.clone();
+                    listen(&installing, "statechange", move || {
+                        if worker.state() == ServiceWorkerState::Installed {
+                            watch();
+                        }
+                    });
+                }
+            });
+        }
+        listen(&container, "controllerchange", move || {
+            if offline.update.get_untracked() {
+                // The new version took over at the user's request: start it.
+                let _ = web_sys::window().expect("a page").location().reload();
+            }
+        });
+        if wasm_bindgen_futures::JsFuture::from(container.ready().expect("a container")).await.is_ok() {
+            self.ready.set(true);
+        }
+    }
+
+    /// Restarts the app with the waiting new version.
+    pub fn restart(&self) {
+        let waiting = self.registration.with_value(|r| r.as_ref().and_then(ServiceWorkerRegistration::waiting));
+        match waiting {
+            Some(worker) => {
+                let _ = worker.post_message(&"skip-waiting".into());
+            }
+            None => {
+                let _ = web_sys::window().expect("a page").location().reload();
+            }
+        }
+    }
+}
+
+pub fn use_offline() -> Offline {
+    expect_context::<Offline>()
+}

@@ -1,0 +1,106 @@
+// Offline and installable, end to end in headless Chromium: after one visit the app starts with
+// the network gone (the server stopped and the browser offline), says so, and replays the demo;
+// Chromium finds it installable; a new deploy is picked up on the next start with a "new
+// version" notice and runs only after the user restarts into it.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { chromiumOptions, distDir, launchChromium, serveDist, screenshot } from './harness.mjs';
+
+let browser;
+
+before(async () => {
+  browser = await launchChromium({ webgpu: false });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function firstVisit(context, url) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  await page.goto(url);
+  await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+  await page.waitForSelector('[data-testid=offline-ready][data-ready=true]', { timeout: 60_000 });
+  assert.equal(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)), true, 'the service worker controls the page');
+  return { page, problems };
+}
+
+test('after one visit the app starts and replays the demo with the network gone', async () => {
+  const server = await serveDist();
+  const context = await browser.newContext();
+  const { page, problems } = await firstVisit(context, server.url);
+  assert.equal(await page.getByTestId('network-status').getAttribute('data-online'), 'true');
+
+  await server.close();
+  await context.setOffline(true);
+  await page.reload();
+  await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+  assert.equal(await page.getByTestId('network-status').getAttribute('data-online'), 'false');
+  assert.match(await page.getByTestId('network-status').innerText(), /Offline: everything runs on this device/);
+  // The demo session (fetched by the inference worker) comes from the cache too.
+  await page.getByTestId('speed').selectOption('max');
+  await page.getByTestId('replay-demo').click();
+  await page.getByTestId('final-student').waitFor({ timeout: 120_000 });
+  assert.notEqual(await page.getByTestId('student-prediction').innerText(), '—');
+  // A link with a query (the kiosk's) starts offline too: every navigation gets the shell.
+  await page.goto(`${server.url}?kiosk`);
+  await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+  await screenshot(page, 'offline-start');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('Chromium finds the app installable', async () => {
+  const server = await serveDist();
+  // A profile on disk: Chromium never offers installs from an incognito context (Playwright's).
+  const profile = await mkdtemp(join(tmpdir(), 'tsak-profile-'));
+  const context = await chromium.launchPersistentContext(profile, chromiumOptions({ webgpu: false }));
+  const { page } = await firstVisit(context, server.url);
+  const cdp = await context.newCDPSession(page);
+  const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+  assert.deepEqual(installabilityErrors, []);
+  const { errors, data } = await cdp.send('Page.getAppManifest');
+  assert.deepEqual(errors, []);
+  const manifest = JSON.parse(data);
+  assert.equal(manifest.display, 'standalone');
+  assert.deepEqual(manifest.icons.map((i) => i.sizes), ['192x192', '512x512', '512x512']);
+  await context.close();
+  await server.close();
+  await rm(profile, { recursive: true, force: true });
+});
+
+test('a new deploy is picked up on the next start with a notice, and runs after a restart', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'tsak-deploy-'));
+  await cp(distDir, root, { recursive: true });
+  const server = await serveDist(root);
+  const context = await browser.newContext();
+  const { page, problems } = await firstVisit(context, server.url);
+  assert.equal(await page.locator('[data-testid=update-ready]').count(), 0, 'no notice on the first visit');
+
+  // Deploy: a changed page and the service worker of the new build.
+  const index = join(root, 'index.html');
+  await writeFile(index, (await readFile(index, 'utf8')).replace('<head>', '<head><meta name="tsak-build" content="2" />'));
+  const sw = join(root, 'sw.js');
+  await writeFile(sw, (await readFile(sw, 'utf8')).replace(/const VERSION = "[0-9a-f]+"/, 'const VERSION = "feedfacefeedface"'));
+
+  // The next start still runs the old version, whole, and offers the new one.
+  await page.reload();
+  await page.waitForSelector('[data-testid=update-ready]', { timeout: 30_000 });
+  assert.equal(await page.locator('meta[name=tsak-build]').count(), 0, 'the old version, not half of the new');
+  await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+  await screenshot(page, 'offline-update-ready');
+  await Promise.all([page.waitForEvent('load'), page.getByTestId('update-restart').click()]);
+  await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+  assert.equal(await page.locator('meta[name=tsak-build]').count(), 1, 'restarted into the new version');
+  assert.equal(await page.locator('[data-testid=update-ready]').count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+  await server.close();
+  await rm(root, { recursive: true, force: true });
+});
