@@ -5,7 +5,7 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
-use crate::app::components::timeline::{ROW_HEIGHT, draw};
+use crate::app::components::timeline::{ROW_HEIGHT, draw, short_labels};
 use crate::app::live::session::use_live;
 use crate::infer::bundle::embedded_manifest;
 
@@ -15,10 +15,11 @@ pub fn LiveTimeline() -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let manifest = embedded_manifest();
     let null_index = manifest.classes.iter().position(|c| c.id == manifest.null_id).unwrap_or(0);
+    let labels = short_labels(&manifest.classes, manifest.null_id);
     Effect::new(move |_| {
         let rows = live.history.with(|h| h.rows());
         if let Some(canvas) = canvas.get() {
-            draw(&canvas, ["label", "student", "teacher"], &rows, None, null_index);
+            draw(&canvas, ["label", "student", "teacher"], &rows, &labels, None, null_index);
         }
     });
     view! {

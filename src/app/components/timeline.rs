@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::CanvasRenderingContext2d;
 
-use crate::app::palette::class_colour;
+use crate::app::palette::{class_colour, label_colour};
 use crate::app::replay::use_replay;
 use crate::replay::state::{ReplayState, Which};
 
@@ -39,11 +39,14 @@ fn rows(state: &ReplayState) -> [Vec<Option<usize>>; 3] {
     [row(state, 0), row(state, 1), row(state, 2)]
 }
 
-/// Draws three named rows of classes per frame, with a red line at `position` if given.
+/// Draws three named rows of classes per frame, with a red line at `position` if given. Each
+/// segment wide enough also carries its class's short label (`labels`, by output index), so
+/// the timeline never relies on colour alone.
 pub fn draw(
     canvas: &web_sys::HtmlCanvasElement,
     names: [&str; 3],
     rows: &[Vec<Option<usize>>; 3],
+    labels: &[String],
     position: Option<usize>,
     null_index: usize,
 ) {
@@ -63,13 +66,14 @@ pub fn draw(
         while start < values.len() {
             let end = (start..values.len()).find(|&i| values[i] != values[start]).unwrap_or(values.len());
             if let Some(class) = values[start] {
+                let (x, width) = (LABEL_WIDTH + start as f64 * scale, (end - start) as f64 * scale);
                 context.set_fill_style_str(class_colour(class, null_index));
-                context.fill_rect(
-                    LABEL_WIDTH + start as f64 * scale,
-                    y + 2.0,
-                    (end - start) as f64 * scale,
-                    ROW_HEIGHT - 4.0,
-                );
+                context.fill_rect(x, y + 2.0, width, ROW_HEIGHT - 4.0);
+                let label = labels.get(class).map_or("", String::as_str);
+                if width >= 8.0 * label.len() as f64 + 6.0 {
+                    context.set_fill_style_str(label_colour(class, null_index));
+                    let _ = context.fill_text(label, x + 3.0, y + 15.0);
+                }
             }
             start = end;
         }
@@ -80,18 +84,28 @@ pub fn draw(
     }
 }
 
+/// Short labels by output index: the class id, `Null` as `–`.
+pub fn short_labels(classes: &[crate::data::classes::ClassInfo], null_id: u32) -> Vec<String> {
+    classes.iter().map(|c| if c.id == null_id { "–".to_string() } else { c.id.to_string() }).collect()
+}
+
 #[component]
 pub fn Timeline() -> impl IntoView {
     let replay = use_replay();
     let canvas = NodeRef::<Canvas>::new();
     let rows = Memo::new(move |_| {
-        replay.state.with(|s| s.as_ref().map(|s| (rows(s), s.classes.index_of(s.classes.null_id).unwrap_or(0))))
+        replay.state.with(|s| {
+            s.as_ref().map(|s| {
+                let null_index = s.classes.index_of(s.classes.null_id).unwrap_or(0);
+                (rows(s), short_labels(&s.classes.classes, s.classes.null_id), null_index)
+            })
+        })
     });
     Effect::new(move |_| {
         let position = replay.position.get();
         rows.with(|rows| {
-            if let (Some((rows, null_index)), Some(canvas)) = (rows, canvas.get()) {
-                draw(&canvas, ROWS, rows, Some(position), *null_index);
+            if let (Some((rows, labels, null_index)), Some(canvas)) = (rows, canvas.get()) {
+                draw(&canvas, ROWS, rows, labels, Some(position), *null_index);
             }
         });
     });
