@@ -9,6 +9,7 @@ pub mod components;
 pub mod constructors;
 pub mod download;
 pub mod dropped;
+pub mod kiosk;
 pub mod live;
 pub mod offline;
 pub mod palette;
@@ -24,6 +25,7 @@ use components::comparison::Comparison;
 use components::controls::{PlayerControls, SourcePicker};
 use components::error_banner::ErrorBanner;
 use components::final_scores::{ExportButton, FinalScores};
+use components::kiosk_layer::KioskLayer;
 use components::live_panel::LivePanel;
 use components::model_card::ModelCard;
 use components::operation_legend::OperationLegend;
@@ -61,8 +63,19 @@ pub fn App() -> impl IntoView {
     let replay = Replay::provide();
     let live = live::session::Live::provide(replay);
     live::recordings::Recordings::provide(live);
+    let kiosk = kiosk::Kiosk::provide(replay);
     let ready = move || replay.backend.with(Option::is_some);
     let mode = RwSignal::new(Mode::Replay);
+    // Kiosk mode shows the replay, styled for the booth (`body.kiosk`).
+    Effect::new(move |_| {
+        let active = kiosk.active.get();
+        if active {
+            mode.set(Mode::Replay);
+        }
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let _ = body.class_list().toggle_with_force("kiosk", active);
+        }
+    });
     let tab = move |which: Mode, label: &'static str, id: &'static str| {
         view! {
             <button type="button" role="tab" data-testid=id aria-selected=move || (mode.get() == which).to_string()
@@ -74,9 +87,11 @@ pub fn App() -> impl IntoView {
             <h1>"TSAK"</h1>
             <p class="tagline">"Packaging operations from one wrist, distilled from a two-handed teacher."</p>
             <nav class="modes" role="tablist">{tab(Mode::Replay, "Replay", "mode-replay")}{tab(Mode::Live, "Live", "mode-live")}</nav>
+            <button type="button" class="kiosk-start" data-testid="kiosk-start" on:click=move |_| kiosk.start(true)>"Kiosk"</button>
             <BackendBadge />
             <AppStatus />
         </header>
+        <KioskLayer />
         <main data-testid="app-ready" data-models-ready=move || ready().to_string()>
             <Show when=move || mode.get() == Mode::Replay fallback=move || view! {
                 <LivePanel on_replay=Callback::new(move |_| mode.set(Mode::Replay)) />

@@ -183,7 +183,11 @@ fn now_ms(scope: &DedicatedWorkerGlobalScope) -> f64 {
 fn replace_session(worker: &mut Worker, loaded: Result<LoadedSession, String>, started: f64) {
     match loaded.and_then(|session| Runner::new(session, &worker.bundle)) {
         Ok(runner) => {
-            let info = SessionInfo { load_ms: now_ms(&worker.scope) - started, ..runner.info() };
+            let info = SessionInfo {
+                load_ms: now_ms(&worker.scope) - started,
+                worker_memory_bytes: crate::app::kiosk::wasm_memory_bytes(),
+                ..runner.info()
+            };
             post(&worker.scope, &FromWorker::Loaded(info));
             worker.runner = Some(runner);
             worker.target_frame = 0;

@@ -90,6 +90,10 @@ pub struct SessionInfo {
     /// Time the worker took to read the files and cut the windows, in ms.
     #[serde(default)]
     pub load_ms: f64,
+    /// The worker's wasm memory when the session was loaded, in bytes (the kiosk's soak test
+    /// watches it over hours of loops).
+    #[serde(default)]
+    pub worker_memory_bytes: u64,
 }
 
 impl ToWorker {

@@ -76,6 +76,7 @@ impl Runner {
             teacher_missing: self.teacher_missing.clone(),
             warnings: self.session.warnings.clone(),
             load_ms: 0.0,
+            worker_memory_bytes: 0,
         }
     }
 

@@ -6,6 +6,7 @@ pub mod comparison;
 pub mod controls;
 pub mod error_banner;
 pub mod final_scores;
+pub mod kiosk_layer;
 pub mod live_panel;
 pub mod live_timeline;
 pub mod model_card;
