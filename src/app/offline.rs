@@ -94,7 +94,9 @@ impl Offline {
                 let _ = web_sys::window().expect("a page").location().reload();
             }
         });
-        if wasm_bindgen_futures::JsFuture::from(container.ready().expect("a container")).await.is_ok() {
+        if let Ok(ready) = container.ready()
+            && wasm_bindgen_futures::JsFuture::from(ready).await.is_ok()
+        {
             self.ready.set(true);
         }
     }

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -133,4 +134,22 @@ export async function openLivePage(browser, url, { init = [] } = {}) {
   await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
   await page.getByTestId('mode-live').click();
   return { context, page, problems };
+}
+
+/**
+ * Serves dist/ and launches Chromium for the tests of one file, closing both after them:
+ * `app.url` and `app.browser` are set once its `before` hook has run.
+ */
+export function appUnderTest(options) {
+  const app = { url: '', browser: null, server: null };
+  before(async () => {
+    app.server = await serveDist();
+    app.url = app.server.url;
+    app.browser = await launchChromium(options);
+  });
+  after(async () => {
+    await app.browser?.close();
+    await app.server?.close();
+  });
+  return app;
 }

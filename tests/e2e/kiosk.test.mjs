@@ -3,37 +3,26 @@
 // allows), a touch shows the Leave button and one tap on it leaves; the header's Kiosk button
 // starts it too. And the soak: 8 hours of loops simulated at full speed keep the page's and the
 // worker's wasm memory and the JS heap flat (figures written to artifacts/kiosk-soak.json).
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { artifactsDir, launchChromium, serveDist, screenshot } from './harness.mjs';
+import { appUnderTest, artifactsDir, screenshot } from './harness.mjs';
 
 /** The demo lasts 5.1 minutes: this many loops make 8 hours. */
 const EIGHT_HOURS_OF_LOOPS = Math.ceil((8 * 60) / 5.1);
 const MiB = 1024 * 1024;
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchChromium({ webgpu: false });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = appUnderTest({ webgpu: false });
 
 const loops = (page) => page.getByTestId('kiosk').getAttribute('data-loops').then(Number);
 
 test('?kiosk loops the demo without controls; a touch shows Leave, and one tap on it leaves', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const page = await app.browser.newPage({ viewport: { width: 1280, height: 800 } });
   const problems = [];
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
   page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
-  await page.goto(`${server.url}?kiosk&speed=max`);
+  await page.goto(`${app.url}?kiosk&speed=max`);
   await page.waitForSelector('[data-testid=kiosk]', { state: 'attached', timeout: 60_000 });
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=kiosk]')?.dataset.loops) >= 2, null, { timeout: 120_000 });
   // The demo plays, large, with no controls in sight.
@@ -71,9 +60,9 @@ test('?kiosk loops the demo without controls; a touch shows Leave, and one tap o
 });
 
 test(`an 8-hour kiosk loop (${EIGHT_HOURS_OF_LOOPS} demo loops at full speed) keeps memory flat`, async () => {
-  const page = await browser.newPage();
+  const page = await app.browser.newPage();
   const cdp = await page.context().newCDPSession(page);
-  await page.goto(`${server.url}?kiosk&speed=max`);
+  await page.goto(`${app.url}?kiosk&speed=max`);
   await page.waitForSelector('[data-testid=kiosk]', { state: 'attached', timeout: 60_000 });
   const sample = async () => {
     await cdp.send('HeapProfiler.collectGarbage');

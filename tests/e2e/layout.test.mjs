@@ -3,23 +3,12 @@
 // touch target of at least 44 px, the two models stack on the narrow screen and sit side by side
 // on the wide one, and the current operation is in large type (screenshots saved); every main
 // control is reachable with the keyboard alone, with a visible focus.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchChromium, serveDist, screenshot } from './harness.mjs';
+import { appUnderTest, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchChromium({ webgpu: false });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = appUnderTest({ webgpu: false });
 
 /** Horizontal overflow of the page, and controls smaller than 44 px (by test id or text). */
 function layoutProblems() {
@@ -40,8 +29,8 @@ function layoutProblems() {
 
 for (const [width, height, stacked] of [[768, 1024, true], [1920, 1080, false]]) {
   test(`at ${width}x${height} nothing scrolls sideways, controls are touch-sized, models ${stacked ? 'stack' : 'sit side by side'}`, async () => {
-    const page = await browser.newPage({ viewport: { width, height } });
-    await page.goto(server.url);
+    const page = await app.browser.newPage({ viewport: { width, height } });
+    await page.goto(app.url);
     await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
     await page.getByTestId('speed').selectOption('max');
     await page.getByTestId('replay-demo').click();
@@ -62,11 +51,11 @@ for (const [width, height, stacked] of [[768, 1024, true], [1920, 1080, false]])
 }
 
 test('every main control is reachable with the keyboard alone, with a visible focus', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await app.browser.newContext({ viewport: { width: 1280, height: 900 } });
   // Web Bluetooth (the stand-in), so the live view shows its controls.
   await context.addInitScript({ path: join(import.meta.dirname, 'fake-bluetooth.js') });
   const page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(app.url);
   await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
   const wanted = ['mode-replay', 'mode-live', 'replay-demo', 'speed'];
   const reached = new Map();

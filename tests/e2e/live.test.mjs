@@ -3,27 +3,16 @@
 // streaming at its rate, the student classifies live windows, the teacher says what it lacks;
 // lost packets are counted; a dropped connection reconnects by itself; disconnecting releases
 // the device. Without Web Bluetooth the live view explains why and leads back to replay.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launchChromium, openLivePage, openPage, screenshot } from './harness.mjs';
+import { appUnderTest, openLivePage, openPage, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchChromium({ webgpu: false });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = appUnderTest({ webgpu: false });
 
 const status = (page) => page.getByTestId('ble-status').getAttribute('data-status');
 
 test('a streaming wearable is classified live, loses packets visibly and reconnects', async () => {
-  const { context, page, problems } = await openLivePage(browser, server.url);
+  const { context, page, problems } = await openLivePage(app.browser, app.url);
   await page.getByTestId('ble-profile').selectOption('tsak-open');
   await page.getByTestId('ble-position').selectOption('right_wrist');
   await page.getByTestId('connect-ble').click();
@@ -74,7 +63,7 @@ test('a streaming wearable is classified live, loses packets visibly and reconne
 });
 
 test('four wearables stream for half a minute: both models answer every window, the teacher too', async () => {
-  const { context, page, problems } = await openLivePage(browser, server.url);
+  const { context, page, problems } = await openLivePage(app.browser, app.url);
   const positions = ['right_wrist', 'left_wrist', 'right_upper_arm', 'left_upper_arm'];
   for (const [i, position] of positions.entries()) {
     await page.getByTestId('ble-profile').selectOption('tsak-open');
@@ -120,7 +109,7 @@ test('four wearables stream for half a minute: both models answer every window, 
 });
 
 test('without Web Bluetooth the live view explains why and leads back to replay', async () => {
-  const { page, problems } = await openPage(browser, server.url);
+  const { page, problems } = await openPage(app.browser, app.url);
   await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
   await page.getByTestId('mode-live').click();
   const notice = page.getByTestId('ble-unsupported');

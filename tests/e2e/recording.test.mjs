@@ -4,23 +4,12 @@
 // find the recording saved up to its last second, resume it with the device reconnected, stop,
 // export it as recording CSVs + spec and in OpenPack's layout (both zips read back here), and
 // delete it.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { serveDist, launchChromium, openLivePage, readStoredZip, screenshot } from './harness.mjs';
+import { appUnderTest, openLivePage, readStoredZip, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchChromium({ webgpu: false });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = appUnderTest({ webgpu: false });
 
 async function connect(page) {
   await page.getByTestId('ble-profile').selectOption('tsak-open');
@@ -38,7 +27,7 @@ async function download(page, testId) {
 }
 
 test('a recording survives a reload, resumes, exports in both layouts and is deleted', async () => {
-  const { context, page, problems } = await openLivePage(browser, server.url);
+  const { context, page, problems } = await openLivePage(app.browser, app.url);
   await connect(page);
 
   await page.getByTestId('record-name').fill('line3 test');
@@ -131,7 +120,7 @@ test('a recording survives a reload, resumes, exports in both layouts and is del
 
 test('without IndexedDB the page says recordings will not survive a reload and Stop downloads the recording', async () => {
   const noIndexedDb = () => Object.defineProperty(window, 'indexedDB', { configurable: true, get: () => undefined });
-  const { context, page, problems } = await openLivePage(browser, server.url, { init: [noIndexedDb] });
+  const { context, page, problems } = await openLivePage(app.browser, app.url, { init: [noIndexedDb] });
   await connect(page);
   assert.match(await page.getByTestId('record-error').innerText(), /Recordings will not survive a reload/);
   await page.getByTestId('record-name').fill('no storage');
