@@ -5,8 +5,9 @@
 //!
 //! Convention, as in the training data: the quaternion `(w, x, y, z)` maps sensor coordinates
 //! to world coordinates, the world's z axis points up. Without a magnetometer the heading is
-//! relative (it starts at 0 and drifts slowly), which the training data's random room headings
-//! already taught the teacher to ignore.
+//! relative: it starts at 0 for each device on its own and drifts slowly. The training data's
+//! random room headings taught the teacher to ignore one heading shared by all sensors, not
+//! independent ones per device; that gap is stated in the README.
 //!
 //! Hand-written rather than taken from a crate: the maintained AHRS crates bring a linear
 //! algebra library into the browser bundle for these forty lines of arithmetic.

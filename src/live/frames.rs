@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use crate::ble::axes::AxisMap;
 use crate::ble::frame_grid::FrameGrid;
 use crate::ble::orientation::{DEFAULT_BETA, Madgwick};
-use crate::ble::sample::{Clock, Decoded};
+use crate::ble::sample::{Clock, Decoded, ImuSample};
 use crate::data::classes::ClassId;
 use crate::data::frames::FrameTable;
 
@@ -40,7 +40,40 @@ struct PositionStream {
     /// Recent frames, oldest first: (frame index, values or `None` in a gap).
     frames: VecDeque<(u64, Option<Vec<f32>>)>,
     samples: u64,
+    /// Samples refused for a non-finite value or a missing gyroscope reading.
+    refused: u64,
     dropped_packets: u64,
+}
+
+impl PositionStream {
+    /// The page-clock offset of a device-clocked stream, given one packet's `fresh` estimate
+    /// (its arrival minus its last sample's device time).
+    fn device_offset(&mut self, fresh: f64) -> f64 {
+        let offset = match self.offset_ms {
+            Some(o) if fresh - o > REANCHOR_MS => fresh,
+            Some(o) => o.min(fresh),
+            None => fresh,
+        };
+        self.offset_ms = Some(offset);
+        offset
+    }
+
+    /// One sample's grid values in ATR axes: acc, then gyro and the estimated orientation
+    /// for a gyroscope stream; `None` when a value is missing or not finite.
+    fn values(&mut self, sample: &ImuSample) -> Option<Vec<f32>> {
+        let sample = self.axes.map(*sample);
+        let finite = |v: &[f32; 3]| v.iter().all(|x| x.is_finite());
+        if !finite(&sample.acc) {
+            return None;
+        }
+        let mut values = sample.acc.to_vec();
+        if let Some(filter) = &mut self.orientation {
+            let gyro = sample.gyro.filter(finite)?;
+            values.extend(gyro);
+            values.extend(filter.update(sample.t_ms, sample.acc, gyro));
+        }
+        Some(values)
+    }
 }
 
 /// Counters of one stream, for the status panel.
@@ -51,6 +84,8 @@ pub struct StreamStats {
     pub dropped_packets: u64,
     pub gap_frames: u64,
     pub out_of_order: u64,
+    /// Samples refused for a non-finite value or a missing gyroscope reading.
+    pub refused: u64,
     /// The last frame on the grid, if any.
     pub last_frame: Option<u64>,
 }
@@ -97,14 +132,20 @@ impl LiveFrames {
             offset_ms: None,
             frames: VecDeque::new(),
             samples: 0,
+            refused: 0,
             dropped_packets: 0,
         });
     }
 
     /// Changes how a position's device axes map onto the ATR axes, from its next sample on.
+    /// The orientation estimate starts afresh: the old one is in the old axes, and the filter
+    /// would take many seconds to turn it round.
     pub fn set_axes(&mut self, position: &str, axes: AxisMap) {
         if let Some(stream) = self.streams.iter_mut().find(|s| s.position == position) {
             stream.axes = axes;
+            if stream.orientation.is_some() {
+                stream.orientation = Some(Madgwick::new(DEFAULT_BETA));
+            }
         }
     }
 
@@ -122,32 +163,29 @@ impl LiveFrames {
     }
 
     /// Adds one notification's samples, which arrived at `arrival_ms`, to a position's stream.
+    /// A packet without samples (half of a split payload, an acc frame waiting for its gyro
+    /// half) says nothing about the clock; a sample with a non-finite value is refused and
+    /// counted, so it becomes a gap instead of NaN in the models and the recording.
     pub fn push(&mut self, position: &str, decoded: &Decoded, arrival_ms: f64) {
         let keep = self.keep;
         let Some(stream) = self.streams.iter_mut().find(|s| s.position == position) else { return };
         stream.dropped_packets += u64::from(decoded.dropped_packets);
+        let Some(last) = decoded.samples.last() else { return };
+        if stream.samples == 0 && stream.refused == 0 && last.gyro.is_none() {
+            // A board of a gyroscope profile that sends none (the open profile's flag is off):
+            // it streams acceleration only, and the teacher is told what it lacks.
+            stream.gyro = false;
+            stream.orientation = None;
+        }
         let offset = match decoded.clock {
             Clock::Arrival => 0.0,
-            Clock::Device => {
-                let last = decoded.samples.last().map_or(0.0, |s| s.t_ms);
-                let fresh = arrival_ms - last;
-                let offset = match stream.offset_ms {
-                    Some(o) if fresh - o > REANCHOR_MS => fresh,
-                    Some(o) => o.min(fresh),
-                    None => fresh,
-                };
-                stream.offset_ms = Some(offset);
-                offset
-            }
+            Clock::Device => stream.device_offset(arrival_ms - last.t_ms),
         };
         for sample in &decoded.samples {
-            let sample = stream.axes.map(*sample);
-            let mut values = sample.acc.to_vec();
-            if let Some(filter) = &mut stream.orientation {
-                let gyro = sample.gyro.unwrap_or([f32::NAN; 3]);
-                values.extend(gyro);
-                values.extend(filter.update(sample.t_ms, sample.acc, gyro));
-            }
+            let Some(values) = stream.values(sample) else {
+                stream.refused += 1;
+                continue;
+            };
             stream.samples += 1;
             for frame in stream.grid.push(sample.t_ms + offset, values) {
                 stream.frames.push_back((frame.index, frame.values));
@@ -210,6 +248,7 @@ impl LiveFrames {
                 dropped_packets: s.dropped_packets,
                 gap_frames: s.grid.gap_frames,
                 out_of_order: s.grid.out_of_order,
+                refused: s.refused,
                 last_frame: s.frames.back().map(|f| f.0),
             })
             .collect()
@@ -433,5 +472,70 @@ mod tests {
         assert_eq!(live.table(&["right_wrist"], 40, 30, 0), Err(WindowProblem::Gap("right_wrist".into())));
         live.connect("right_wrist", false, AxisMap::IDENTITY);
         assert_eq!(live.stats()[0].samples, 0);
+    }
+
+    #[test]
+    fn packets_without_samples_leave_the_device_clock_alone() {
+        // Polar sends an acc frame's packet empty while it waits for the gyro half, Movesense
+        // the first half of a split payload: they must not re-anchor the clock.
+        let mut live = LiveFrames::new(0.0, 300);
+        live.connect("right_wrist", false, AxisMap::IDENTITY);
+        for k in 0..9 {
+            let decoded = burst(k * 10, 10, 30.0, Clock::Device);
+            let arrival = decoded.samples.last().unwrap().t_ms + 20.0;
+            live.push("right_wrist", &decoded, arrival);
+            live.push("right_wrist", &Decoded::device(Vec::new(), 0), arrival + 15.0);
+        }
+        let stats = &live.stats()[0];
+        assert_eq!((stats.gap_frames, stats.out_of_order, stats.samples), (0, 0, 90), "{stats:?}");
+        assert_eq!(live.common_frame(&["right_wrist"]), Some(89), "one offset for the whole stream");
+    }
+
+    #[test]
+    fn a_sample_with_a_non_finite_value_is_refused_and_counted() {
+        let mut live = LiveFrames::new(0.0, 300);
+        live.connect("right_wrist", true, AxisMap::IDENTITY);
+        let mut decoded = burst(0, 60, 30.0, Clock::Arrival);
+        decoded.samples[20].acc[1] = f32::NAN;
+        decoded.samples[40].gyro = Some([f32::INFINITY, 0.0, 0.0]);
+        live.push("right_wrist", &decoded, 0.0);
+        assert_eq!(live.stats()[0].refused, 2);
+        let table = live.table(&["right_wrist"], 59, 60, 0).unwrap();
+        assert!(table.values.iter().all(|v| v.is_finite()), "nothing non-finite reaches the models");
+    }
+
+    #[test]
+    fn a_gyroscope_profile_board_that_sends_no_gyroscope_streams_acceleration_only() {
+        let mut live = LiveFrames::new(0.0, 300);
+        live.connect("right_wrist", true, AxisMap::IDENTITY);
+        let mut decoded = burst(0, 60, 30.0, Clock::Arrival);
+        decoded.samples.iter_mut().for_each(|s| s.gyro = None);
+        live.push("right_wrist", &decoded, 0.0);
+        assert_eq!(
+            live.position_channels("right_wrist").unwrap(),
+            ["right_wrist/acc_x", "right_wrist/acc_y", "right_wrist/acc_z"]
+        );
+        assert_eq!(live.missing(&["right_wrist/gyro_x".to_string()]), ["right_wrist/gyro_x"]);
+        assert!(live.table(&["right_wrist"], 59, 60, 0).is_ok());
+    }
+
+    #[test]
+    fn a_new_axis_mapping_restarts_the_orientation_estimate() {
+        let mut live = LiveFrames::new(0.0, 300);
+        live.connect("right_wrist", true, AxisMap::IDENTITY);
+        // Lying flat and still for two seconds: the estimate is z up.
+        let mut flat = burst(0, 60, 30.0, Clock::Arrival);
+        flat.samples.iter_mut().for_each(|s| (s.acc, s.gyro) = ([0.0, 0.0, 1.0], Some([0.0; 3])));
+        live.push("right_wrist", &flat, 0.0);
+        live.set_axes("right_wrist", "z,y,-x".parse().unwrap());
+        let mut turned = burst(60, 1, 30.0, Clock::Arrival);
+        turned.samples[0].acc = [0.0, 0.0, 1.0];
+        turned.samples[0].gyro = Some([0.0; 3]);
+        live.push("right_wrist", &turned, 0.0);
+        let table = live.table(&["right_wrist"], 60, 1, 0).unwrap();
+        // The new axes put gravity on x: a fresh estimate levels onto it at once, the old one
+        // would still say z up.
+        let quat = &table.values[6..10];
+        assert!(quat[0].abs() < 0.99, "the orientation was re-levelled: {quat:?}");
     }
 }

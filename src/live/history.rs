@@ -80,7 +80,8 @@ impl LiveHistory {
     pub fn rows(&self) -> [Vec<Option<usize>>; 3] {
         let span = self.span as usize;
         let mut rows = [vec![None; span], vec![None; span], vec![None; span]];
-        let Some(last) = self.entries.back().map(|e| e.end_frame) else { return rows };
+        // The latest window ends the span (entries arrive in order; `max` keeps it safe if not).
+        let Some(last) = self.entries.iter().map(|e| e.end_frame).max() else { return rows };
         let first = (last + 1).saturating_sub(self.span);
         for entry in &self.entries {
             let values =
