@@ -65,6 +65,7 @@ fn DeviceRow(device: SlotView, live: Live) -> impl IntoView {
             {format!(" Hz (asked {:.0})", slot.asked_hz)}
             " · dropped packets " <span data-testid="ble-dropped">{slot.dropped_packets}</span>
             {format!(" · gap frames {} · reconnects {}", slot.gap_frames, slot.reconnects)}
+            {(slot.refused_samples > 0).then(|| format!(" · {} samples refused (out of order or unreadable values)", slot.refused_samples))}
             {slot.battery.map(|b| format!(" · battery {b}%"))}
             {slot.reason.map(|r| view! { <span class="reason">{format!(" · {r}")}</span> })}
             {(slot.decode_errors > 0).then(|| format!(

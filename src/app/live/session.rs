@@ -50,6 +50,8 @@ pub struct SlotView {
     pub asked_hz: f64,
     pub dropped_packets: u64,
     pub gap_frames: u64,
+    /// Samples thrown away: out of order on the grid, or with a missing or non-finite value.
+    pub refused_samples: u64,
     pub decode_errors: u64,
     pub last_decode_error: Option<String>,
     pub battery: Option<u8>,
@@ -188,11 +190,18 @@ impl Live {
 
     fn add_slot(&self, profile: Profile, device: BluetoothDevice, position: String) {
         let shared = self.shared();
+        // The device this replaces is released first, outside the store's borrow (its
+        // disconnect may fire at once) and before the new listener exists (the same device
+        // picked again must not see its own release as a drop).
+        let replaced = take_slot(&mut shared.borrow_mut().slots, &position);
+        drop(replaced);
         let on_disconnect = {
             let (shared, position) = (Rc::downgrade(&shared), position.clone());
             Closure::<dyn Fn(Event)>::new(move |_| {
                 let Some(shared) = shared.upgrade() else { return };
-                let mut store = shared.borrow_mut();
+                // The event can fire inside a call that holds the store (a disconnect fires
+                // it at once); such a disconnect was asked for, so there is nothing to do.
+                let Ok(mut store) = shared.try_borrow_mut() else { return };
                 if let Some(slot) = store.slots.iter_mut().find(|s| s.position == position) {
                     slot.link = None;
                     if matches!(slot.connection.state, LinkState::Streaming | LinkState::Connecting) {
@@ -204,7 +213,6 @@ impl Live {
         let _ =
             device.add_event_listener_with_callback("gattserverdisconnected", on_disconnect.as_ref().unchecked_ref());
         let mut store = shared.borrow_mut();
-        store.slots.retain(|s| s.position != position);
         store.frames.connect(&position, profile.gyro, profile.default_axes());
         store.slots.push(Slot {
             position,
@@ -221,16 +229,15 @@ impl Live {
         });
     }
 
-    /// Runs the GATT chain for a slot; a failure counts as a drop (and is retried).
+    /// Runs the GATT chain for a slot; a failure counts as a drop (and is retried). The
+    /// decoder starts afresh: a device that rebooted numbers its packets from 0 again, and a
+    /// frame's timing must not reach back across the time away.
     async fn open(&self, position: String) {
         let shared = self.shared();
-        let Some((device, profile)) = shared
-            .borrow()
-            .slots
-            .iter()
-            .find(|s| s.position == position)
-            .map(|s| (s.device.clone(), s.profile.clone()))
-        else {
+        let Some((device, profile)) = shared.borrow_mut().slots.iter_mut().find(|s| s.position == position).map(|s| {
+            s.decoder = s.profile.decoder();
+            (s.device.clone(), s.profile.clone())
+        }) else {
             return;
         };
         let on_data = packet_handler(&shared, &position, false);
@@ -278,9 +285,13 @@ impl Live {
     /// Stops streaming from a position.
     pub fn remove(&self, position: &str) {
         let shared = self.shared();
-        let mut store = shared.borrow_mut();
-        store.slots.retain(|s| s.position != position);
-        store.frames.disconnect(position);
+        let removed = {
+            let mut store = shared.borrow_mut();
+            store.frames.disconnect(position);
+            take_slot(&mut store.slots, position)
+        };
+        // Dropped outside the borrow: the disconnect may fire its event at once.
+        drop(removed);
     }
 
     fn tick(&self) {
@@ -357,6 +368,12 @@ impl Live {
     }
 }
 
+/// Takes the slot at `position` out of the list, to be dropped once the store is released.
+fn take_slot(slots: &mut Vec<Slot>, position: &str) -> Option<Slot> {
+    let index = slots.iter().position(|s| s.position == position)?;
+    Some(slots.remove(index))
+}
+
 /// The body position of the student's inputs (`right_wrist/acc_x` -> `right_wrist`).
 pub fn student_position(manifest: &crate::model::manifest::Manifest) -> String {
     manifest.student.inputs.first().map_or_else(|| "right_wrist".into(), |i| i.position.clone())
@@ -404,6 +421,7 @@ fn view_of(slot: &Slot, stats: Option<&crate::live::frames::StreamStats>, axes: 
         asked_hz: slot.profile.rate_hz,
         dropped_packets: stats.map_or(0, |s| s.dropped_packets),
         gap_frames: stats.map_or(0, |s| s.gap_frames),
+        refused_samples: stats.map_or(0, |s| s.out_of_order + s.refused),
         decode_errors: slot.decode_errors,
         last_decode_error: slot.last_decode_error.clone(),
         battery: slot.battery,
