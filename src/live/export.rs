@@ -1,6 +1,9 @@
 //! A recording as one download: a zip of either the generic recording CSVs with their dataset
 //! spec (`trainer --data recordings:SPEC`), or the OpenPack layout (ATR files per position
-//! and both annotation forms, `trainer --data openpack:DIR`, and the replay's folder drop).
+//! and both annotation forms, for the replay's folder drop and OpenPack's own tools). The
+//! OpenPack layout holds only what OpenPack can say: ATR sensors (no E4 was worn, so the
+//! trainer, which reads whole OpenPack sessions, takes the CSV export) and OpenPack's
+//! operations (free labels are written as Null, and the zip's README lists them).
 //!
 //! Files are stored, not compressed: the zip crate's stored mode keeps the browser bundle free
 //! of a deflate implementation, and an hour of one wrist wearable is about 14 MB (README).
@@ -13,7 +16,7 @@ use zip::CompressionMethod;
 use zip::write::{SimpleFileOptions, ZipWriter};
 
 use super::recording::{ExportFile, Recording};
-use crate::data::classes::ClassId;
+use crate::data::classes::{ClassId, ClassTable};
 use crate::data::openpack::devices::{ATR_LAYOUT, DeviceKind, DeviceMap};
 use crate::data::openpack::layout;
 
@@ -90,7 +93,7 @@ pub fn openpack_zip(recording: &Recording) -> Result<Vec<u8>, ExportError> {
             text: atr_csv(recording, &position)?,
         });
     }
-    let seconds = second_labels(recording);
+    let seconds = second_labels(recording, &ClassTable::openpack_operations());
     files.push(ExportFile {
         name: layout::operations_1hz_path(&user, &session),
         text: operations_1hz_csv(&user, &session, &seconds),
@@ -141,10 +144,12 @@ fn atr_csv(recording: &Recording, position: &str) -> Result<String, ExportError>
 }
 
 /// The label of every whole second from the first recorded frame's to the last's: the label of
-/// the second's first recorded frame, Null for seconds lost in a dropout.
-fn second_labels(recording: &Recording) -> (i64, Vec<ClassId>) {
-    let null = recording.meta.classes.null_id;
-    let mut rows = recording.rows().map(|(frame, _, label)| (recording.unix_ms(frame).div_euclid(1000), label));
+/// the second's first recorded frame, Null for seconds lost in a dropout and for labels that
+/// `openpack` (OpenPack's class table) does not have.
+fn second_labels(recording: &Recording, openpack: &ClassTable) -> (i64, Vec<ClassId>) {
+    let null = openpack.null_id;
+    let known = |label: ClassId| openpack.canonical(label).unwrap_or(null);
+    let mut rows = recording.rows().map(|(frame, _, label)| (recording.unix_ms(frame).div_euclid(1000), known(label)));
     let Some((first, label)) = rows.next() else { return (0, Vec::new()) };
     let mut labels = vec![label];
     for (second, label) in rows {
@@ -173,7 +178,7 @@ fn operations_csv(recording: &Recording, user: &str, session: &str, (first, labe
             continue;
         }
         let id = labels[start];
-        let name = recording.meta.classes.name_of(id).unwrap_or("").replace(',', " ");
+        let name = ClassTable::openpack_operations().name_of(id).unwrap_or("").replace(',', " ");
         let uuid = span_uuid(&recording.meta.id, start);
         let (from, to) = (iso(first + start as i64), iso(first + end as i64));
         text.push_str(&format!("{uuid},{user},{session},0,{id},{name},{from},{to},\n"));
@@ -201,13 +206,35 @@ fn readme(recording: &Recording, user: &str, session: &str) -> String {
          Wearables were resampled from their own rates to 30 Hz and mapped to the ATR axes on the\n\
          tablet; the orientation quaternions were estimated there from acc + gyro (no magnetometer:\n\
          heading is relative). There are no E4 files: no E4 was worn.\n\
-         Train on it: trainer train-teacher --data openpack:<this folder>\n",
+         Labels: {labels}\n\n\
+         Replay it: drop this folder on the tsak app. To train on it, export the recording as CSV\n\
+         instead (trainer --data recordings:SPEC): the trainer reads OpenPack folders as whole\n\
+         sessions, with all four ATRs and both E4s.\n",
         name = recording.meta.name,
         subject = recording.meta.subject,
         sensors = crate::data::channels::sensors(&recording.meta.channels).join(", "),
         frames = recording.len(),
         seconds = recording.seconds(),
+        labels = free_labels_note(recording),
     )
+}
+
+/// Says which of the recording's labels OpenPack has no class for (written as Null).
+fn free_labels_note(recording: &Recording) -> String {
+    let openpack = ClassTable::openpack_operations();
+    let free: Vec<&str> = recording
+        .meta
+        .classes
+        .classes
+        .iter()
+        .filter(|c| openpack.canonical(c.id).is_none() && recording.rows().any(|(_, _, label)| label == c.id))
+        .map(|c| c.name.as_str())
+        .collect();
+    if free.is_empty() {
+        "OpenPack's operations only.".into()
+    } else {
+        format!("OpenPack's operations; the free labels {} are written as Null (8100) here.", free.join(", "))
+    }
 }
 
 #[cfg(test)]
@@ -215,6 +242,7 @@ mod tests {
     use super::*;
     use crate::data::classes::ClassTable;
     use crate::data::openpack::{annotation, devices::DeviceMap};
+    use crate::replay::files::{SessionFile, load_session};
 
     const ATR: [&str; 10] =
         ["acc_x", "acc_y", "acc_z", "gyro_x", "gyro_y", "gyro_z", "quat_w", "quat_x", "quat_y", "quat_z"];
@@ -266,6 +294,44 @@ mod tests {
         let spans = annotation::read_operations(&files[2].0, files[2].1.as_bytes(), &classes).unwrap();
         assert_eq!(spans.labels, one_hz.labels, "both annotation forms agree");
         assert!(files[3].1.contains("not OpenPack data"));
+        assert!(files[3].1.contains("OpenPack's operations only."));
+    }
+
+    #[test]
+    fn an_openpack_export_replays_as_a_dropped_folder() {
+        let channels = ATR.iter().map(|c| format!("right_wrist/{c}")).collect();
+        let mut r = recording(channels);
+        for k in 0..120 {
+            r.push(k, &[0.1, 0.2, 0.9, 1.0, 2.0, 3.0, 1.0, 0.0, 0.0, 0.0], if k < 60 { 100 } else { 8100 }).unwrap();
+        }
+        // Unzipped and dropped on the app: every path starts with the folder's name.
+        let dropped: Vec<SessionFile> = files(openpack_zip(&r).unwrap())
+            .into_iter()
+            .map(|(name, text)| SessionFile { path: format!("shift-1-openpack/{name}"), bytes: text.into_bytes() })
+            .collect();
+        let classes = ClassTable::openpack_operations();
+        let session = load_session(&dropped, &DeviceMap::default(), &classes).unwrap();
+        assert!(session.frames.len() >= 90, "{} frames", session.frames.len());
+        assert!(session.frames.channels.contains(&"right_wrist/quat_w".to_string()));
+        assert_eq!(session.frames.labels[0], 100);
+        assert_eq!(*session.frames.labels.last().unwrap(), 8100);
+    }
+
+    #[test]
+    fn free_labels_are_null_in_the_openpack_layout_and_named_in_its_readme() {
+        let channels = ATR.iter().map(|c| format!("right_wrist/{c}")).collect();
+        let mut r = recording(channels);
+        let free = r.label("checking seals").unwrap();
+        for k in 0..90 {
+            r.push(k, &[0.0; 10], [100, free, 200][k as usize / 30]).unwrap();
+        }
+        let files = files(openpack_zip(&r).unwrap());
+        let classes = ClassTable::openpack_operations();
+        let one_hz = annotation::read_operations_1hz(&files[1].0, files[1].1.as_bytes(), &classes).unwrap();
+        assert_eq!(one_hz.labels, [100, 8100, 200]);
+        let spans = annotation::read_operations(&files[2].0, files[2].1.as_bytes(), &classes).unwrap();
+        assert_eq!(spans.labels, one_hz.labels);
+        assert!(files[3].1.contains("the free labels checking seals are written as Null"), "{}", files[3].1);
     }
 
     #[test]

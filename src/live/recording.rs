@@ -32,6 +32,8 @@ pub enum RecordingError {
     ChunkShape { seq: u32, frames: usize, labels: usize, values: usize },
     #[error("a label needs a name")]
     EmptyLabel,
+    #[error("frame {frame}: a value is not a finite number")]
+    NotFinite { frame: u64 },
 }
 
 /// What identifies a recording and reads its frames: saved once, and again when a free label
@@ -181,6 +183,10 @@ impl Recording {
         if let Some(id) = self.meta.classes.resolve(text) {
             return Ok(id);
         }
+        // A free label that reads as a number ("5") is found by its name, not taken for an id.
+        if let Some(class) = self.meta.classes.classes.iter().find(|c| c.name.eq_ignore_ascii_case(text)) {
+            return Ok(class.id);
+        }
         let taken = |id: ClassId| {
             self.meta.classes.classes.iter().any(|c| c.id == id)
                 || self.meta.classes.null_id == id
@@ -234,6 +240,10 @@ impl Recording {
         }
         if self.meta.classes.index_of(label).is_none() {
             return Err(RecordingError::Label(label));
+        }
+        // A NaN would be saved as JSON null and make the whole recording unreadable.
+        if !values.iter().all(|v| v.is_finite()) {
+            return Err(RecordingError::NotFinite { frame });
         }
         self.frames.push(frame);
         self.values.extend_from_slice(values);
@@ -341,6 +351,7 @@ mod tests {
         assert_eq!(r.push(5, &[0.0, 0.0], 8100), Err(RecordingError::NotAfter { got: 5, last: 5 }));
         assert_eq!(r.push(6, &[0.0], 8100), Err(RecordingError::Width { got: 1, expected: 2 }));
         assert_eq!(r.push(6, &[0.0, 0.0], 4242), Err(RecordingError::Label(4242)));
+        assert_eq!(r.push(6, &[f32::NAN, 0.0], 8100), Err(RecordingError::NotFinite { frame: 6 }));
         assert_eq!(r.len(), 1);
     }
 
@@ -384,6 +395,8 @@ mod tests {
         assert_eq!(r.label(" Tape the box ").unwrap(), 1100);
         assert_eq!(r.label("tape the box").unwrap(), 1100, "found again by name");
         assert_eq!(r.label("Weigh").unwrap(), 1200);
+        assert_eq!(r.label("5").unwrap(), 1300, "a number that is no class id is a free label");
+        assert_eq!(r.label("5").unwrap(), 1300, "and found again by its name");
         assert_eq!(r.label("  "), Err(RecordingError::EmptyLabel));
         r.push(0, &[0.0, 0.0], 1200).unwrap();
         let (_, spec) = r.export();

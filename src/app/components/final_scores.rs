@@ -61,8 +61,10 @@ pub fn ExportButton() -> impl IntoView {
     let replay = use_replay();
     let export = move |_| {
         replay.state.with_untracked(|s| {
-            if let Some(s) = s {
-                crate::app::download::offer("tsak-predictions.csv", s.to_csv().as_bytes(), "text/csv");
+            if let Some(s) = s
+                && let Err(e) = crate::app::download::offer("tsak-predictions.csv", s.to_csv().as_bytes(), "text/csv")
+            {
+                replay.error.set(Some(e));
             }
         })
     };

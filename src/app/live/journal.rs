@@ -97,14 +97,23 @@ impl Journal {
         Ok(list)
     }
 
-    /// A saved recording with all its frames.
+    /// A saved recording with all its frames, read with its summary in one transaction: the
+    /// listed summary may be older than the recording (resumed since, with new free labels).
     pub async fn load(&self, summary: &RecordingSummary) -> Result<Recording, String> {
-        let tx = self.db.transaction(&[CHUNKS], TransactionMode::ReadOnly).map_err(describe)?;
-        let store = tx.object_store(CHUNKS).map_err(describe)?;
-        let values =
-            store.get_all(Some(chunk_range(&summary.meta.id)?), None).map_err(describe)?.await.map_err(describe)?;
+        let id = &summary.meta.id;
+        let tx = self.db.transaction(&[RECORDINGS, CHUNKS], TransactionMode::ReadOnly).map_err(describe)?;
+        let fresh =
+            tx.object_store(RECORDINGS).map_err(describe)?.get(Query::from(JsValue::from_str(id))).map_err(describe)?;
+        let chunks =
+            tx.object_store(CHUNKS).map_err(describe)?.get_all(Some(chunk_range(id)?), None).map_err(describe)?;
+        let fresh = fresh.await.map_err(describe)?;
+        let values = chunks.await.map_err(describe)?;
+        let meta = match fresh {
+            Some(value) => parse::<RecordingSummary>("recording", &value)?.meta,
+            None => return Err(format!("recording \"{}\" is no longer in this browser", summary.meta.name)),
+        };
         let chunks = values.iter().map(|v| parse::<Chunk>("chunk", v)).collect::<Result<Vec<_>, _>>()?;
-        Recording::restore(summary.meta.clone(), chunks)
+        Recording::restore(meta, chunks)
             .map_err(|e| format!("recording \"{}\" cannot be read back: {e}", summary.meta.name))
     }
 
@@ -119,7 +128,7 @@ impl Journal {
             .map_err(describe)?;
         chunks.await.map_err(describe)?;
         summary.await.map_err(describe)?;
-        tx.commit().map_err(describe)?.await.map_err(describe)?;
-        Ok(())
+        let done = tx.commit().map_err(describe)?.await.map_err(describe)?;
+        if done.is_committed() { Ok(()) } else { Err(describe("the deletion was aborted")) }
     }
 }

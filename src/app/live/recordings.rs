@@ -19,8 +19,11 @@ use super::journal::Journal;
 use super::session::Live;
 
 const TICK: Duration = Duration::from_millis(250);
-/// Ticks between saves: one second.
-const SAVE_EVERY: u32 = 4;
+/// Time between saves, by the clock rather than by ticks: a hidden tab's timers fire late.
+const SAVE_EVERY_MS: f64 = 1000.0;
+
+/// How the warning about a failed save begins (cleared once a save succeeds again).
+const NOT_SAVED: &str = "Not saved yet";
 
 /// What the page shows of the recording in progress.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,13 +49,32 @@ pub enum ExportKind {
 struct State {
     recorder: Option<Recorder>,
     journal: Option<Rc<Journal>>,
-    /// Chunks whose save failed, retried with the next save (oldest first).
-    pending: Vec<Chunk>,
-    /// A save is in flight: saves never overlap, so a failed chunk is always re-queued for
-    /// its own recording, and Stop's final save waits for it.
+    /// Chunks whose save failed, with their recording's id, retried with that recording's
+    /// next save (oldest first).
+    pending: Vec<(String, Chunk)>,
+    /// A save is in flight: saves never overlap, so a failed chunk is always re-queued before
+    /// the next save looks, and Stop's final save waits for it.
     saving: bool,
-    ticks: u32,
+    /// The recording whose final save (after Stop) has not finished: it cannot be resumed
+    /// until its last chunk is in the journal.
+    finishing: Option<String>,
+    last_save_ms: f64,
     saved_seconds: f64,
+}
+
+impl State {
+    /// Takes the failed chunks of recording `id` off the queue.
+    fn take_pending(&mut self, id: &str) -> Vec<Chunk> {
+        let (mine, others) = std::mem::take(&mut self.pending).into_iter().partition(|(owner, _)| owner == id);
+        self.pending = others;
+        mine.into_iter().map(|(_, chunk)| chunk).collect()
+    }
+
+    /// Puts chunks whose save failed back at the front of the queue.
+    fn requeue(&mut self, id: &str, chunks: Vec<Chunk>) {
+        let failed = chunks.into_iter().map(|chunk| (id.to_string(), chunk));
+        self.pending.splice(0..0, failed);
+    }
 }
 
 /// The recorder panel's context.
@@ -94,7 +116,8 @@ impl Recordings {
                 journal: None,
                 pending: Vec::new(),
                 saving: false,
-                ticks: 0,
+                finishing: None,
+                last_save_ms: 0.0,
                 saved_seconds: 0.0,
             }))),
             live,
@@ -112,6 +135,14 @@ impl Recordings {
         if let Ok(handle) = set_interval_with_handle(move || recordings.tick(), TICK) {
             on_cleanup(move || handle.clear());
         }
+        // A tab going into the background or away saves what it has at once: its timers may
+        // not fire again for a minute, or ever.
+        let hidden = window_event_listener(leptos::ev::visibilitychange, move |_| recordings.save_now());
+        let leaving = window_event_listener(leptos::ev::pagehide, move |_| recordings.save_now());
+        on_cleanup(move || {
+            hidden.remove();
+            leaving.remove();
+        });
         recordings
     }
 
@@ -144,6 +175,7 @@ impl Recordings {
             Ok(recorder) => {
                 state.recorder = Some(recorder);
                 state.saved_seconds = 0.0;
+                state.last_save_ms = unix_now();
                 self.error.set(None);
             }
             Err(e) => self.error.set(Some(e.to_string())),
@@ -152,19 +184,35 @@ impl Recordings {
         self.show();
     }
 
+    /// Why a recording cannot be resumed now, if it cannot.
+    fn resume_refused(&self, id: &str) -> Option<&'static str> {
+        let state = self.state.get_value();
+        let state = state.borrow();
+        if state.recorder.is_some() {
+            Some("Stop the current recording before resuming another.")
+        } else if state.finishing.as_deref() == Some(id) {
+            Some("This recording is still being saved; resume it in a moment.")
+        } else {
+            None
+        }
+    }
+
     /// Continues a saved recording with the devices that stream now.
     pub fn resume(&self, summary: RecordingSummary) {
         let recordings = *self;
         wasm_bindgen_futures::spawn_local(async move {
             let Some(journal) = recordings.journal() else { return };
-            if recordings.state.get_value().borrow().recorder.is_some() {
-                recordings.error.set(Some("Stop the current recording before resuming another.".into()));
-                return;
+            if let Some(why) = recordings.resume_refused(&summary.meta.id) {
+                return recordings.error.set(Some(why.into()));
             }
             let recording = match journal.load(&summary).await {
                 Ok(recording) => recording,
                 Err(e) => return recordings.error.set(Some(e)),
             };
+            // Asked again: Record (or a second Resume) may have started while it loaded.
+            if let Some(why) = recordings.resume_refused(&summary.meta.id) {
+                return recordings.error.set(Some(why.into()));
+            }
             let origin = recordings.live.origin_unix_ms();
             let label = recording.meta.classes.null_id;
             let saved_seconds = recording.seconds();
@@ -174,6 +222,7 @@ impl Recordings {
                     let mut state = state.borrow_mut();
                     state.recorder = Some(recorder);
                     state.saved_seconds = saved_seconds;
+                    state.last_save_ms = unix_now();
                     drop(state);
                     recordings.label.set(label);
                     recordings.error.set(None);
@@ -225,28 +274,50 @@ impl Recordings {
         let state = self.state.get_value();
         let Some(mut recorder) = state.borrow_mut().recorder.take() else { return };
         self.live.with_frames(|frames| recorder.pull(frames));
-        self.current.set(None);
+        let id = recorder.recording.meta.id.clone();
+        state.borrow_mut().finishing = Some(id.clone());
+        // A free label belongs to this recording only; the next one starts from the model's.
+        let models = ClassTable::openpack_operations();
+        if models.index_of(self.label.get_untracked()).is_none() {
+            self.label.set(models.null_id);
+        }
+        self.show();
         let journal = self.journal();
         let recordings = *self;
         wasm_bindgen_futures::spawn_local(async move {
-            while recordings.state.get_value().borrow().saving {
+            let shared = recordings.state.get_value();
+            // Waits for a save in flight (its failed chunks are re-queued before it ends),
+            // then holds the journal for the final save, so nothing overlaps it.
+            while shared.borrow().saving {
                 sleep_ms(20).await;
             }
-            let mut chunks = std::mem::take(&mut recordings.state.get_value().borrow_mut().pending);
+            let mut chunks = {
+                let mut state = shared.borrow_mut();
+                state.saving = true;
+                state.take_pending(&id)
+            };
             chunks.extend(recorder.recording.take_chunk());
             let recording = &recorder.recording;
             let saved = match journal {
                 Some(journal) => journal.save(&recording.summary(unix_now(), true), &chunks).await,
                 None => Err("this browser offers no storage for it".to_string()),
             };
+            {
+                let mut state = shared.borrow_mut();
+                state.saving = false;
+                state.finishing = None;
+            }
             if let Err(e) = saved {
-                recordings.error.set(Some(format!(
-                    "\"{}\" could not be kept in this browser ({e}): it was downloaded as a zip instead.",
-                    recording.meta.name
-                )));
-                if let Ok(bytes) = recording_zip(recording) {
-                    download::offer(&format!("{}.zip", safe_name(&recording.meta.name)), &bytes, "application/zip");
-                }
+                let name = &recording.meta.name;
+                let downloaded = recording_zip(recording)
+                    .map_err(|e| e.to_string())
+                    .and_then(|bytes| download::offer(&format!("{}.zip", safe_name(name)), &bytes, "application/zip"));
+                recordings.error.set(Some(match downloaded {
+                    Ok(()) => format!(
+                        "\"{name}\" could not be kept in this browser ({e}): it was downloaded as a zip instead."
+                    ),
+                    Err(d) => format!("\"{name}\" could not be kept in this browser ({e}) nor downloaded ({d})."),
+                }));
             }
             recordings.refresh().await;
         });
@@ -289,15 +360,11 @@ impl Recordings {
                 ExportKind::Csv => (recording_zip(&recording), ""),
                 ExportKind::OpenPack => (openpack_zip(&recording), "-openpack"),
             };
-            match zip {
-                Ok(bytes) => {
-                    download::offer(
-                        &format!("{}{suffix}.zip", safe_name(&recording.meta.name)),
-                        &bytes,
-                        "application/zip",
-                    );
-                    recordings.error.set(None);
-                }
+            let name = format!("{}{suffix}.zip", safe_name(&recording.meta.name));
+            let offered =
+                zip.map_err(|e| e.to_string()).and_then(|bytes| download::offer(&name, &bytes, "application/zip"));
+            match offered {
+                Ok(()) => recordings.error.set(None),
                 Err(e) => recordings.error.set(Some(format!("\"{}\": {e}", recording.meta.name))),
             }
         });
@@ -305,39 +372,61 @@ impl Recordings {
 
     fn tick(&self) {
         let state = self.state.get_value();
+        let due = {
+            let mut state = state.borrow_mut();
+            let Some(recorder) = state.recorder.as_mut() else { return };
+            self.live.with_frames(|frames| recorder.pull(frames));
+            unix_now() - state.last_save_ms >= SAVE_EVERY_MS
+        };
+        if due {
+            self.save_now();
+        }
+        self.show();
+    }
+
+    /// Saves the frames recorded since the last save (and any that failed before), unless a
+    /// save is in flight: saves never overlap.
+    fn save_now(&self) {
+        let state = self.state.get_value();
         let mut state = state.borrow_mut();
+        let Some(journal) = state.journal.clone() else { return };
+        if state.saving {
+            return;
+        }
         let Some(recorder) = state.recorder.as_mut() else { return };
         self.live.with_frames(|frames| recorder.pull(frames));
-        state.ticks += 1;
-        if state.ticks.is_multiple_of(SAVE_EVERY)
-            && !state.saving
-            && let Some(journal) = state.journal.clone()
-        {
-            state.saving = true;
-            let mut chunks = std::mem::take(&mut state.pending);
-            let recording = &mut state.recorder.as_mut().expect("recording").recording;
-            chunks.extend(recording.take_chunk());
-            let summary = recording.summary(unix_now(), false);
-            let seconds = recording.seconds();
-            let recordings = *self;
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = journal.save(&summary, &chunks).await;
-                let state = recordings.state.get_value();
-                let mut state = state.borrow_mut();
-                state.saving = false;
-                match result {
-                    Ok(()) => state.saved_seconds = seconds,
-                    Err(e) => {
-                        // Kept in the tab and retried with the next save; Stop downloads the
-                        // recording if it still cannot be saved.
-                        state.pending.splice(0..0, chunks);
-                        recordings.error.set(Some(format!("Not saved yet ({e}); retrying every second.")));
+        let recording = &mut recorder.recording;
+        let id = recording.meta.id.clone();
+        let fresh = recording.take_chunk();
+        let summary = recording.summary(unix_now(), false);
+        let seconds = recording.seconds();
+        let mut chunks = state.take_pending(&id);
+        chunks.extend(fresh);
+        state.saving = true;
+        state.last_save_ms = unix_now();
+        let recordings = *self;
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = journal.save(&summary, &chunks).await;
+            let state = recordings.state.get_value();
+            let mut state = state.borrow_mut();
+            state.saving = false;
+            match result {
+                Ok(()) => {
+                    state.saved_seconds = seconds;
+                    if state.pending.is_empty()
+                        && recordings.error.get_untracked().is_some_and(|e| e.starts_with(NOT_SAVED))
+                    {
+                        recordings.error.set(None);
                     }
                 }
-            });
-        }
-        drop(state);
-        self.show();
+                Err(e) => {
+                    // Kept in the tab and retried with the next save; Stop downloads the
+                    // recording if it still cannot be saved.
+                    state.requeue(&id, chunks);
+                    recordings.error.set(Some(format!("{NOT_SAVED} ({e}); retrying every second.")));
+                }
+            }
+        });
     }
 
     fn show(&self) {
