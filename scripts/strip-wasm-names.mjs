@@ -1,5 +1,6 @@
-// Trunk post_build hook (see Trunk.toml): removes the wasm `name` custom section (function
-// names for stack traces, ~6 MB raw / ~1.2 MB gzipped) from release bundles.
+// The first step of the Trunk post_build hook (scripts/post-build.mjs): removes the wasm `name`
+// custom section (function names for stack traces, ~6 MB raw / ~1.2 MB gzipped) from release
+// bundles.
 // Hand-written because trunk 0.21 cannot pass `--remove-name-section` to wasm-bindgen,
 // `strip = true` in the cargo profile also removes the sections wasm-bindgen reads, and
 // Debian's wasm-opt breaks the output. Debug builds keep their names, and so does a release

@@ -1,6 +1,7 @@
-// Trunk post_build hook (after strip-wasm-names.mjs, see Trunk.toml): writes dist/sw.js from
-// pwa/sw.js with the list of every file of the build to precache and a version that is the hash
-// of their contents, so any change to the build is a new service worker.
+// The second step of the Trunk post_build hook (scripts/post-build.mjs, after
+// strip-wasm-names.mjs): writes dist/sw.js from pwa/sw.js with the list of every file of the
+// build to precache and a version that is the hash of their contents, so any change to the
+// build is a new service worker.
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';

@@ -8,6 +8,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{ServiceWorkerRegistration, ServiceWorkerState};
 
+/// How often a page that stays open asks for a new deploy.
+const UPDATE_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// The header's view of connectivity and versions.
 #[derive(Clone, Copy)]
 pub struct Offline {
@@ -62,38 +65,51 @@ impl Offline {
         };
         self.registration.set_value(Some(registration.clone()));
         let offline = *self;
-        let had_controller = container.controller().is_some();
-        // A worker installed while an older one controls this page is a new version.
+        // A worker installed while another one controls this page is a new version.
         let watch = {
-            let registration = registration.clone();
+            let (registration, container) = (registration.clone(), container.clone());
             move || {
-                if had_controller && registration.waiting().is_some() {
+                if container.controller().is_some() && registration.waiting().is_some() {
                     offline.update.set(true);
                 }
             }
         };
         watch();
+        // The new worker may be installing already (the navigation started the check before
+        // the wasm registered), or start later.
+        let follow = move |registration: &ServiceWorkerRegistration| {
+            if let Some(installing) = registration.installing() {
+                let (watch, worker) = (watch.clone(), installing.clone());
+                listen(&installing, "statechange", move || {
+                    if worker.state() == ServiceWorkerState::Installed {
+                        watch();
+                    }
+                });
+            }
+        };
+        follow(&registration);
         {
             let registration = registration.clone();
-            let watch = watch.clone();
-            listen(&registration.clone(), "updatefound", move || {
-                if let Some(installing) = registration.installing() {
-                    let watch = watch.clone();
-                    let worker = installing.clone();
-                    listen(&installing, "statechange", move || {
-                        if worker.state() == ServiceWorkerState::Installed {
-                            watch();
-                        }
-                    });
-                }
-            });
+            listen(&registration.clone(), "updatefound", move || follow(&registration));
         }
+        // Whichever tab pressed Restart, every tab the old version ran in must start again:
+        // its cache is gone. A page's first controller (the first visit) changes nothing.
+        let controlled = std::rc::Rc::new(std::cell::Cell::new(container.controller().is_some()));
         listen(&container, "controllerchange", move || {
-            if offline.update.get_untracked() {
-                // The new version took over at the user's request: start it.
+            if controlled.replace(true) {
                 let _ = web_sys::window().expect("a page").location().reload();
             }
         });
+        // A page that is never reloaded (a kiosk) still looks for a new deploy now and then,
+        // for as long as the page lives; offline, the check just fails.
+        let check = move || {
+            if let Ok(promise) = registration.update() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+                });
+            }
+        };
+        let _ = set_interval_with_handle(check, UPDATE_CHECK_EVERY);
         if let Ok(ready) = container.ready()
             && wasm_bindgen_futures::JsFuture::from(ready).await.is_ok()
         {

@@ -1,7 +1,7 @@
 // Offline and installable, end to end in headless Chromium: after one visit the app starts with
 // the network gone (the server stopped and the browser offline), says so, and replays the demo;
 // Chromium finds it installable; a new deploy is picked up on the next start with a "new
-// version" notice and runs only after the user restarts into it.
+// version" notice and runs only after the user restarts into it, in every open tab.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -82,10 +82,14 @@ test('a new deploy is picked up on the next start with a notice, and runs after 
   const context = await browser.newContext();
   const { page, problems } = await firstVisit(context, server.url);
   assert.equal(await page.locator('[data-testid=update-ready]').count(), 0, 'no notice on the first visit');
+  // A file the running app fetches later (the demo's), read the way the app reads it.
+  const demoReadme = (tab) => tab.evaluate(() => fetch('demo/README.txt').then((r) => r.text()));
+  const oldReadme = await demoReadme(page);
 
-  // Deploy: a changed page and the service worker of the new build.
+  // Deploy: a changed page, a changed demo file and the service worker of the new build.
   const index = join(root, 'index.html');
   await writeFile(index, (await readFile(index, 'utf8')).replace('<head>', '<head><meta name="tsak-build" content="2" />'));
+  await writeFile(join(root, 'demo', 'README.txt'), `${oldReadme}\nbuild 2\n`);
   const sw = join(root, 'sw.js');
   await writeFile(sw, (await readFile(sw, 'utf8')).replace(/const VERSION = "[0-9a-f]+"/, 'const VERSION = "feedfacefeedface"'));
 
@@ -93,12 +97,24 @@ test('a new deploy is picked up on the next start with a notice, and runs after 
   await page.reload();
   await page.waitForSelector('[data-testid=update-ready]', { timeout: 30_000 });
   assert.equal(await page.locator('meta[name=tsak-build]').count(), 0, 'the old version, not half of the new');
+  assert.equal(await demoReadme(page), oldReadme, 'files fetched later come from the old version too');
   await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
   await screenshot(page, 'offline-update-ready');
+  // A second tab of the old version, e.g. the booth's screen.
+  const other = await context.newPage();
+  other.on('pageerror', (err) => problems.push(`pageerror (second tab): ${err.message}`));
+  await other.goto(server.url);
+  await other.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+  assert.equal(await other.locator('meta[name=tsak-build]').count(), 0);
+  const otherRestarts = other.waitForEvent('load', { timeout: 30_000 });
   await Promise.all([page.waitForEvent('load'), page.getByTestId('update-restart').click()]);
   await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
   assert.equal(await page.locator('meta[name=tsak-build]').count(), 1, 'restarted into the new version');
   assert.equal(await page.locator('[data-testid=update-ready]').count(), 0);
+  assert.equal(await demoReadme(page), `${oldReadme}\nbuild 2\n`);
+  // The old version's cache is gone: the other tab starts again too, in the new version.
+  await otherRestarts;
+  await other.waitForSelector('meta[name=tsak-build]', { state: 'attached', timeout: 30_000 });
   assert.deepEqual(problems, []);
   await context.close();
   await server.close();
