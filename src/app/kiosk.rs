@@ -1,8 +1,10 @@
 //! Kiosk mode, the typed context of a trade-show booth: `?kiosk` (or the header's Kiosk button)
 //! replays the demo in a loop with large type and no controls, keeps the screen awake (Wake
 //! Lock API where there is one, asked again whenever the page comes back into view), and shows
-//! a Leave button for a few seconds after any touch or key; Escape leaves too.
-//! `?kiosk&speed=max` loops as fast as the models run: the soak test's hours in minutes.
+//! a Leave button for a few seconds after any touch or key; Escape leaves too. The demo plays
+//! in real time (1x); `?kiosk&speed=max` loops as fast as the models run: the soak test's
+//! hours in minutes. A new deploy is taken between two loops, since nobody is there to press
+//! Restart.
 
 use std::time::Duration;
 
@@ -10,11 +12,14 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+use crate::app::offline::Offline;
 use crate::app::replay::{Replay, Speed};
 
 /// How long the Leave button stays after a touch.
 const CONTROLS_FOR: Duration = Duration::from_secs(5);
 const TICK: Duration = Duration::from_millis(500);
+/// A demo that failed to load is tried again after this long.
+const RETRY_LOAD_AFTER: Duration = Duration::from_secs(5);
 
 /// This module instance's wasm memory in bytes (page or worker).
 pub fn wasm_memory_bytes() -> u64 {
@@ -38,32 +43,45 @@ pub struct Kiosk {
     hide_at: StoredValue<f64>,
     /// Load the demo at the next tick (the models may still be starting).
     restart: StoredValue<bool>,
+    /// The demo was asked for and has not loaded yet: when (page clock, ms), and the replay's
+    /// count of loaded sessions then.
+    loading_since: StoredValue<Option<(f64, u64)>>,
     replay: Replay,
+    offline: Offline,
 }
 
 fn query() -> web_sys::UrlSearchParams {
     let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    web_sys::UrlSearchParams::new_with_str(&search).expect("a query string parses")
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .or_else(|_| web_sys::UrlSearchParams::new())
+        .expect("an empty query string parses")
 }
 
 fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// Calls `target.method(args…)` if the browser has it, returning its promise; errors (an API
-/// missing, a permission refused) are swallowed: kiosk features are best effort.
-fn call_promise(target: &JsValue, method: &str, args: &js_sys::Array) -> Option<js_sys::Promise> {
-    let function = js_sys::Reflect::get(target, &method.into()).ok()?.dyn_into::<js_sys::Function>().ok()?;
-    let promise = function.apply(target, args).ok()?.dyn_into::<js_sys::Promise>().ok()?;
-    // A refusal (no user gesture, no permission) is expected, not an error to report.
-    let ignore = Closure::<dyn FnMut(JsValue)>::new(|_| {});
-    let promise = promise.catch(&ignore);
-    ignore.forget();
-    Some(promise)
+/// Calls `target.method(args…)` if the browser has it and hands its result to `then` (an
+/// error — an API missing, a permission refused — is swallowed: kiosk features are best
+/// effort, and a refusal without a user gesture is expected).
+fn call_promise(target: &JsValue, method: &str, args: &js_sys::Array, then: impl FnOnce(JsValue) + 'static) {
+    let Some(function) =
+        js_sys::Reflect::get(target, &method.into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    else {
+        return;
+    };
+    let Some(promise) = function.apply(target, args).ok().and_then(|p| p.dyn_into::<js_sys::Promise>().ok()) else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Ok(value) = wasm_bindgen_futures::JsFuture::from(promise).await {
+            then(value);
+        }
+    });
 }
 
 impl Kiosk {
-    pub fn provide(replay: Replay) -> Kiosk {
+    pub fn provide(replay: Replay, offline: Offline) -> Kiosk {
         let params = query();
         let kiosk = Kiosk {
             active: RwSignal::new(false),
@@ -73,25 +91,23 @@ impl Kiosk {
             wake_lock: StoredValue::new_local(None),
             hide_at: StoredValue::new(0.0),
             restart: StoredValue::new(false),
+            loading_since: StoredValue::new(None),
             replay,
+            offline,
         };
         provide_context(kiosk);
         if let Ok(handle) = set_interval_with_handle(move || kiosk.tick(), TICK) {
             on_cleanup(move || handle.clear());
         }
-        let document = web_sys::window().and_then(|w| w.document()).expect("a page");
-        let visible = Closure::<dyn FnMut()>::new(move || {
+        // Asked again whenever the page comes back into view: the browser drops the lock on hide.
+        let visible = window_event_listener(leptos::ev::visibilitychange, move |_| {
             let shown = web_sys::window().and_then(|w| w.document()).is_some_and(|d| !d.hidden());
             if kiosk.active.get_untracked() && shown {
                 kiosk.keep_awake();
             }
         });
-        let _ = document.add_event_listener_with_callback("visibilitychange", visible.as_ref().unchecked_ref());
-        visible.forget();
+        on_cleanup(move || visible.remove());
         if params.has("kiosk") {
-            if params.get("speed").as_deref() == Some("max") {
-                replay.speed.set(Speed::AsFastAsPossible);
-            }
             kiosk.start(false);
         }
         kiosk
@@ -99,6 +115,8 @@ impl Kiosk {
 
     /// Starts the attract loop; `gesture` when a click asked for it (fullscreen needs one).
     pub fn start(&self, gesture: bool) {
+        let fast = query().get("speed").as_deref() == Some("max");
+        self.replay.speed.set(if fast { Speed::AsFastAsPossible } else { Speed::Times(1) });
         self.active.set(true);
         self.loops.set(0);
         if gesture {
@@ -112,14 +130,14 @@ impl Kiosk {
         self.active.set(false);
         self.controls.set(false);
         if let Some(sentinel) = self.wake_lock.get_value() {
-            call_promise(&sentinel, "release", &js_sys::Array::new());
+            call_promise(&sentinel, "release", &js_sys::Array::new(), |_| {});
         }
         self.wake_lock.set_value(None);
         self.awake.set(false);
         if let Some(document) = web_sys::window().and_then(|w| w.document())
             && document.fullscreen_element().is_some()
         {
-            call_promise(&document, "exitFullscreen", &js_sys::Array::new());
+            call_promise(&document, "exitFullscreen", &js_sys::Array::new(), |_| {});
         }
         self.replay.playing.set(false);
     }
@@ -140,26 +158,40 @@ impl Kiosk {
             && document.fullscreen_element().is_none()
             && let Some(root) = document.document_element()
         {
-            call_promise(&root, "requestFullscreen", &js_sys::Array::new());
+            call_promise(&root, "requestFullscreen", &js_sys::Array::new(), |_| {});
         }
     }
 
     fn keep_awake(&self) {
-        let navigator = web_sys::window().expect("a page").navigator();
+        let Some(navigator) = web_sys::window().map(|w| w.navigator()) else { return };
         let Ok(wake_lock) = js_sys::Reflect::get(&navigator, &"wakeLock".into()) else { return };
         if wake_lock.is_undefined() {
             return;
         }
-        let Some(promise) = call_promise(&wake_lock, "request", &js_sys::Array::of1(&"screen".into())) else { return };
         let kiosk = *self;
-        wasm_bindgen_futures::spawn_local(async move {
-            if let Ok(sentinel) = wasm_bindgen_futures::JsFuture::from(promise).await
-                && !sentinel.is_undefined()
-            {
-                kiosk.wake_lock.set_value(Some(sentinel));
-                kiosk.awake.set(true);
+        call_promise(&wake_lock, "request", &js_sys::Array::of1(&"screen".into()), move |sentinel| {
+            if sentinel.is_undefined() {
+                return;
             }
+            if !kiosk.active.get_untracked() {
+                // Left kiosk mode while the browser was granting it.
+                call_promise(&sentinel, "release", &js_sys::Array::new(), |_| {});
+                return;
+            }
+            // The browser drops the lock when the page is hidden; say so until it is asked again.
+            let released = Closure::once_into_js(move || kiosk.awake.set(false));
+            let _ = sentinel
+                .unchecked_ref::<web_sys::EventTarget>()
+                .add_event_listener_with_callback("release", released.unchecked_ref());
+            kiosk.wake_lock.set_value(Some(sentinel));
+            kiosk.awake.set(true);
         });
+    }
+
+    /// Asks for the demo from its start; the tick follows the load.
+    fn load_demo(&self) {
+        self.loading_since.set_value(Some((now_ms(), self.replay.loads.get_value())));
+        self.replay.load_demo();
     }
 
     /// Restarts the demo when it has played to its end, and hides the Leave button in time.
@@ -176,8 +208,19 @@ impl Kiosk {
         }
         if self.restart.get_value() {
             self.restart.set_value(false);
-            replay.load_demo();
+            self.load_demo();
             return;
+        }
+        if let Some((since, loads)) = self.loading_since.get_value() {
+            if replay.loads.get_value() == loads {
+                if now_ms() - since >= RETRY_LOAD_AFTER.as_millis() as f64 {
+                    // The load failed (the error banner says why): try again, without counting
+                    // a loop.
+                    self.load_demo();
+                }
+                return;
+            }
+            self.loading_since.set_value(None);
         }
         let ended = !replay.playing.get_untracked()
             && replay
@@ -185,8 +228,28 @@ impl Kiosk {
                 .with_untracked(|i| i.as_ref().is_some_and(|i| replay.position.get_untracked() + 1 >= i.labels.len()));
         if ended {
             self.loops.update(|n| *n += 1);
-            replay.load_demo();
+            if self.offline.update.get_untracked() {
+                self.restart_with_new_version();
+            } else {
+                self.load_demo();
+            }
         }
+    }
+
+    /// Takes the new deploy between two loops, coming back in kiosk mode.
+    fn restart_with_new_version(&self) {
+        if let Some(window) = web_sys::window()
+            && let Ok(history) = window.history()
+        {
+            let params = query();
+            params.set("kiosk", "");
+            let _ = history.replace_state_with_url(
+                &JsValue::NULL,
+                "",
+                Some(&format!("?{}", String::from(params.to_string()))),
+            );
+        }
+        self.offline.restart();
     }
 }
 

@@ -12,7 +12,6 @@ pub mod dropped;
 pub mod kiosk;
 pub mod live;
 pub mod offline;
-pub mod palette;
 pub mod replay;
 pub mod worker;
 
@@ -59,11 +58,11 @@ enum Mode {
 /// the end, the full scores) or the live view. Both share the inference worker.
 #[component]
 pub fn App() -> impl IntoView {
-    offline::Offline::provide();
+    let offline = offline::Offline::provide();
     let replay = Replay::provide();
     let live = live::session::Live::provide(replay);
     live::recordings::Recordings::provide(live);
-    let kiosk = kiosk::Kiosk::provide(replay);
+    let kiosk = kiosk::Kiosk::provide(replay, offline);
     let ready = move || replay.backend.with(Option::is_some);
     let mode = RwSignal::new(Mode::Replay);
     // Kiosk mode shows the replay, styled for the booth (`body.kiosk`).

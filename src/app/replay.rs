@@ -68,6 +68,8 @@ pub struct Replay {
     /// The last error, shown until dismissed; the app keeps its state.
     pub error: RwSignal<Option<String>>,
     pub loading: RwSignal<bool>,
+    /// Sessions loaded so far: a caller that asked for one knows it came (kiosk mode).
+    pub loads: StoredValue<u64>,
     /// The teacher channel shown in the plot, and its values.
     pub teacher_channel: RwSignal<Option<(String, Vec<f32>)>>,
     /// The latest answer for a live window (live mode shares the worker).
@@ -91,6 +93,7 @@ impl Replay {
             backend_choice: RwSignal::new(BackendChoice::Auto),
             error: RwSignal::new(None),
             loading: RwSignal::new(false),
+            loads: StoredValue::new(0),
             teacher_channel: RwSignal::new(None),
             live_result: RwSignal::new(None),
             client: StoredValue::new_local(None),
@@ -180,6 +183,7 @@ impl Replay {
                 self.requested.set_value(0);
                 self.seek(0);
                 self.loading.set(false);
+                self.loads.update_value(|n| *n += 1);
                 self.error.set(None);
                 self.play();
             }

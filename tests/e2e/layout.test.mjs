@@ -57,7 +57,7 @@ test('every main control is reachable with the keyboard alone, with a visible fo
   const page = await context.newPage();
   await page.goto(app.url);
   await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
-  const wanted = ['mode-replay', 'mode-live', 'replay-demo', 'speed'];
+  const wanted = ['mode-replay', 'mode-live', 'kiosk-start', 'backend-switch', 'replay-demo', 'file-input', 'folder-input', 'speed'];
   const reached = new Map();
   for (let i = 0; i < 40 && reached.size < wanted.length; i++) {
     await page.keyboard.press('Tab');
@@ -87,7 +87,17 @@ test('every main control is reachable with the keyboard alone, with a visible fo
   await page.getByTestId('seek').focus();
   const before = Number(await page.getByTestId('seek').inputValue());
   await page.keyboard.press('End');
-  assert.ok(Number(await page.getByTestId('seek').inputValue()) > before, 'End seeks to the end');
+  const after = Number(await page.getByTestId('seek').inputValue());
+  const max = await page.getByTestId('seek').getAttribute('max');
+  assert.ok(after > before, `End seeks to the end: ${before} -> ${after} of ${max}`);
+  // The predictions' export too.
+  const end = new Set();
+  await page.getByTestId('seek').focus();
+  for (let i = 0; i < 60 && !end.has('export-predictions'); i++) {
+    await page.keyboard.press('Tab');
+    end.add(await page.evaluate(() => document.activeElement?.dataset.testid ?? null));
+  }
+  assert.ok(end.has('export-predictions'), `export-predictions reachable by Tab: ${[...end]}`);
   // The live tab by keyboard, and its controls.
   await page.getByTestId('mode-live').focus();
   await page.keyboard.press('Enter');

@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::app::palette::class_colour;
 use crate::infer::bundle::embedded_manifest;
+use crate::replay::palette::class_colour;
 use crate::replay::state::ModelPrediction;
 
 #[component]

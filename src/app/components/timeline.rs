@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::CanvasRenderingContext2d;
 
-use crate::app::palette::{class_colour, label_colour};
 use crate::app::replay::use_replay;
+use crate::replay::palette::{class_colour, label_colour};
 use crate::replay::state::{ReplayState, Which};
 
 const ROWS: [&str; 3] = ["truth", "student", "teacher"];
