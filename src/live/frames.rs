@@ -141,7 +141,7 @@ impl LiveFrames {
     /// The orientation estimate starts afresh: the old one is in the old axes, and the filter
     /// would take many seconds to turn it round.
     pub fn set_axes(&mut self, position: &str, axes: AxisMap) {
-        if let Some(stream) = self.streams.iter_mut().find(|s| s.position == position) {
+        if let Some(stream) = self.streams.iter_mut().find(|s| s.position == position && s.axes != axes) {
             stream.axes = axes;
             if stream.orientation.is_some() {
                 stream.orientation = Some(Madgwick::new(DEFAULT_BETA));

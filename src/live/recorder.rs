@@ -12,7 +12,7 @@ use crate::data::classes::ClassId;
 /// Why recording cannot start or resume.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RecorderError {
-    #[error("connect a wearable before recording")]
+    #[error("connect a wearable and wait until it streams before recording")]
     NothingStreams,
     #[error("to resume \"{name}\", connect {missing}: the recording has {expected}")]
     Channels { name: String, missing: String, expected: String },
@@ -33,7 +33,8 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// Starts recording every position that streams now, from the next frame on.
+    /// Starts recording every position that streams now (has frames: a connected device's
+    /// channels are known only once its first samples came), from the next frame on.
     /// `live_origin_unix_ms` is the unix time of the live grid's frame 0.
     pub fn start(
         frames: &LiveFrames,
@@ -41,7 +42,8 @@ impl Recorder {
         new: impl FnOnce(Vec<String>) -> Recording,
         label: ClassId,
     ) -> Result<Recorder, RecorderError> {
-        let positions = frames.positions();
+        let positions: Vec<String> =
+            frames.positions().into_iter().filter(|p| frames.earliest_frame(p).is_some()).collect();
         if positions.is_empty() {
             return Err(RecorderError::NothingStreams);
         }
@@ -159,8 +161,9 @@ mod tests {
     fn a_dropout_is_left_out_not_filled_in() {
         let mut live = LiveFrames::new(0.0, 300);
         live.connect("right_wrist", false, AxisMap::IDENTITY);
+        feed(&mut live, "right_wrist", 0, 2);
         let mut recorder = Recorder::start(&live, 0.0, new, 8100).unwrap();
-        feed(&mut live, "right_wrist", 0, 10);
+        feed(&mut live, "right_wrist", 2, 10);
         feed(&mut live, "right_wrist", 30, 40);
         recorder.pull(&live);
         let frames: Vec<u64> = recorder.recording.rows().map(|(f, _, _)| f).collect();
@@ -172,8 +175,9 @@ mod tests {
     fn a_resumed_recording_continues_on_its_own_grid_after_the_time_away() {
         let mut first = LiveFrames::new(0.0, 300);
         first.connect("right_wrist", false, AxisMap::IDENTITY);
+        feed(&mut first, "right_wrist", 0, 1);
         let mut recorder = Recorder::start(&first, 1_000_000.0, new, 8100).unwrap();
-        feed(&mut first, "right_wrist", 0, 31);
+        feed(&mut first, "right_wrist", 1, 31);
         recorder.pull(&first);
         let saved = recorder.recording.clone();
         assert_eq!(saved.last_frame(), Some(30));
@@ -188,7 +192,7 @@ mod tests {
         feed(&mut second, "right_wrist", 0, 11);
         resumed.pull(&second);
         let frames: Vec<u64> = resumed.recording.rows().map(|(f, _, _)| f).collect();
-        assert_eq!(frames[31], 300, "live frame 0 is 10 s after the recording's frame 0");
+        assert_eq!(frames[30], 300, "after frames 1..=30, live frame 0 is 10 s after the recording's frame 0");
         assert_eq!(resumed.recording.export().0.len(), 2);
     }
 
@@ -198,6 +202,11 @@ mod tests {
         assert_eq!(Recorder::start(&live, 0.0, new, 8100).unwrap_err(), RecorderError::NothingStreams);
         let mut other = LiveFrames::new(0.0, 300);
         other.connect("right_wrist", true, AxisMap::IDENTITY);
+        assert_eq!(
+            Recorder::start(&other, 0.0, new, 8100).unwrap_err(),
+            RecorderError::NothingStreams,
+            "connected, but no sample yet: its channels are not known"
+        );
         let saved = new(vec!["right_wrist/acc_x".into(), "right_wrist/acc_y".into(), "right_wrist/acc_z".into()]);
         let error = Recorder::resume(saved, &other, 0.0, 8100).unwrap_err();
         assert!(error.to_string().contains("the same devices"), "{error}");
