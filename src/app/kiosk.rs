@@ -43,6 +43,8 @@ pub struct Kiosk {
     hide_at: StoredValue<f64>,
     /// Load the demo at the next tick (the models may still be starting).
     restart: StoredValue<bool>,
+    /// A new version was asked to take over: nothing more to do until the page restarts.
+    updating: StoredValue<bool>,
     /// The demo was asked for and has not loaded yet: when (page clock, ms), and the replay's
     /// count of loaded sessions then.
     loading_since: StoredValue<Option<(f64, u64)>>,
@@ -92,6 +94,7 @@ impl Kiosk {
             hide_at: StoredValue::new(0.0),
             restart: StoredValue::new(false),
             loading_since: StoredValue::new(None),
+            updating: StoredValue::new(false),
             replay,
             offline,
         };
@@ -196,7 +199,7 @@ impl Kiosk {
 
     /// Restarts the demo when it has played to its end, and hides the Leave button in time.
     fn tick(&self) {
-        if !self.active.get_untracked() {
+        if !self.active.get_untracked() || self.updating.get_value() {
             return;
         }
         if self.controls.get_untracked() && now_ms() >= self.hide_at.get_value() {
@@ -238,6 +241,7 @@ impl Kiosk {
 
     /// Takes the new deploy between two loops, coming back in kiosk mode.
     fn restart_with_new_version(&self) {
+        self.updating.set_value(true);
         if let Some(window) = web_sys::window()
             && let Ok(history) = window.history()
         {

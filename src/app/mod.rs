@@ -61,9 +61,19 @@ pub fn App() -> impl IntoView {
     let offline = offline::Offline::provide();
     let replay = Replay::provide();
     let live = live::session::Live::provide(replay);
-    live::recordings::Recordings::provide(live);
+    let recordings = live::recordings::Recordings::provide(live);
     let kiosk = kiosk::Kiosk::provide(replay, offline);
     let ready = move || replay.backend.with(Option::is_some);
+    // Work a restart would cut short: a recording (or its last save), or wearables streaming.
+    let busy = Signal::derive(move || {
+        recordings.current.with(Option::is_some) || recordings.finishing.get() || live.slots.with(|s| !s.is_empty())
+    });
+    // A new version took over: start it as soon as nothing would be lost.
+    Effect::new(move |_| {
+        if offline.replaced.get() && !busy.get() {
+            offline.reload();
+        }
+    });
     let mode = RwSignal::new(Mode::Replay);
     // Kiosk mode shows the replay, styled for the booth (`body.kiosk`).
     Effect::new(move |_| {
@@ -88,7 +98,7 @@ pub fn App() -> impl IntoView {
             <nav class="modes" role="tablist">{tab(Mode::Replay, "Replay", "mode-replay")}{tab(Mode::Live, "Live", "mode-live")}</nav>
             <button type="button" class="kiosk-start" data-testid="kiosk-start" on:click=move |_| kiosk.start(true)>"Kiosk"</button>
             <BackendBadge />
-            <AppStatus />
+            <AppStatus busy=busy />
         </header>
         <KioskLayer />
         <main data-testid="app-ready" data-models-ready=move || ready().to_string()>

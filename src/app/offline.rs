@@ -20,6 +20,10 @@ pub struct Offline {
     pub ready: RwSignal<bool>,
     /// A new version is installed and waiting for a restart.
     pub update: RwSignal<bool>,
+    /// A new version took over (this tab's Restart or another tab's): this tab's files are
+    /// gone from the cache, so it must start again, once nothing would be lost (the app
+    /// decides when).
+    pub replaced: RwSignal<bool>,
     /// Why offline use is not available (no service worker support, registration failed).
     pub unavailable: RwSignal<Option<String>>,
     registration: StoredValue<Option<ServiceWorkerRegistration>, LocalStorage>,
@@ -39,6 +43,7 @@ impl Offline {
             online: RwSignal::new(window.navigator().on_line()),
             ready: RwSignal::new(false),
             update: RwSignal::new(false),
+            replaced: RwSignal::new(false),
             unavailable: RwSignal::new(None),
             registration: StoredValue::new_local(None),
         };
@@ -97,7 +102,7 @@ impl Offline {
         let controlled = std::rc::Rc::new(std::cell::Cell::new(container.controller().is_some()));
         listen(&container, "controllerchange", move || {
             if controlled.replace(true) {
-                let _ = web_sys::window().expect("a page").location().reload();
+                offline.replaced.set(true);
             }
         });
         // A page that is never reloaded (a kiosk) still looks for a new deploy now and then,
@@ -124,9 +129,14 @@ impl Offline {
             Some(worker) => {
                 let _ = worker.post_message(&"skip-waiting".into());
             }
-            None => {
-                let _ = web_sys::window().expect("a page").location().reload();
-            }
+            None => self.reload(),
+        }
+    }
+
+    /// Starts this tab again (with whichever version now controls it).
+    pub fn reload(&self) {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
         }
     }
 }

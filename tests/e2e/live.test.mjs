@@ -62,6 +62,17 @@ test('a streaming wearable is classified live, loses packets visibly and reconne
   await context.close();
 });
 
+/** Waits for `predicate` in the page; a timeout says what the live view showed (a rare flake
+ * of the four-wearable test once timed out here and left nothing to read). */
+async function waitOrShow(page, predicate, timeout) {
+  try {
+    await page.waitForFunction(predicate, null, { timeout });
+  } catch (error) {
+    const shown = await page.locator('main').innerText().catch(() => '(the page is gone)');
+    throw new Error(`${error.message}\nThe live view showed:\n${shown}`);
+  }
+}
+
 test('four wearables stream for half a minute: both models answer every window, the teacher too', async () => {
   const { context, page, problems } = await openLivePage(app.browser, app.url);
   const positions = ['right_wrist', 'left_wrist', 'right_upper_arm', 'left_upper_arm'];
@@ -74,7 +85,7 @@ test('four wearables stream for half a minute: both models answer every window, 
   }
   // With acc + gyro at all four ATR positions (orientation estimated in the page) and the
   // wrists standing in for the E4s, the teacher has every input.
-  await page.waitForFunction(() => document.querySelector('[data-testid=teacher-prediction]')?.innerText !== '—', null, { timeout: 30_000 });
+  await waitOrShow(page, () => document.querySelector('[data-testid=teacher-prediction]')?.innerText !== '—', 30_000);
   assert.equal(await page.getByTestId('teacher-missing').innerText(), '');
   assert.match(await page.getByTestId('teacher-stand-ins').innerText(), /right_wrist\/e4_acc, left_wrist\/e4_acc: the wrist wearables' accelerometers/);
   const windowsAt = async () => Number(await page.getByTestId('live-timeline').getAttribute('data-windows'));

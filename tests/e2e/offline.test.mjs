@@ -1,7 +1,8 @@
 // Offline and installable, end to end in headless Chromium: after one visit the app starts with
 // the network gone (the server stopped and the browser offline), says so, and replays the demo;
 // Chromium finds it installable; a new deploy is picked up on the next start with a "new
-// version" notice and runs only after the user restarts into it, in every open tab.
+// version" notice and runs only after the user restarts into it, in every open tab (a tab with
+// a wearable streaming waits until it is disconnected).
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -80,6 +81,8 @@ test('a new deploy is picked up on the next start with a notice, and runs after 
   await cp(distDir, root, { recursive: true });
   const server = await serveDist(root);
   const context = await browser.newContext();
+  // Web Bluetooth (the stand-in): the second tab streams a wearable when the update comes.
+  await context.addInitScript({ path: join(import.meta.dirname, 'fake-bluetooth.js') });
   const { page, problems } = await firstVisit(context, server.url);
   assert.equal(await page.locator('[data-testid=update-ready]').count(), 0, 'no notice on the first visit');
   // A file the running app fetches later (the demo's), read the way the app reads it.
@@ -100,19 +103,28 @@ test('a new deploy is picked up on the next start with a notice, and runs after 
   assert.equal(await demoReadme(page), oldReadme, 'files fetched later come from the old version too');
   await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
   await screenshot(page, 'offline-update-ready');
-  // A second tab of the old version, e.g. the booth's screen.
+  // A second tab of the old version, streaming a wearable.
   const other = await context.newPage();
   other.on('pageerror', (err) => problems.push(`pageerror (second tab): ${err.message}`));
   await other.goto(server.url);
   await other.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+  await other.waitForSelector('[data-testid=update-ready]', { timeout: 30_000 });
   assert.equal(await other.locator('meta[name=tsak-build]').count(), 0);
-  const otherRestarts = other.waitForEvent('load', { timeout: 30_000 });
+  await other.getByTestId('mode-live').click();
+  await other.getByTestId('ble-profile').selectOption('tsak-open');
+  await other.getByTestId('connect-ble').click();
+  await other.waitForFunction(() => document.querySelector('[data-testid=ble-status]')?.dataset.status === 'streaming', null, { timeout: 20_000 });
   await Promise.all([page.waitForEvent('load'), page.getByTestId('update-restart').click()]);
   await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
   assert.equal(await page.locator('meta[name=tsak-build]').count(), 1, 'restarted into the new version');
   assert.equal(await page.locator('[data-testid=update-ready]').count(), 0);
   assert.equal(await demoReadme(page), `${oldReadme}\nbuild 2\n`);
-  // The old version's cache is gone: the other tab starts again too, in the new version.
+  // The old version's cache is gone, so the other tab must start again too, but not while a
+  // wearable streams: it says so, and restarts into the new version once it is disconnected.
+  await other.getByTestId('update-deferred').waitFor({ timeout: 30_000 });
+  assert.equal(await other.getByTestId('ble-status').getAttribute('data-status'), 'streaming');
+  const otherRestarts = other.waitForEvent('load', { timeout: 30_000 });
+  await other.getByTestId('ble-disconnect').click();
   await otherRestarts;
   await other.waitForSelector('meta[name=tsak-build]', { state: 'attached', timeout: 30_000 });
   assert.deepEqual(problems, []);

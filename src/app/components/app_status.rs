@@ -5,8 +5,9 @@ use leptos::prelude::*;
 
 use crate::app::offline::use_offline;
 
+/// `busy`: the tab has work a restart would cut short (a recording, wearables streaming).
 #[component]
-pub fn AppStatus() -> impl IntoView {
+pub fn AppStatus(busy: Signal<bool>) -> impl IntoView {
     let offline = use_offline();
     let network = move || {
         if offline.online.get() { "Online" } else { "Offline: everything runs on this device" }
@@ -26,7 +27,12 @@ pub fn AppStatus() -> impl IntoView {
             " · "
             <span data-testid="offline-ready" data-ready=move || offline.ready.get().to_string()>{cached}</span>
         </p>
-        <Show when=move || offline.update.get()>
+        <Show when=move || offline.replaced.get() && busy.get()>
+            <p class="update-notice" role="alert" data-testid="update-deferred">
+                "A new version of TSAK took over. This tab restarts with it once recording has stopped and no wearable is connected; nothing is lost meanwhile."
+            </p>
+        </Show>
+        <Show when=move || offline.update.get() && !offline.replaced.get()>
             <p class="update-notice" role="alert" data-testid="update-ready">
                 "A new version of TSAK is ready. "
                 <button type="button" class="primary" data-testid="update-restart" on:click=move |_| offline.restart()>

@@ -85,6 +85,8 @@ pub struct Recordings {
     /// The label new frames get, by class id (the recording's classes).
     pub label: RwSignal<ClassId>,
     pub error: RwSignal<Option<String>>,
+    /// A stopped recording's last frames are being saved (a restart must wait for them).
+    pub finishing: RwSignal<bool>,
     state: StoredValue<Rc<RefCell<State>>, LocalStorage>,
     live: Live,
 }
@@ -111,6 +113,7 @@ impl Recordings {
             saved: RwSignal::new(Vec::new()),
             label: RwSignal::new(classes.null_id),
             error: RwSignal::new(None),
+            finishing: RwSignal::new(false),
             state: StoredValue::new_local(Rc::new(RefCell::new(State {
                 recorder: None,
                 journal: None,
@@ -276,6 +279,7 @@ impl Recordings {
         self.live.with_frames(|frames| recorder.pull(frames));
         let id = recorder.recording.meta.id.clone();
         state.borrow_mut().finishing = Some(id.clone());
+        self.finishing.set(true);
         // A free label belongs to this recording only; the next one starts from the model's.
         let models = ClassTable::openpack_operations();
         if models.index_of(self.label.get_untracked()).is_none() {
@@ -319,6 +323,7 @@ impl Recordings {
                     Err(d) => format!("\"{name}\" could not be kept in this browser ({e}) nor downloaded ({d})."),
                 }));
             }
+            recordings.finishing.set(false);
             recordings.refresh().await;
         });
     }
