@@ -264,6 +264,17 @@ impl LiveFrames {
         positions.iter().map(|p| self.stream(p).and_then(|s| s.frames.back().map(|f| f.0))).min().flatten()
     }
 
+    /// Whether the window ending at `end` is due: `required` (the student's position) has
+    /// reached it and so has every other stream, or `required` is `grace` frames past it, and a
+    /// stream that far behind is left out rather than holding the student back. Devices
+    /// deliver in packets, so the streams reach a frame up to a packet apart: a window cut as
+    /// soon as the student's stream got there would leave the others out of every window.
+    pub fn window_due(&self, required: &str, end: u64, grace: u64) -> bool {
+        let reached = |s: &PositionStream| s.frames.back().is_some_and(|f| f.0 >= end);
+        let Some(last) = self.stream(required).and_then(|s| s.frames.back()).map(|f| f.0) else { return false };
+        last >= end && (last >= end + grace || self.streams.iter().all(reached))
+    }
+
     /// The window ending at `end` of `required` (the student's position) and of every other
     /// connected position that has all of it. A position that joined late, lags behind or had
     /// a dropout inside the window is left out (the teacher then names what it lacks) instead
@@ -537,5 +548,24 @@ mod tests {
         // would still say z up.
         let quat = &table.values[6..10];
         assert!(quat[0].abs() < 0.99, "the orientation was re-levelled: {quat:?}");
+    }
+
+    #[test]
+    fn a_window_waits_a_little_for_streams_a_packet_behind() {
+        let mut live = LiveFrames::new(0.0, 300);
+        live.connect("right_wrist", false, AxisMap::IDENTITY);
+        live.connect("left_wrist", false, AxisMap::IDENTITY);
+        live.push("right_wrist", &burst(0, 64, 30.0, Clock::Arrival), 0.0);
+        live.push("left_wrist", &burst(0, 60, 30.0, Clock::Arrival), 0.0);
+        // The student's wrist reached frame 60, the other one only 59: wait for it.
+        assert!(!live.window_due("right_wrist", 60, 15));
+        live.push("left_wrist", &burst(60, 4, 30.0, Clock::Arrival), 0.0);
+        assert!(live.window_due("right_wrist", 60, 15));
+        assert_eq!(live.window("right_wrist", 60, 60, 0).unwrap().channels.len(), 6, "both wrists in it");
+        // A stream that stays behind holds the student back for `grace` frames, no longer.
+        live.push("right_wrist", &burst(64, 20, 30.0, Clock::Arrival), 0.0);
+        assert!(!live.window_due("right_wrist", 70, 15));
+        assert!(live.window_due("right_wrist", 68, 15));
+        assert!(!live.window_due("right_wrist", 84, 15), "the student has not reached it");
     }
 }

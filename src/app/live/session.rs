@@ -35,6 +35,9 @@ const TICK: Duration = Duration::from_millis(100);
 /// (Chrome's intensive throttling) while Bluetooth notifications keep arriving, and the
 /// recorder must still find every frame when its tick comes.
 const KEEP_FRAMES: usize = 2 * 60 * 30;
+/// How long a window waits for the other positions' streams to reach its end (frames): half a
+/// second, a few Bluetooth packets.
+const WINDOW_GRACE_FRAMES: u64 = 15;
 /// How far back the live timeline reaches.
 const HISTORY_SECONDS: u64 = 60;
 
@@ -344,7 +347,7 @@ impl Live {
         let mut store = shared.borrow_mut();
         let (length, hop, label) = (store.length, store.hop, store.null_id);
         let student_position = store.student_position.clone();
-        while store.frames.common_frame(&[student_position.as_str()]).is_some_and(|last| last >= store.next_end) {
+        while store.frames.window_due(&student_position, store.next_end, WINDOW_GRACE_FRAMES) {
             let end = store.next_end;
             let earliest = store.frames.earliest_frame(&student_position).unwrap_or(0);
             if earliest + length as u64 > end + 1 {
