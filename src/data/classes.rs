@@ -49,11 +49,12 @@ impl ClassTable {
         self.classes.iter().position(|c| c.id == id)
     }
 
-    /// Finds a class by its id written as text or by its (case-insensitive) name.
+    /// Finds a class by its id written as text or by its (case-insensitive) name; a number that
+    /// is no id here may still be a name (a team's class called "5").
     pub fn resolve(&self, text: &str) -> Option<ClassId> {
         let text = text.trim();
-        if let Ok(id) = text.parse::<ClassId>() {
-            return self.canonical(id);
+        if let Some(id) = text.parse::<ClassId>().ok().and_then(|id| self.canonical(id)) {
+            return Some(id);
         }
         self.classes.iter().find(|c| c.name.eq_ignore_ascii_case(text)).map(|c| c.id)
     }
@@ -101,5 +102,14 @@ mod tests {
         assert_eq!(table.canonical(150), None);
         assert_eq!(table.resolve("scan label"), Some(700));
         assert_eq!(table.resolve("8200"), Some(8100));
+    }
+
+    #[test]
+    fn a_number_that_is_no_id_resolves_as_a_name() {
+        let mut table = ClassTable::openpack_operations();
+        assert_eq!(table.resolve("5"), None);
+        table.classes.push(ClassInfo { id: 1100, name: "5".into() });
+        assert_eq!(table.resolve("5"), Some(1100));
+        assert_eq!(table.resolve("100"), Some(100), "an id still wins over a name");
     }
 }

@@ -93,16 +93,17 @@ pub fn openpack_zip(recording: &Recording) -> Result<Vec<u8>, ExportError> {
             text: atr_csv(recording, &position)?,
         });
     }
-    let seconds = second_labels(recording, &ClassTable::openpack_operations());
+    let openpack = ClassTable::openpack_operations();
+    let seconds = second_labels(recording, &openpack);
     files.push(ExportFile {
         name: layout::operations_1hz_path(&user, &session),
         text: operations_1hz_csv(&user, &session, &seconds),
     });
     files.push(ExportFile {
         name: layout::operations_path(&user, &session),
-        text: operations_csv(recording, &user, &session, &seconds),
+        text: operations_csv(recording, &openpack, &user, &session, &seconds),
     });
-    files.push(ExportFile { name: "README.txt".into(), text: readme(recording, &user, &session) });
+    files.push(ExportFile { name: "README.txt".into(), text: readme(recording, &openpack, &user, &session) });
     zip(&files)
 }
 
@@ -170,7 +171,13 @@ fn operations_1hz_csv(user: &str, session: &str, (first, labels): &(i64, Vec<Cla
     text
 }
 
-fn operations_csv(recording: &Recording, user: &str, session: &str, (first, labels): &(i64, Vec<ClassId>)) -> String {
+fn operations_csv(
+    recording: &Recording,
+    openpack: &ClassTable,
+    user: &str,
+    session: &str,
+    (first, labels): &(i64, Vec<ClassId>),
+) -> String {
     let mut text = String::from("uuid,user,session,box,id,operation,start,end,actions\n");
     let mut start = 0;
     for end in 1..=labels.len() {
@@ -178,7 +185,7 @@ fn operations_csv(recording: &Recording, user: &str, session: &str, (first, labe
             continue;
         }
         let id = labels[start];
-        let name = ClassTable::openpack_operations().name_of(id).unwrap_or("").replace(',', " ");
+        let name = openpack.name_of(id).unwrap_or("").replace(',', " ");
         let uuid = span_uuid(&recording.meta.id, start);
         let (from, to) = (iso(first + start as i64), iso(first + end as i64));
         text.push_str(&format!("{uuid},{user},{session},0,{id},{name},{from},{to},\n"));
@@ -198,7 +205,7 @@ fn span_uuid(recording_id: &str, span_start: usize) -> String {
     format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
 }
 
-fn readme(recording: &Recording, user: &str, session: &str) -> String {
+fn readme(recording: &Recording, openpack: &ClassTable, user: &str, session: &str) -> String {
     format!(
         "A tsak live recording in OpenPack's layout (not OpenPack data).\n\n\
          Recording: {name}\nSubject: {subject}\nUser folder: {user}, session: {session}\n\
@@ -215,25 +222,29 @@ fn readme(recording: &Recording, user: &str, session: &str) -> String {
         sensors = crate::data::channels::sensors(&recording.meta.channels).join(", "),
         frames = recording.len(),
         seconds = recording.seconds(),
-        labels = free_labels_note(recording),
+        labels = free_labels_note(recording, openpack),
     )
 }
 
-/// Says which of the recording's labels OpenPack has no class for (written as Null).
-fn free_labels_note(recording: &Recording) -> String {
-    let openpack = ClassTable::openpack_operations();
+/// Says which of the recording's labels `openpack` has no class for (written as Null).
+fn free_labels_note(recording: &Recording, openpack: &ClassTable) -> String {
+    let used: std::collections::BTreeSet<ClassId> = recording.rows().map(|(_, _, label)| label).collect();
     let free: Vec<&str> = recording
         .meta
         .classes
         .classes
         .iter()
-        .filter(|c| openpack.canonical(c.id).is_none() && recording.rows().any(|(_, _, label)| label == c.id))
+        .filter(|c| used.contains(&c.id) && openpack.canonical(c.id).is_none())
         .map(|c| c.name.as_str())
         .collect();
     if free.is_empty() {
         "OpenPack's operations only.".into()
     } else {
-        format!("OpenPack's operations; the free labels {} are written as Null (8100) here.", free.join(", "))
+        format!(
+            "OpenPack's operations; the free labels {} are written as Null ({}) here.",
+            free.join(", "),
+            openpack.null_id
+        )
     }
 }
 

@@ -183,10 +183,6 @@ impl Recording {
         if let Some(id) = self.meta.classes.resolve(text) {
             return Ok(id);
         }
-        // A free label that reads as a number ("5") is found by its name, not taken for an id.
-        if let Some(class) = self.meta.classes.classes.iter().find(|c| c.name.eq_ignore_ascii_case(text)) {
-            return Ok(class.id);
-        }
         let taken = |id: ClassId| {
             self.meta.classes.classes.iter().any(|c| c.id == id)
                 || self.meta.classes.null_id == id

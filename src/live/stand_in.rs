@@ -7,6 +7,7 @@
 //! stand-in is used.
 
 use crate::data::frames::FrameTable;
+use crate::data::openpack::devices::e4_acc_reading;
 
 /// Each E4 axis as a signed ATR axis: the E4's x runs up the forearm toward the elbow (ATR's
 /// -y, since ATR's y points to the fingertips), its y across the wrist (ATR's x), z shared.
@@ -14,14 +15,6 @@ use crate::data::frames::FrameTable;
 /// `E4_AXES_DEGREES`).
 const E4_FROM_ATR: [(&str, &str, f32); 3] =
     [("e4_acc_x", "acc_y", -1.0), ("e4_acc_y", "acc_x", 1.0), ("e4_acc_z", "acc_z", 1.0)];
-/// The E4 accelerometer's range and step, in g.
-const E4_RANGE_G: f32 = 2.0;
-const E4_STEP_G: f32 = 1.0 / 64.0;
-
-/// A reading in g as the E4 would report it: clipped to its range, in its steps.
-fn as_e4_reads(g: f32) -> f32 {
-    ((g / E4_STEP_G).round() * E4_STEP_G).clamp(-E4_RANGE_G, E4_RANGE_G)
-}
 
 /// For every wanted `<wrist>/e4_acc_*` channel the table lacks, derives it from the wrist's
 /// `<wrist>/acc_*` channels. Returns the channels stood in for, so the page can say so.
@@ -43,7 +36,8 @@ pub fn add_e4_from_wrists(table: &mut FrameTable, wanted: &[String]) -> Vec<Stri
     let mut values = Vec::with_capacity(table.len() * (width + stand_ins.len()));
     for frame in table.values.chunks_exact(width) {
         values.extend_from_slice(frame);
-        values.extend(stand_ins.iter().map(|(_, column, sign)| as_e4_reads(sign * frame[*column])));
+        values
+            .extend(stand_ins.iter().map(|(_, column, sign)| e4_acc_reading(f64::from(sign * frame[*column])) as f32));
     }
     table.values = values;
     table.channels.extend(stand_ins.iter().map(|(name, _, _)| name.clone()));

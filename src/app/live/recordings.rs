@@ -376,22 +376,34 @@ impl Recordings {
     }
 
     fn tick(&self) {
-        let state = self.state.get_value();
-        let due = {
-            let mut state = state.borrow_mut();
-            let Some(recorder) = state.recorder.as_mut() else { return };
-            self.live.with_frames(|frames| recorder.pull(frames));
-            unix_now() - state.last_save_ms >= SAVE_EVERY_MS
-        };
-        if due {
-            self.save_now();
+        if !self.pull() {
+            return;
+        }
+        if unix_now() - self.state.get_value().borrow().last_save_ms >= SAVE_EVERY_MS {
+            self.save();
         }
         self.show();
     }
 
-    /// Saves the frames recorded since the last save (and any that failed before), unless a
-    /// save is in flight: saves never overlap.
+    /// Appends the frames every recorded position has completed; `false` when not recording.
+    fn pull(&self) -> bool {
+        let state = self.state.get_value();
+        let mut state = state.borrow_mut();
+        let Some(recorder) = state.recorder.as_mut() else { return false };
+        self.live.with_frames(|frames| recorder.pull(frames));
+        true
+    }
+
+    /// Pulls and saves at once: the tab is going into the background or away.
     fn save_now(&self) {
+        if self.pull() {
+            self.save();
+        }
+    }
+
+    /// Saves the frames pulled since the last save (and any whose save failed before), unless
+    /// a save is in flight: saves never overlap.
+    fn save(&self) {
         let state = self.state.get_value();
         let mut state = state.borrow_mut();
         let Some(journal) = state.journal.clone() else { return };
@@ -399,7 +411,6 @@ impl Recordings {
             return;
         }
         let Some(recorder) = state.recorder.as_mut() else { return };
-        self.live.with_frames(|frames| recorder.pull(frames));
         let recording = &mut recorder.recording;
         let id = recording.meta.id.clone();
         let fresh = recording.take_chunk();

@@ -21,6 +21,16 @@ pub const E4_ACC_LAYOUT: SensorLayout = SensorLayout { columns: &["time", "acc_x
 pub const ATR_RATE_HZ: f64 = 30.0;
 /// E4 accelerometer sample rate.
 pub const E4_ACC_RATE_HZ: f64 = 32.0;
+/// The E4 accelerometer's range and resolution, in G: 8 bits over ±2 G.
+pub const E4_ACC_RANGE_G: f64 = 2.0;
+pub const E4_ACC_STEP_G: f64 = 1.0 / 64.0;
+
+/// An acceleration (G) as the E4 reports it: in its 1/64 G steps, clipped to its range. The
+/// synthetic generator writes its E4s this way, and live wrist wearables standing in for an E4
+/// are read this way.
+pub fn e4_acc_reading(g: f64) -> f64 {
+    ((g / E4_ACC_STEP_G).round() * E4_ACC_STEP_G).clamp(-E4_ACC_RANGE_G, E4_ACC_RANGE_G)
+}
 
 /// The two kinds of wearable stream the readers understand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,5 +117,18 @@ impl DeviceMap {
                 .iter()
                 .any(|c| channels.contains(&format!("{}/{}", d.position, d.kind.channel_name(c))))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e4_readings_are_8_bits_over_two_g() {
+        assert_eq!(e4_acc_reading(1.0), 1.0);
+        assert_eq!(e4_acc_reading(0.01), 0.015625);
+        assert_eq!(e4_acc_reading(3.0), 2.0);
+        assert_eq!(e4_acc_reading(-0.004), -0.0);
     }
 }

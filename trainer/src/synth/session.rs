@@ -12,6 +12,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal, StandardNormal};
 use tsak::data::classes::{ClassId, ClassTable};
+use tsak::data::openpack::devices::e4_acc_reading;
 use tsak::data::openpack::layout;
 use tsak::data::openpack::{Device, DeviceKind};
 
@@ -34,9 +35,6 @@ const ATR_JITTER_SD_MS: f64 = 1.5;
 const ATR_JITTER_MAX_MS: f64 = 5.0;
 /// Chance that a sample is lost (all four ATRs share a hub; each E4 loses its own).
 const DROP_CHANCE: f64 = 0.0005;
-/// The E4 accelerometer: 8 bits over +-2 G, so 1/64 G steps.
-const E4_RANGE_G: f64 = 2.0;
-const E4_STEP_G: f64 = 1.0 / 64.0;
 /// The E4's axes relative to the ATR convention: its x runs up the forearm toward the elbow,
 /// its y across the wrist; z is shared.
 const E4_AXES_DEGREES: f64 = -90.0;
@@ -369,7 +367,7 @@ impl SessionStreams {
             self.e4_dropped[e] += 1;
             return Ok(());
         }
-        let quantised = Vec3::new(quantise_e4(acc.x), quantise_e4(acc.y), quantise_e4(acc.z));
+        let quantised = Vec3::new(e4_acc_reading(acc.x), e4_acc_reading(acc.y), e4_acc_reading(acc.z));
         self.e4_written[e] += 1;
         self.files[d].e4_row(time_ms, quantised)
     }
@@ -391,11 +389,6 @@ impl SessionStreams {
             linear_acc_p99,
         })
     }
-}
-
-/// The E4's 8-bit accelerometer: 1/64 G steps, clipped at +-2 G.
-fn quantise_e4(g: f64) -> f64 {
-    ((g / E4_STEP_G).round() * E4_STEP_G).clamp(-E4_RANGE_G, E4_RANGE_G)
 }
 
 /// The ideal (error-free) reading of one sensor at one simulation step.
@@ -490,14 +483,6 @@ fn simulate(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn e4_quantisation_matches_an_8_bit_two_g_range() {
-        assert_eq!(quantise_e4(1.0), 1.0);
-        assert_eq!(quantise_e4(0.01), 0.015625);
-        assert_eq!(quantise_e4(3.0), 2.0);
-        assert_eq!(quantise_e4(-0.004), -0.0);
-    }
 
     #[test]
     fn clocks_put_the_sensors_around_the_annotation() {
