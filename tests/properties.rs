@@ -96,7 +96,7 @@ proptest! {
         labels in proptest::collection::vec(prop::sample::select(vec![100_u32, 200, 8100]), 1..20),
         times in proptest::collection::vec(-2_000_i64..30_000, 1..50),
     ) {
-        let table = SecondLabels { first_second_ms: first * 1000, labels: labels.clone(), null_id: 8100 };
+        let table = SecondLabels { first_second_ms: first * 1000, labels: labels.clone(), null_id: 8100, box_starts_ms: vec![] };
         for t in times {
             let t = first * 1000 + t;
             let oracle = labels

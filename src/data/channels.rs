@@ -21,6 +21,8 @@ pub enum SelectionError {
     NoMatch { selector: String, available: String },
     #[error("channel `{0}` is selected twice")]
     Duplicate(String),
+    #[error("the session has none of the model's inputs ({})", .0.join(", "))]
+    NoneOf(Vec<String>),
 }
 
 impl ChannelSelection {
@@ -45,6 +47,12 @@ impl ChannelSelection {
         selectors.push("right_wrist/e4_acc".into());
         selectors.push("left_wrist/e4_acc".into());
         Self(selectors)
+    }
+
+    /// The selection narrowed to the selectors that `available` satisfies: the teacher's inputs
+    /// on data where some device is never worn (OpenPack's sample has no left E4).
+    pub fn present_in(&self, available: &[String]) -> Self {
+        Self(self.0.iter().filter(|s| Self(vec![(*s).clone()]).resolve(available).is_ok()).cloned().collect())
     }
 
     /// Column indices into `available` (full `position/channel` names), in selection order.

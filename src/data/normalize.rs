@@ -22,24 +22,36 @@ impl ChannelStats {
     pub fn fit<'a>(tables: impl IntoIterator<Item = &'a FrameTable>) -> Option<Self> {
         let mut tables = tables.into_iter().peekable();
         let channels = tables.peek()?.channels.clone();
+        let same =
+            tables.inspect(|t| assert_eq!(t.channels, channels, "normalisation needs tables with the same channels"));
+        Self::fit_named(&channels, same)
+    }
+
+    /// Statistics of the named channels, each over the frames of the tables that have it:
+    /// real sessions lack devices, and a channel's statistics should not be pulled towards 0 by
+    /// the sessions without it. `None` when some channel is in no table.
+    pub fn fit_named<'a>(channels: &[String], tables: impl IntoIterator<Item = &'a FrameTable>) -> Option<Self> {
         let n = channels.len();
-        let (mut count, mut mean, mut m2) = (0_u64, vec![0.0_f64; n], vec![0.0_f64; n]);
+        let (mut count, mut mean, mut m2) = (vec![0_u64; n], vec![0.0_f64; n], vec![0.0_f64; n]);
         for table in tables {
-            assert_eq!(table.channels, channels, "normalisation needs tables with the same channels");
+            let columns: Vec<Option<usize>> =
+                channels.iter().map(|name| table.channels.iter().position(|c| c == name)).collect();
             for i in 0..table.len() {
-                count += 1;
-                for (c, &v) in table.frame(i).iter().enumerate() {
-                    let delta = v as f64 - mean[c];
-                    mean[c] += delta / count as f64;
-                    m2[c] += delta * (v as f64 - mean[c]);
+                let frame = table.frame(i);
+                for (c, column) in columns.iter().enumerate() {
+                    let Some(k) = *column else { continue };
+                    count[c] += 1;
+                    let delta = frame[k] as f64 - mean[c];
+                    mean[c] += delta / count[c] as f64;
+                    m2[c] += delta * (frame[k] as f64 - mean[c]);
                 }
             }
         }
-        if count == 0 {
+        if count.contains(&0) {
             return None;
         }
-        let std = m2.iter().map(|&m| ((m / count as f64).sqrt() as f32).max(MIN_STD)).collect();
-        Some(Self { channels, mean: mean.into_iter().map(|m| m as f32).collect(), std })
+        let std = m2.iter().zip(&count).map(|(&m, &k)| ((m / k as f64).sqrt() as f32).max(MIN_STD)).collect();
+        Some(Self { channels: channels.to_vec(), mean: mean.into_iter().map(|m| m as f32).collect(), std })
     }
 
     /// Normalises one frame in place.
@@ -77,5 +89,27 @@ mod tests {
         let mut frame = [4.0, 5.0];
         stats.apply(&mut frame);
         assert!((frame[0] - 1.3416408).abs() < 1e-5 && frame[1] == 0.0);
+    }
+
+    #[test]
+    fn each_channel_is_fitted_on_the_tables_that_have_it() {
+        let both = FrameTable {
+            channels: vec!["p/a".into(), "q/b".into()],
+            unixtime_ms: vec![0, 1],
+            values: vec![1.0, 10.0, 3.0, 30.0],
+            labels: vec![0; 2],
+        };
+        let a_only = FrameTable {
+            channels: vec!["p/a".into()],
+            unixtime_ms: vec![0, 1],
+            values: vec![5.0, 7.0],
+            labels: vec![0; 2],
+        };
+        let names = vec!["q/b".to_string(), "p/a".to_string()];
+        let stats = ChannelStats::fit_named(&names, [&both, &a_only]).unwrap();
+        assert_eq!(stats.channels, names);
+        assert_eq!(stats.mean, vec![20.0, 4.0]);
+        assert_eq!(stats.std[0], 10.0);
+        assert!(ChannelStats::fit_named(&["r/c".to_string()], [&both]).is_none());
     }
 }

@@ -90,6 +90,7 @@ mod tests {
             starts: vec![0, 30, 60],
             labels: vec![0; 3],
             values: (0..3 * channels * 60).map(|i| ((i as f32) * 0.37).sin()).collect(),
+            missing: Vec::new(),
         };
         let all = bundle.student_logits(&windows, 0..3, &device).into_data().try_to_vec::<f32>().unwrap();
         let one = bundle.student_logits(&windows, 2..3, &device).into_data().try_to_vec::<f32>().unwrap();

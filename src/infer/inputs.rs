@@ -19,6 +19,9 @@ pub struct ModelWindows {
     pub labels: Vec<ClassId>,
     /// `len() * channels * length` normalised values, window after window.
     pub values: Vec<f32>,
+    /// Inputs the session lacks, given the model as 0 (their training mean; see
+    /// [`model_windows_without`]). Empty for [`model_windows`], which refuses such sessions.
+    pub missing: Vec<String>,
 }
 
 impl ModelWindows {
@@ -38,7 +41,8 @@ impl ModelWindows {
 }
 
 /// Selects `stats.channels` from `frames` (exactly those, in that order), normalises them and
-/// windows the result. Fails when the session lacks a channel the model needs.
+/// windows the result. Fails when the session lacks a channel the model needs: the student,
+/// whose few inputs are all it has.
 pub fn model_windows(
     frames: &FrameTable,
     stats: &ChannelStats,
@@ -46,13 +50,55 @@ pub fn model_windows(
 ) -> Result<ModelWindows, SelectionError> {
     let mut selected = frames.select(&ChannelSelection::new(stats.channels.clone()))?;
     stats.apply_table(&mut selected);
-    let mut out = ModelWindows { channels: stats.channels.len(), length: config.length, ..Default::default() };
-    for window in windows(&selected, config) {
-        out.values.extend(channel_major(&selected, window.start, config.length));
+    Ok(cut(&selected, config, Vec::new()))
+}
+
+/// Like [`model_windows`], but a session that lacks some of the model's inputs still runs: the
+/// missing channels read 0 after normalisation, i.e. their training mean, and are listed in
+/// [`ModelWindows::missing`]. This is for the teacher: real sessions lack devices (OpenPack's
+/// sample has no left E4; several subjects have no E4 at all), and the teacher is trained with
+/// whole sensor groups blanked to exactly this value, so it has learnt to do without any one.
+/// Fails only when the session has none of the model's inputs.
+pub fn model_windows_without(
+    frames: &FrameTable,
+    stats: &ChannelStats,
+    config: WindowConfig,
+) -> Result<ModelWindows, SelectionError> {
+    let missing: Vec<String> = stats.channels.iter().filter(|c| !frames.channels.contains(c)).cloned().collect();
+    if missing.is_empty() {
+        return model_windows(frames, stats, config);
+    }
+    if missing.len() == stats.channels.len() {
+        return Err(SelectionError::NoneOf(stats.channels.clone()));
+    }
+    let columns: Vec<Option<usize>> =
+        stats.channels.iter().map(|name| frames.channels.iter().position(|c| c == name)).collect();
+    let mut values = Vec::with_capacity(frames.len() * columns.len());
+    for i in 0..frames.len() {
+        let frame = frames.frame(i);
+        for (c, column) in columns.iter().enumerate() {
+            values.push(column.map_or(0.0, |k| (frame[k] - stats.mean[c]) / stats.std[c]));
+        }
+    }
+    let selected = FrameTable {
+        channels: stats.channels.clone(),
+        unixtime_ms: frames.unixtime_ms.clone(),
+        values,
+        labels: frames.labels.clone(),
+    };
+    Ok(cut(&selected, config, missing))
+}
+
+/// Cuts an already selected and normalised table into channel-major windows.
+fn cut(selected: &FrameTable, config: WindowConfig, missing: Vec<String>) -> ModelWindows {
+    let mut out =
+        ModelWindows { channels: selected.channels.len(), length: config.length, missing, ..Default::default() };
+    for window in windows(selected, config) {
+        out.values.extend(channel_major(selected, window.start, config.length));
         out.starts.push(window.start);
         out.labels.push(window.label);
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]
@@ -83,6 +129,31 @@ mod tests {
         assert_eq!(&w.slice(0..1)[..4], &[0.0, 1.0, 2.0, 3.0]);
         // ... channel 1 is acc_x (column 0: 0, 3, 6, 9) unchanged.
         assert_eq!(&w.slice(0..1)[4..], &[0.0, 3.0, 6.0, 9.0]);
+    }
+
+    #[test]
+    fn without_a_sensor_its_channels_read_their_training_mean_and_are_named() {
+        let stats = ChannelStats {
+            channels: vec!["right_wrist/acc_x".into(), "left_wrist/e4_acc_x".into()],
+            mean: vec![1.0, 5.0],
+            std: vec![2.0, 7.0],
+        };
+        let w = model_windows_without(&frames(), &stats, WindowConfig { length: 4, hop: 3 }).unwrap();
+        assert_eq!(w.missing, vec!["left_wrist/e4_acc_x".to_string()]);
+        assert_eq!(w.channels, 2);
+        // Window 1 starts at frame 3: acc_x is 9, 12, 15, 18 -> (v - 1) / 2; the E4 reads 0.
+        assert_eq!(w.slice(1..2), &[4.0, 5.5, 7.0, 8.5, 0.0, 0.0, 0.0, 0.0]);
+        let all = ChannelStats { channels: vec!["right_wrist/acc_x".into()], mean: vec![1.0], std: vec![2.0] };
+        let full = model_windows_without(&frames(), &all, WindowConfig { length: 4, hop: 3 }).unwrap();
+        assert_eq!(full, model_windows(&frames(), &all, WindowConfig { length: 4, hop: 3 }).unwrap());
+        assert!(full.missing.is_empty());
+    }
+
+    #[test]
+    fn a_session_with_none_of_the_inputs_is_refused() {
+        let stats = ChannelStats { channels: vec!["waist/acc_x".into()], mean: vec![0.0], std: vec![1.0] };
+        let error = model_windows_without(&frames(), &stats, WindowConfig { length: 4, hop: 3 }).unwrap_err();
+        assert!(error.to_string().contains("waist/acc_x"), "{error}");
     }
 
     #[test]

@@ -84,8 +84,10 @@ pub struct SessionInfo {
     pub student_signal: Vec<f32>,
     /// Every channel of the session (for the teacher-channel plot).
     pub channels: Vec<String>,
-    /// Teacher inputs this session lacks; empty when the teacher runs.
+    /// Teacher inputs this session lacks (the teacher runs without them when `teacher_runs`).
     pub teacher_missing: Vec<String>,
+    /// Whether the teacher runs: it needs at least one of its inputs.
+    pub teacher_runs: bool,
     pub warnings: Vec<String>,
     /// Time the worker took to read the files and cut the windows, in ms.
     #[serde(default)]

@@ -7,7 +7,7 @@ use burn::tensor::{Device, Tensor};
 
 use crate::infer::bundle::ModelBundle;
 use crate::infer::engine::{argmax_rows, softmax_rows};
-use crate::infer::inputs::{ModelWindows, model_windows};
+use crate::infer::inputs::{ModelWindows, model_windows, model_windows_without};
 
 use super::files::LoadedSession;
 use super::protocol::SessionInfo;
@@ -17,8 +17,10 @@ use super::state::{ModelPrediction, WindowResult};
 pub struct Runner {
     pub session: LoadedSession,
     pub student: ModelWindows,
-    /// `None` when the session lacks some teacher input (listed in `teacher_missing`).
+    /// `None` when the session has none of the teacher's inputs.
     pub teacher: Option<ModelWindows>,
+    /// Teacher inputs the session lacks: the teacher runs without them (they read their
+    /// training mean, as in its sensor-dropout training) and the UI says so.
     pub teacher_missing: Vec<String>,
     /// The student's input channels, in its order.
     pub student_channels: Vec<String>,
@@ -38,21 +40,10 @@ impl Runner {
                 session.name, manifest.window.length
             ));
         }
-        let teacher_missing: Vec<String> = manifest
-            .teacher
-            .normalisation
-            .channels
-            .iter()
-            .filter(|c| !session.frames.channels.contains(c))
-            .cloned()
-            .collect();
-        let teacher = if teacher_missing.is_empty() {
-            Some(
-                model_windows(&session.frames, &manifest.teacher.normalisation, manifest.window)
-                    .map_err(|e| format!("{}: {e}", session.name))?,
-            )
-        } else {
-            None
+        let teacher = model_windows_without(&session.frames, &manifest.teacher.normalisation, manifest.window).ok();
+        let teacher_missing = match &teacher {
+            Some(windows) => windows.missing.clone(),
+            None => manifest.teacher.normalisation.channels.clone(),
         };
         let student_channels = manifest.student.normalisation.channels.clone();
         Ok(Self { session, student, teacher, teacher_missing, student_channels, next: 0 })
@@ -74,6 +65,7 @@ impl Runner {
             student_signal: signal,
             channels: frames.channels.clone(),
             teacher_missing: self.teacher_missing.clone(),
+            teacher_runs: self.teacher.is_some(),
             warnings: self.session.warnings.clone(),
             load_ms: 0.0,
             worker_memory_bytes: 0,
@@ -214,7 +206,7 @@ mod tests {
     }
 
     #[test]
-    fn a_wrist_only_session_runs_the_student_and_names_what_the_teacher_lacks() {
+    fn a_wrist_only_session_runs_both_models_and_names_what_the_teacher_lacks() {
         let device = Device::flex();
         let bundle = ModelBundle::embedded(&device).unwrap();
         let mut session =
@@ -222,8 +214,30 @@ mod tests {
         let wrist = crate::data::channels::ChannelSelection::new(["right_wrist/acc".to_string()]);
         session.frames = session.frames.select(&wrist).unwrap();
         let runner = Runner::new(session, &bundle).unwrap();
-        assert!(runner.teacher.is_none());
         assert!(runner.teacher_missing.contains(&"left_wrist/e4_acc_x".to_string()));
+        assert!(!runner.teacher_missing.contains(&"right_wrist/acc_x".to_string()));
+        assert!(runner.info().teacher_runs);
+        let result = futures::executor::block_on(run_window(&runner, &bundle, &device, 0, &|| 0.0)).unwrap();
+        assert!(result.teacher.is_some(), "the teacher runs on what the session has");
+    }
+
+    #[test]
+    fn a_session_with_none_of_the_teachers_inputs_runs_the_student_alone() {
+        let device = Device::flex();
+        let bundle = ModelBundle::embedded(&device).unwrap();
+        let mut session =
+            load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
+        let student =
+            crate::data::channels::ChannelSelection::new(bundle.manifest.student.normalisation.channels.clone());
+        session.frames = session.frames.select(&student).unwrap();
+        // A teacher whose inputs all sit on positions this session does not have.
+        let mut manifest = bundle.manifest.clone();
+        let teacher_inputs = &mut manifest.teacher.normalisation.channels;
+        *teacher_inputs =
+            teacher_inputs.iter().map(|c| c.replacen("wrist", "ankle", 1).replacen("arm", "leg", 1)).collect();
+        let bundle = ModelBundle { manifest, ..bundle };
+        let runner = Runner::new(session, &bundle).unwrap();
+        assert!(runner.teacher.is_none() && !runner.info().teacher_runs);
         let result = futures::executor::block_on(run_window(&runner, &bundle, &device, 0, &|| 0.0)).unwrap();
         assert!(result.teacher.is_none());
     }

@@ -17,7 +17,7 @@ use tsak::data::openpack::splits::toolkit_split;
 use tsak::data::openpack::{DeviceMap, fs as openpack_fs};
 use tsak::data::recording_fs::load_dataset;
 use tsak::data::window::WindowConfig;
-use tsak::infer::inputs::model_windows;
+use tsak::infer::inputs::{model_windows, model_windows_without};
 
 /// Where data comes from, as given to `--data`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +50,7 @@ impl std::fmt::Display for DataSource {
 }
 
 /// How sessions are split into train / validation / test, always by subject.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum SplitChoice {
     /// One of the toolkit's named splits (`debug`, `pilot-challenge`, `openpack-challenge-2022`).
     Named(String),
@@ -61,12 +61,27 @@ pub enum SplitChoice {
     Subjects { val: Vec<String>, test: Vec<String> },
     /// `all`: every session is a test session (to evaluate exported models on new data).
     All,
+    /// `time:F`: every session is split by time, for data from one subject (OpenPack's public
+    /// sample). The first fraction `F` of each session's time trains and validates, the rest
+    /// tests; both cuts fall between packed boxes. Validation is the last boxes of the first
+    /// part ([`VALIDATION_SHARE`] of its time). Within one session, so never a cross-subject
+    /// result.
+    Time { train_share: f64 },
 }
+
+/// The share of a time split's first part that validates (its last boxes).
+pub const VALIDATION_SHARE: f64 = 0.2;
 
 impl FromStr for SplitChoice {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if let Some(share) = text.strip_prefix("time:") {
+            return match share.parse::<f64>() {
+                Ok(train_share) if train_share > 0.0 && train_share < 1.0 => Ok(Self::Time { train_share }),
+                _ => Err(format!("`{text}`: the share after `time:` must be a number between 0 and 1, e.g. time:0.7")),
+            };
+        }
         if let Some(lists) = text.strip_prefix("subjects:") {
             let list = |l: &str| l.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
             return match lists.split_once('/') {
@@ -98,6 +113,7 @@ impl std::fmt::Display for SplitChoice {
             Self::LastSubjects => write!(f, "last-subjects"),
             Self::All => write!(f, "all"),
             Self::Subjects { val, test } => write!(f, "subjects:{}/{}", val.join(","), test.join(",")),
+            Self::Time { train_share } => write!(f, "time:{train_share}"),
         }
     }
 }
@@ -109,6 +125,8 @@ pub struct LabelledSession {
     pub name: String,
     pub subject: String,
     pub frames: FrameTable,
+    /// The first frame of each packed box (OpenPack); empty when the data has no boxes.
+    pub box_starts: Vec<usize>,
 }
 
 /// Sessions split by subject, with the class table that labels them.
@@ -120,17 +138,29 @@ pub struct SplitData {
     pub test: Vec<LabelledSession>,
     /// What the split was, for the run log and the manifest.
     pub description: String,
-    /// Frames per second of every session (OpenPack: 30).
+    /// Frames per second, read from the sessions' timestamps (OpenPack's ATR files: 33.3 Hz).
     pub sample_rate_hz: f64,
 }
 
 /// Loads every session of the source and splits it.
 pub fn load(source: &DataSource, split: &SplitChoice, devices: &DeviceMap) -> Result<SplitData> {
-    let (classes, sessions, sample_rate_hz) = match source {
-        DataSource::OpenPack(root) => (ClassTable::openpack_operations(), load_openpack(root, split, devices)?, 30.0),
+    let (classes, sessions) = match source {
+        DataSource::OpenPack(root) => (ClassTable::openpack_operations(), load_openpack(root, split, devices)?),
         DataSource::Recordings(spec) => load_recordings(spec)?,
     };
+    let sample_rate_hz = common_rate(&sessions)?;
     Ok(SplitData { sample_rate_hz, ..split_sessions(classes, sessions, split)? })
+}
+
+/// The one frame rate of all sessions, from their timestamps. Models see windows of a fixed
+/// number of frames, so sessions at different rates (more than 2% apart) cannot train together.
+fn common_rate(sessions: &[LabelledSession]) -> Result<f64> {
+    let mut rates = sessions.iter().filter_map(|s| s.frames.sample_rate_hz().map(|r| (r, &s.name)));
+    let Some((rate, first)) = rates.next() else { bail!("no session has two frames to measure its rate from") };
+    if let Some((other, name)) = rates.find(|(r, _)| (r - rate).abs() > 0.02 * rate) {
+        bail!("session {name} runs at {other:.2} Hz but {first} at {rate:.2} Hz; resample them to one rate first");
+    }
+    Ok(rate)
 }
 
 /// `(user, session)` pairs found under an OpenPack root (those with an atr01 or e401 file).
@@ -166,28 +196,94 @@ fn load_openpack(root: &Path, split: &SplitChoice, devices: &DeviceMap) -> Resul
             let split = toolkit_split(name).with_context(|| format!("no toolkit split named `{name}`"))?;
             split.train.into_iter().chain(split.val).chain(split.test).collect()
         }
-        SplitChoice::LastSubjects | SplitChoice::Subjects { .. } | SplitChoice::All => {
+        SplitChoice::LastSubjects | SplitChoice::Subjects { .. } | SplitChoice::All | SplitChoice::Time { .. } => {
             discover_openpack(root, devices)?
         }
     };
     let mut sessions = Vec::with_capacity(wanted.len());
     for (user, session) in wanted {
-        let sources = openpack_fs::read_session(root, &user, &session, &devices.devices, &classes)?;
+        let name = format!("{user}/{session}");
+        let present = openpack_fs::available_devices(root, &user, &session, devices);
+        let absent: Vec<&str> =
+            devices.devices.iter().filter(|d| !present.contains(d)).map(|d| d.id.as_str()).collect();
+        if !absent.is_empty() {
+            eprintln!("{name}: no {} file; reading the session without it", absent.join(", "));
+        }
+        let sources = openpack_fs::read_session(root, &user, &session, &present, &classes)?;
         let assembled = assemble(sources)?;
-        sessions.push(LabelledSession { name: format!("{user}/{session}"), subject: user, frames: assembled.frames });
+        for warning in &assembled.warnings {
+            eprintln!("{name}: {warning}");
+        }
+        sessions.push(LabelledSession {
+            name,
+            subject: user,
+            frames: assembled.frames,
+            box_starts: assembled.box_starts,
+        });
     }
     Ok(sessions)
 }
 
-fn load_recordings(spec: &Path) -> Result<(ClassTable, Vec<LabelledSession>, f64)> {
+fn load_recordings(spec: &Path) -> Result<(ClassTable, Vec<LabelledSession>)> {
     let dataset = load_dataset(spec)?;
-    let rate = dataset.spec.sample_rate_hz;
     let sessions = dataset
         .recordings
         .into_iter()
-        .map(|(entry, frames)| LabelledSession { name: entry.file, subject: entry.subject, frames })
+        .map(|(entry, frames)| LabelledSession { name: entry.file, subject: entry.subject, frames, box_starts: vec![] })
         .collect();
-    Ok((dataset.spec.classes, sessions, rate))
+    Ok((dataset.spec.classes, sessions))
+}
+
+/// The box boundary of `session` inside its first `upto` frames that lies nearest to `share`
+/// of their time; for data without boxes, the nearest label change. `None` when there is none.
+fn nearest_boundary(session: &LabelledSession, upto: usize, share: f64) -> Option<usize> {
+    let time = &session.frames.unixtime_ms;
+    let (&first, &last) = (time.first()?, time.get(upto.checked_sub(1)?)?);
+    let target = first as f64 + (last - first) as f64 * share;
+    let boundaries: Vec<usize> = if session.box_starts.is_empty() {
+        let labels = &session.frames.labels;
+        (1..upto).filter(|&i| labels[i] != labels[i - 1]).collect()
+    } else {
+        session.box_starts.clone()
+    };
+    boundaries
+        .into_iter()
+        .filter(|&b| b > 0 && b < upto)
+        .min_by(|&a, &b| (time[a] as f64 - target).abs().total_cmp(&(time[b] as f64 - target).abs()))
+}
+
+/// Splits every session by time: train, validation (the last boxes of the first part), test.
+fn split_by_time(classes: ClassTable, sessions: Vec<LabelledSession>, train_share: f64) -> Result<SplitData> {
+    let mut data = SplitData {
+        classes,
+        train: Vec::new(),
+        val: Vec::new(),
+        test: Vec::new(),
+        description: format!(
+            "by time within each session: first {:.0}% of its time (whole boxes) trains, its last boxes \
+             ({:.0}% of that) validate, the rest tests; within-session, not cross-subject",
+            train_share * 100.0,
+            VALIDATION_SHARE * 100.0
+        ),
+        sample_rate_hz: 0.0,
+    };
+    for session in sessions {
+        let cuts = nearest_boundary(&session, session.frames.len(), train_share)
+            .and_then(|test_from| Some((nearest_boundary(&session, test_from, 1.0 - VALIDATION_SHARE)?, test_from)));
+        let Some((val_from, test_from)) = cuts else {
+            bail!("session {} has too few boxes to split by time at {train_share}", session.name);
+        };
+        let part = |range: std::ops::Range<usize>, suffix: &str| LabelledSession {
+            name: format!("{} [{suffix}]", session.name),
+            subject: session.subject.clone(),
+            frames: session.frames.slice(range.clone()),
+            box_starts: session.box_starts.iter().filter(|&&b| range.contains(&b)).map(|b| b - range.start).collect(),
+        };
+        data.train.push(part(0..val_from, "train"));
+        data.val.push(part(val_from..test_from, "validation"));
+        data.test.push(part(test_from..session.frames.len(), "test"));
+    }
+    Ok(data)
 }
 
 fn split_sessions(classes: ClassTable, sessions: Vec<LabelledSession>, split: &SplitChoice) -> Result<SplitData> {
@@ -202,7 +298,7 @@ fn split_sessions(classes: ClassTable, sessions: Vec<LabelledSession>, split: &S
                 val: Vec::new(),
                 test: Vec::new(),
                 description: format!("toolkit split `{name}`"),
-                sample_rate_hz: 30.0,
+                sample_rate_hz: 0.0,
             };
             for session in sessions {
                 let bucket = if val.contains(&session.name) {
@@ -233,6 +329,7 @@ fn split_sessions(classes: ClassTable, sessions: Vec<LabelledSession>, split: &S
                 format!("by subject: test {test}, validation {val}, train the other {}", subjects.len() - 2);
             (vec![val], vec![test], description)
         }
+        SplitChoice::Time { train_share } => return split_by_time(classes, sessions, *train_share),
         SplitChoice::All => {
             let description = "every session is a test session".to_string();
             return Ok(SplitData {
@@ -241,7 +338,7 @@ fn split_sessions(classes: ClassTable, sessions: Vec<LabelledSession>, split: &S
                 val: Vec::new(),
                 test: sessions,
                 description,
-                sample_rate_hz: 30.0,
+                sample_rate_hz: 0.0,
             });
         }
         SplitChoice::Subjects { val, test } => {
@@ -254,7 +351,7 @@ fn split_sessions(classes: ClassTable, sessions: Vec<LabelledSession>, split: &S
         }
     };
     let mut data =
-        SplitData { classes, train: Vec::new(), val: Vec::new(), test: Vec::new(), description, sample_rate_hz: 30.0 };
+        SplitData { classes, train: Vec::new(), val: Vec::new(), test: Vec::new(), description, sample_rate_hz: 0.0 };
     for session in sessions {
         if test_subjects.contains(&session.subject) {
             data.test.push(session);
@@ -296,6 +393,15 @@ impl WindowSet {
     }
 }
 
+/// What windowing does with a session that lacks some of a model's inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingInputs {
+    /// The teacher: run without them (they read their training mean; see `model_windows_without`).
+    Fill,
+    /// The student: its few inputs are all it has, so such a session is an error.
+    Refuse,
+}
+
 /// Selects, normalises and windows sessions (through the app's own [`model_windows`]).
 /// `stats` must come from the training sessions.
 pub fn window_sessions(
@@ -303,6 +409,7 @@ pub fn window_sessions(
     stats: &ChannelStats,
     config: WindowConfig,
     classes: &ClassTable,
+    missing: MissingInputs,
 ) -> Result<WindowSet> {
     let mut set = WindowSet {
         channels: stats.channels.len(),
@@ -312,8 +419,11 @@ pub fn window_sessions(
         origin: Vec::new(),
     };
     for (index, session) in sessions.iter().enumerate() {
-        let windows =
-            model_windows(&session.frames, stats, config).with_context(|| format!("session {}", session.name))?;
+        let windows = match missing {
+            MissingInputs::Fill => model_windows_without(&session.frames, stats, config),
+            MissingInputs::Refuse => model_windows(&session.frames, stats, config),
+        }
+        .with_context(|| format!("session {}", session.name))?;
         for (&start, &label) in windows.starts.iter().zip(&windows.labels) {
             let target = classes.index_of(label).with_context(|| format!("class {label} is not in the table"))?;
             set.targets.push(target);
@@ -324,13 +434,25 @@ pub fn window_sessions(
     Ok(set)
 }
 
-/// Normalisation statistics of the selected channels over the training sessions only.
+/// Normalisation statistics of the selected channels over the training sessions only. A
+/// selector that no training session satisfies (a device never worn, like the sample's left
+/// E4) is left out, and said so; each channel's statistics come from the sessions that have it.
 pub fn fit_stats(train: &[LabelledSession], selection: &ChannelSelection) -> Result<ChannelStats> {
-    let tables = train
-        .iter()
-        .map(|s| s.frames.select(selection).with_context(|| format!("session {}", s.name)))
-        .collect::<Result<Vec<_>>>()?;
-    ChannelStats::fit(&tables).context("no training frames to compute normalisation statistics from")
+    let mut union: Vec<String> = Vec::new();
+    for channel in train.iter().flat_map(|s| &s.frames.channels) {
+        if !union.contains(channel) {
+            union.push(channel.clone());
+        }
+    }
+    let present = selection.present_in(&union);
+    let left_out: Vec<&str> = selection.0.iter().filter(|s| !present.0.contains(s)).map(String::as_str).collect();
+    if !left_out.is_empty() {
+        eprintln!("inputs: no training session has {}; the model is built without them", left_out.join(", "));
+    }
+    let columns = present.resolve(&union).context("the training sessions lack the model's inputs")?;
+    let names: Vec<String> = columns.into_iter().map(|c| union[c].clone()).collect();
+    ChannelStats::fit_named(&names, train.iter().map(|s| &s.frames))
+        .context("no training frames to compute normalisation statistics from")
 }
 
 #[cfg(test)]
@@ -338,7 +460,12 @@ mod tests {
     use super::*;
 
     fn session(subject: &str, name: &str) -> LabelledSession {
-        LabelledSession { name: name.into(), subject: subject.into(), frames: FrameTable::default() }
+        LabelledSession {
+            name: name.into(),
+            subject: subject.into(),
+            frames: FrameTable::default(),
+            box_starts: vec![],
+        }
     }
 
     #[test]
@@ -371,6 +498,47 @@ mod tests {
         assert!(error.to_string().contains("U9"), "{error}");
         assert!("subjects:U1/U1".parse::<SplitChoice>().is_err());
         assert!("subjects:U1".parse::<SplitChoice>().is_err());
+    }
+
+    /// A session of 100 frames 100 ms apart (10 s), boxes starting at frames 0, 30, 55, 75, 90.
+    fn boxed_session() -> LabelledSession {
+        LabelledSession {
+            name: "U1/S1".into(),
+            subject: "U1".into(),
+            frames: FrameTable {
+                channels: vec!["a/x".into()],
+                unixtime_ms: (0..100).map(|i| i * 100).collect(),
+                values: (0..100).map(|v| v as f32).collect(),
+                labels: vec![100; 100],
+            },
+            box_starts: vec![0, 30, 55, 75, 90],
+        }
+    }
+
+    #[test]
+    fn a_time_split_cuts_between_boxes_and_validates_on_the_last_boxes_of_the_first_part() {
+        let split: SplitChoice = "time:0.7".parse().unwrap();
+        assert_eq!(split.to_string(), "time:0.7");
+        let data = split_sessions(ClassTable::openpack_operations(), vec![boxed_session()], &split).unwrap();
+        // 70% of 9.9 s is 6.93 s: the nearest box start is frame 75 (7.5 s; frame 55 is 5.5 s),
+        // so the test part is frames 75..100. The first part ends at 7.4 s; 80% of it is 5.92 s,
+        // nearest to the box at frame 55: validation is 55..75, training 0..55.
+        let sizes = |v: &[LabelledSession]| v.iter().map(|s| s.frames.len()).collect::<Vec<_>>();
+        assert_eq!((sizes(&data.train), sizes(&data.val), sizes(&data.test)), (vec![55], vec![20], vec![25]));
+        assert_eq!(data.test[0].frames.unixtime_ms[0], 7500);
+        assert_eq!(data.val[0].box_starts, vec![0]);
+        assert!(data.description.contains("not cross-subject"), "{}", data.description);
+    }
+
+    #[test]
+    fn a_time_split_refuses_bad_shares_and_unsplittable_sessions() {
+        assert!("time:1.5".parse::<SplitChoice>().is_err());
+        assert!("time:x".parse::<SplitChoice>().is_err());
+        let mut one_box = boxed_session();
+        one_box.box_starts = vec![0];
+        let split = SplitChoice::Time { train_share: 0.7 };
+        let error = split_sessions(ClassTable::openpack_operations(), vec![one_box], &split).unwrap_err();
+        assert!(error.to_string().contains("too few boxes"), "{error}");
     }
 
     #[test]

@@ -10,14 +10,15 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use serde::Serialize;
+use tsak::data::channels::sensors;
 use tsak::data::classes::ClassTable;
 use tsak::data::openpack::DeviceMap;
 use tsak::infer::bundle::ModelBundle;
 use tsak::infer::engine::argmax_rows;
-use tsak::infer::inputs::{ModelWindows, model_windows};
+use tsak::infer::inputs::{ModelWindows, model_windows, model_windows_without};
 use tsak::infer::metrics::{Scores, score};
 use tsak::infer::seconds::{Seconds, session_seconds};
-use tsak::model::manifest::{Manifest, ModelEntry};
+use tsak::model::manifest::Manifest;
 
 use crate::dataset::{DataSource, LabelledSession, SplitChoice, load};
 
@@ -49,6 +50,8 @@ pub struct Evaluation {
     /// The teacher's final answer: the semantic classifier.
     pub semantic: Scores,
     pub student: Scores,
+    /// Teacher inputs some test session lacked (the teacher ran without them), by sensor.
+    pub teacher_missing: Vec<String>,
 }
 
 pub fn run(args: &EvaluateArgs) -> Result<()> {
@@ -59,9 +62,13 @@ pub fn run(args: &EvaluateArgs) -> Result<()> {
             "teacher_combined_head": &evaluation.teacher,
             "teacher": &evaluation.semantic,
             "student": &evaluation.student,
+            "teacher_missing": &evaluation.teacher_missing,
         });
         println!("{}", serde_json::to_string_pretty(&scores)?);
     } else {
+        if !evaluation.teacher_missing.is_empty() {
+            println!("the teacher ran without {} (not in the data)", evaluation.teacher_missing.join(", "));
+        }
         for (name, entry, scores) in [
             ("teacher (combined head)", &m.teacher, &evaluation.teacher),
             ("teacher (semantic classifier)", &m.semantic, &evaluation.semantic),
@@ -124,14 +131,29 @@ pub fn evaluate(weights: &Path, data: &DataSource, split: &SplitChoice) -> Resul
     let device = Device::flex();
     let bundle = load_bundle(weights, &device)?;
     let data = load(data, split, &DeviceMap::default())?;
+    let trained_at = bundle.manifest.sample_rate_hz;
+    if (data.sample_rate_hz - trained_at).abs() > 0.02 * trained_at {
+        eprintln!(
+            "warning: the data runs at {:.2} Hz but the models were trained at {trained_at:.2} Hz: their \
+             {}-frame windows span a different time here",
+            data.sample_rate_hz, bundle.manifest.window.length
+        );
+    }
     let classes = bundle.classes();
     let (mut teacher, mut semantic, mut student) = (Seconds::default(), Seconds::default(), Seconds::default());
+    let mut teacher_missing: Vec<String> = Vec::new();
     for session in &data.test {
-        let inputs = |entry: &ModelEntry| {
-            model_windows(&session.frames, &entry.normalisation, bundle.manifest.window)
-                .with_context(|| format!("session {}", session.name))
-        };
-        let (teacher_windows, student_windows) = (inputs(&bundle.manifest.teacher)?, inputs(&bundle.manifest.student)?);
+        let context = || format!("session {}", session.name);
+        let window = bundle.manifest.window;
+        let teacher_windows = model_windows_without(&session.frames, &bundle.manifest.teacher.normalisation, window)
+            .with_context(context)?;
+        let student_windows =
+            model_windows(&session.frames, &bundle.manifest.student.normalisation, window).with_context(context)?;
+        for sensor in sensors(&teacher_windows.missing) {
+            if !teacher_missing.contains(&sensor) {
+                teacher_missing.push(sensor);
+            }
+        }
         let all = 0..teacher_windows.len();
         let logits = bundle.teacher_logits(&teacher_windows, all, &device);
         teacher.extend(seconds(session, &teacher_windows, logits.combined, &classes));
@@ -145,6 +167,7 @@ pub fn evaluate(weights: &Path, data: &DataSource, split: &SplitChoice) -> Resul
         semantic: scores(&semantic),
         student: scores(&student),
         manifest: bundle.manifest,
+        teacher_missing,
     })
 }
 

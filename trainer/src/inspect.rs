@@ -62,6 +62,10 @@ pub fn load(args: &InspectArgs) -> Result<AssembledSession> {
                 .display()
         );
     }
+    let absent: Vec<&str> = map.devices.iter().filter(|d| !devices.contains(d)).map(|d| d.id.as_str()).collect();
+    if !absent.is_empty() {
+        eprintln!("{}/{}: no {} file; reading the session without it", args.user, args.session, absent.join(", "));
+    }
     let classes = ClassTable::openpack_operations();
     let sources = fs::read_session(&args.root, &args.user, &args.session, &devices, &classes)?;
     Ok(assemble(sources)?)
@@ -84,9 +88,10 @@ pub fn summary(session: &AssembledSession, classes: &ClassTable) -> String {
     }
     let _ = writeln!(
         out,
-        "aligned: {} frames, {:.1} s, {} channels",
+        "aligned: {} frames, {:.1} s, {:.2} Hz (from the timestamps), {} channels",
         frames.len(),
         frames.duration_s(),
+        frames.sample_rate_hz().unwrap_or(0.0),
         frames.channels.len()
     );
     let _ = writeln!(out, "labels (frames, share):");

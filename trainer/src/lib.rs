@@ -1,6 +1,7 @@
 //! The trainer's library: every CLI command is a function here, so tests call them directly.
 
 pub mod augment;
+pub mod baseline;
 pub mod batches;
 pub mod dataset;
 pub mod device;

@@ -12,7 +12,7 @@ use crate::dataset::{DataSource, SplitChoice};
 use crate::kd::KdStrategy;
 use crate::stages::compare::{Comparison, compare};
 use crate::stages::distill::DistillSettings;
-use crate::stages::{RunArgs, Stage, export, train_semantic, train_teacher};
+use crate::stages::{RunArgs, Stage, WindowArgs, export, train_semantic, train_teacher};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct PipelineArgs {
@@ -20,9 +20,11 @@ pub struct PipelineArgs {
     #[arg(long)]
     pub data: DataSource,
     /// `last-subjects` (test = last subject, validation = the one before), a toolkit split
-    /// name, or `subjects:VAL,.../TEST,...`.
+    /// name, `subjects:VAL,.../TEST,...`, or `time:0.7` (one subject: split each session by time).
     #[arg(long, default_value = "last-subjects")]
     pub split: SplitChoice,
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// Smoke profile: few epochs, one seed, a smaller teacher. Minutes, not tens of minutes.
     #[arg(long)]
     pub quick: bool,
@@ -48,17 +50,14 @@ pub struct PipelineArgs {
 pub fn run(args: &PipelineArgs) -> Result<()> {
     let started = Instant::now();
     let comparison = run_pipeline(args)?;
-    eprintln!("teacher (semantic classifier) test macro-F1 {:.4}", comparison.teacher_test.macro_f1);
-    for s in &comparison.students {
-        eprintln!("student {:<10} seed {} test macro-F1 {:.4}", s.strategy.name(), s.seed, s.test.macro_f1);
-    }
+    crate::stages::compare::print_summary(&comparison);
     eprintln!("pipeline finished in {:.0} s; results in {}", started.elapsed().as_secs_f64(), args.run.run.display());
     Ok(())
 }
 
 /// Runs the stages in order; each leaves its results in the run folder for the next.
 pub fn run_pipeline(args: &PipelineArgs) -> Result<Comparison> {
-    let stage = Stage::start(&args.data, &args.split, args.quick, &args.run)?;
+    let stage = Stage::start(&args.data, &args.split, args.window, args.quick, &args.run)?;
     train_teacher::train(&stage, None)?;
     train_semantic::train(&stage, None)?;
     let strategies = if args.kd.is_empty() { KdStrategy::ALL.to_vec() } else { args.kd.clone() };

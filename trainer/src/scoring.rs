@@ -76,7 +76,7 @@ mod tests {
             values: vec![0.0; 8],
             labels: vec![100, 100, 100, 100, 200, 200, 200, 200],
         };
-        let sessions = vec![LabelledSession { name: "s".into(), subject: "u".into(), frames }];
+        let sessions = vec![LabelledSession { name: "s".into(), subject: "u".into(), frames, box_starts: vec![] }];
         let set = WindowSet {
             channels: 1,
             length: 2,

@@ -165,7 +165,12 @@ pub fn LivePanel(on_replay: Callback<()>) -> impl IntoView {
     let missing = move || {
         result.with(|r| {
             r.as_ref().filter(|r| !r.teacher_missing.is_empty()).map(|r| {
-                format!("The teacher needs {}: connect them to see it run.", sensors(&r.teacher_missing).join(", "))
+                let lacking = sensors(&r.teacher_missing).join(", ");
+                if r.result.teacher.is_some() {
+                    format!("The teacher runs without {lacking}: connect them for its full answer.")
+                } else {
+                    format!("The teacher needs {lacking}: connect them to see it run.")
+                }
             })
         })
     };

@@ -77,10 +77,12 @@ pub fn ModelCard(which: Which) -> impl IntoView {
     let missing = move || match which {
         Which::Teacher => replay.info.with(|i| {
             i.as_ref().filter(|i| !i.teacher_missing.is_empty()).map(|i| {
-                format!(
-                    "The teacher cannot run on this session: it lacks {}.",
-                    crate::data::channels::sensors(&i.teacher_missing).join(", ")
-                )
+                let lacking = crate::data::channels::sensors(&i.teacher_missing).join(", ");
+                if i.teacher_runs {
+                    format!("The teacher runs without {lacking}: this session lacks them.")
+                } else {
+                    format!("The teacher cannot run on this session: it has none of its inputs ({lacking}).")
+                }
             })
         }),
         Which::Student => None,

@@ -26,6 +26,9 @@ pub struct SecondLabels {
     pub labels: Vec<ClassId>,
     /// The class used outside the annotated range.
     pub null_id: ClassId,
+    /// Unixtime (ms) of the first annotated second of each packed box, in order: a session
+    /// split by time is cut between boxes, never inside one.
+    pub box_starts_ms: Vec<i64>,
 }
 
 impl SecondLabels {
@@ -43,6 +46,14 @@ impl SecondLabels {
             return self.null_id;
         }
         self.labels[((second - self.first_second_ms) / 1000) as usize]
+    }
+
+    /// For each box start, the index of the first of `unixtime_ms` (sorted) at or after it.
+    pub fn box_start_frames(&self, unixtime_ms: &[i64]) -> Vec<usize> {
+        let mut frames: Vec<usize> =
+            self.box_starts_ms.iter().map(|&t| unixtime_ms.partition_point(|&u| u < t)).collect();
+        frames.dedup();
+        frames
     }
 
     /// Labels for a sequence of sample times.
@@ -69,9 +80,15 @@ pub fn read_operations_1hz<R: Read>(
     let mut rows = CsvRows::open(file, reader, HeaderRule::Exact(OPERATIONS_1HZ_COLUMNS))?;
     let mut first: Option<i64> = None;
     let mut labels = Vec::new();
+    let (mut box_starts_ms, mut current_box) = (Vec::new(), None);
     let mut previous_line = 0;
     while let Some(row) = rows.next_row()? {
         let unixtime = row.integer(0)?;
+        let packed_box = row.integer(3)?;
+        if current_box != Some(packed_box) {
+            box_starts_ms.push(unixtime);
+            current_box = Some(packed_box);
+        }
         if unixtime % 1000 != 0 {
             return Err(row.error(0, format!("{unixtime} is not a whole second in ms")));
         }
@@ -93,7 +110,7 @@ pub fn read_operations_1hz<R: Read>(
     }
     let file = rows.file().to_string();
     let first_second_ms = first.ok_or_else(|| DataError::in_file(&file, "the annotation has a header but no rows"))?;
-    Ok(SecondLabels { first_second_ms, labels, null_id: classes.null_id })
+    Ok(SecondLabels { first_second_ms, labels, null_id: classes.null_id, box_starts_ms })
 }
 
 /// One annotated span of the ISO form.
@@ -101,6 +118,8 @@ pub fn read_operations_1hz<R: Read>(
 pub struct OperationSpan {
     pub line: u64,
     pub id: ClassId,
+    /// The packed box the operation belongs to.
+    pub packed_box: i64,
     /// Whole seconds, ms: `[start_ms, end_ms)`.
     pub start_ms: i64,
     pub end_ms: i64,
@@ -128,6 +147,7 @@ pub fn read_operations_spans<R: Read>(
         let span = OperationSpan {
             line: row.line(),
             id: class_id(&row, 4, classes)?,
+            packed_box: row.integer(3)?,
             start_ms: iso_second(&row, 6)?,
             end_ms: iso_second(&row, 7)?,
         };
@@ -163,7 +183,13 @@ pub fn spans_to_seconds(spans: &[OperationSpan], null_id: ClassId) -> SecondLabe
         let to = ((span.end_ms - first) / 1000) as usize;
         labels[from..to].fill(span.id);
     }
-    SecondLabels { first_second_ms: first, labels, null_id }
+    let mut box_starts_ms: Vec<i64> = Vec::new();
+    for (i, span) in spans.iter().enumerate() {
+        if i == 0 || spans[i - 1].packed_box != span.packed_box {
+            box_starts_ms.push(span.start_ms);
+        }
+    }
+    SecondLabels { first_second_ms: first, labels, null_id, box_starts_ms }
 }
 
 /// Reads the ISO form straight into per-second labels.
@@ -188,6 +214,24 @@ mod tests {
         // 2500 -> second 2000 -> 8200 folded into Null 8100; 3999 -> 200; 4000 -> after last -> Null.
         let got = labels.resample(&[999, 1000, 1999, 2500, 3000, 3999, 4000]);
         assert_eq!(got, vec![8100, 100, 100, 8100, 200, 200, 8100]);
+        assert_eq!(labels.box_starts_ms, vec![1000]);
+    }
+
+    #[test]
+    fn boxes_start_where_the_box_column_changes_in_both_forms() {
+        let text = "unixtime,user,session,box,id\n1000,U,S,1,100\n2000,U,S,1,200\n3000,U,S,2,100\n4000,U,S,2,300\n";
+        let labels = read_operations_1hz("a.csv", text.as_bytes(), &table()).unwrap();
+        assert_eq!(labels.box_starts_ms, vec![1000, 3000]);
+        // Frames at 33 ms steps from 900: box 1 starts at frame 4 (1032), box 2 at frame 64 (3012).
+        let clock: Vec<i64> = (0..100).map(|k| 900 + 33 * k).collect();
+        assert_eq!(labels.box_start_frames(&clock), vec![4, 64]);
+        let spans = format!(
+            "{HEADER}a,U,S,1,100,P,2021-10-14T11:25:34+09:00,2021-10-14T11:25:36+09:00,\n\
+             b,U,S,1,200,R,2021-10-14T11:25:36+09:00,2021-10-14T11:25:38+09:00,\n\
+             c,U,S,2,100,P,2021-10-14T11:25:40+09:00,2021-10-14T11:25:41+09:00,\n"
+        );
+        let labels = read_operations("o.csv", spans.as_bytes(), &table()).unwrap();
+        assert_eq!(labels.box_starts_ms, vec![1_634_178_334_000, 1_634_178_340_000]);
     }
 
     #[test]

@@ -32,6 +32,26 @@ pub fn e4_acc_reading(g: f64) -> f64 {
     ((g / E4_ACC_STEP_G).round() * E4_ACC_STEP_G).clamp(-E4_ACC_RANGE_G, E4_ACC_RANGE_G)
 }
 
+/// Standard gravity: OpenPack released its E4 acceleration divided by it once too often.
+pub const STANDARD_GRAVITY: f64 = 9.80665;
+
+/// Whether an E4 acceleration stream (x, y, z interleaved) is in G / 9.80665 rather than G,
+/// and so must be multiplied by [`STANDARD_GRAVITY`]. OpenPack's documentation says G, but the
+/// released files (the public sample U0209/S0500) are in G / 9.80665: their grid step is
+/// 1/627.6 = 1/(64 x 9.80665) and a worn band reads about 0.1 at rest. A worn accelerometer's
+/// median magnitude is about 1 G (gravity), whatever the wearer does; a median below 0.5
+/// separates the two units with a wide margin on each side (0.1 vs 1).
+pub fn e4_acc_in_g_over_gravity(values: &[f32]) -> Option<f64> {
+    let mut magnitudes: Vec<f32> =
+        values.chunks_exact(3).map(|v| (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt()).collect();
+    if magnitudes.is_empty() {
+        return None;
+    }
+    let middle = magnitudes.len() / 2;
+    let (_, &mut median, _) = magnitudes.select_nth_unstable_by(middle, f32::total_cmp);
+    (median < 0.5).then_some(median as f64)
+}
+
 /// The two kinds of wearable stream the readers understand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -123,6 +143,16 @@ impl DeviceMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn e4_acc_divided_by_gravity_is_told_from_acc_in_g() {
+        let in_g = [0.0, 0.98, 0.1, 0.3, 0.9, -0.2, 0.1, 1.1, 0.0];
+        assert_eq!(e4_acc_in_g_over_gravity(&in_g), None);
+        let released: Vec<f32> = in_g.iter().map(|v| v / STANDARD_GRAVITY as f32).collect();
+        let median = e4_acc_in_g_over_gravity(&released).unwrap();
+        assert!((median - 0.1).abs() < 0.005, "{median}");
+        assert_eq!(e4_acc_in_g_over_gravity(&[]), None);
+    }
 
     #[test]
     fn e4_readings_are_8_bits_over_two_g() {

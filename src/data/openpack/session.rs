@@ -12,7 +12,7 @@ use crate::data::resample::{self, ResampleError};
 use crate::data::timeseries::TimeSeries;
 
 use super::annotation::SecondLabels;
-use super::devices::{Device, DeviceKind};
+use super::devices::{Device, DeviceKind, STANDARD_GRAVITY, e4_acc_in_g_over_gravity};
 
 /// The toolkit's threshold: timestamps of one index may differ by less than this.
 pub const MAX_DEVICE_SKEW_MS: i64 = 30;
@@ -57,6 +57,8 @@ pub struct AssembledSession {
     pub devices: Vec<DeviceReport>,
     /// Things a user should know: truncations, trims, dropped rows, bridged gaps.
     pub warnings: Vec<String>,
+    /// The first frame of each packed box (see [`SecondLabels::box_start_frames`]).
+    pub box_starts: Vec<usize>,
 }
 
 /// Aligns the streams and labels of a session into one frame table at the ATR rate.
@@ -64,6 +66,7 @@ pub fn assemble(mut sources: SessionSources) -> DataResult<AssembledSession> {
     let mut warnings = Vec::new();
     let mut first_lines = vec![2_u64; sources.streams.len()];
     drop_known_bad_rows(&mut sources, &mut first_lines, &mut warnings);
+    convert_e4_units(&mut sources, &mut warnings);
     let devices = sources.streams.iter().map(|(d, s)| report(d, s)).collect();
 
     let atr: Vec<usize> =
@@ -99,7 +102,8 @@ pub fn assemble(mut sources: SessionSources) -> DataResult<AssembledSession> {
         columns.push(values);
     }
     frames.values = interleave(&columns, &sources.streams, frames.len());
-    Ok(AssembledSession { user: sources.user, session: sources.session, frames, devices, warnings })
+    let box_starts = sources.labels.box_start_frames(&frames.unixtime_ms);
+    Ok(AssembledSession { user: sources.user, session: sources.session, frames, devices, warnings, box_starts })
 }
 
 fn report(device: &Device, series: &TimeSeries) -> DeviceReport {
@@ -128,6 +132,20 @@ fn drop_known_bad_rows(sources: &mut SessionSources, first_lines: &mut [u64], wa
                     series.file
                 ));
             }
+        }
+    }
+}
+
+/// Brings E4 acceleration released in G / 9.80665 to G (see [`e4_acc_in_g_over_gravity`]).
+fn convert_e4_units(sources: &mut SessionSources, warnings: &mut Vec<String>) {
+    for (device, series) in sources.streams.iter_mut().filter(|(d, _)| d.kind == DeviceKind::E4Acc) {
+        if let Some(median) = e4_acc_in_g_over_gravity(&series.values) {
+            series.values.iter_mut().for_each(|v| *v *= STANDARD_GRAVITY as f32);
+            warnings.push(format!(
+                "{}: {} acceleration reads {median:.2} at its median, so it is in G / 9.80665 (as OpenPack \
+                 released its E4 files), not G; multiplied by 9.80665",
+                series.file, device.id
+            ));
         }
     }
 }
@@ -200,7 +218,7 @@ fn resample_e4(
 ) -> DataResult<Vec<f32>> {
     let resampled = resample::linear(&series.unixtime_ms, &series.values, series.channels.len(), clock, E4_MAX_GAP_MS)
         .map_err(|e: ResampleError| {
-            DataError::in_file(&series.file, format!("cannot resample {} to 30 Hz: {e}", device.id))
+            DataError::in_file(&series.file, format!("cannot resample {} onto the ATR clock: {e}", device.id))
         })?;
     if resampled.bridged_targets > 0 {
         warnings.push(format!(

@@ -96,11 +96,18 @@ pub fn markdown(report: &Report) -> String {
         "Teacher (semantic classifier) test macro-F1: **{:.4}** (combined head alone {:.4}).\n\n",
         report.teacher_test_macro_f1, report.results.teacher_combined_head_test.macro_f1
     ));
-    md.push_str("## Students by KD strategy (test macro-F1, 1 Hz, Null excluded)\n\n| strategy | seeds | test macro-F1 mean ± std | val macro-F1 mean |\n| --- | --- | --- | --- |\n");
+    md.push_str(&baseline_section(report));
+    md.push_str("## Students by KD strategy (test macro-F1, 1 Hz, Null excluded)\n\n| strategy | seeds | test macro-F1 mean ± std | val macro-F1 mean | vs student-input baseline |\n| --- | --- | --- | --- | --- |\n");
+    let student_baseline = report.results.baselines.student_inputs.test.macro_f1;
     for s in &report.strategies {
         md.push_str(&format!(
-            "| {} | {} | {:.4} ± {:.4} | {:.4} |\n",
-            s.strategy, s.seeds, s.test_macro_f1_mean, s.test_macro_f1_std, s.val_macro_f1_mean
+            "| {} | {} | {:.4} ± {:.4} | {:.4} | {} |\n",
+            s.strategy,
+            s.seeds,
+            s.test_macro_f1_mean,
+            s.test_macro_f1_std,
+            s.val_macro_f1_mean,
+            versus(s.test_macro_f1_mean, student_baseline)
         ));
     }
     md.push_str("\n## Teacher vs student\n\n| model | params | FLOPs per window | native latency p50 (ms) |\n| --- | --- | --- | --- |\n");
@@ -117,6 +124,33 @@ pub fn markdown(report: &Report) -> String {
     }
     md.push_str("\nConfusion matrices: `confusion-teacher.svg`, `confusion-student-*.svg`.\n");
     md
+}
+
+/// The teacher and the classical baselines, each deep model said to beat its baseline or not.
+fn baseline_section(report: &Report) -> String {
+    let b = &report.results.baselines;
+    let mut md = String::from(
+        "## Against classical baselines (same split, windows and 1 Hz scoring)\n\n| model | inputs | test macro-F1 | val macro-F1 |\n| --- | --- | --- | --- |\n",
+    );
+    md.push_str(&format!(
+        "| teacher (semantic classifier) | teacher's | {:.4} ({}) | |\n",
+        report.teacher_test_macro_f1,
+        versus(report.teacher_test_macro_f1, b.teacher_inputs.test.macro_f1)
+    ));
+    for (inputs, baseline) in [("teacher's", &b.teacher_inputs), ("student's", &b.student_inputs)] {
+        md.push_str(&format!(
+            "| {} | {inputs} | {:.4} | {:.4} |\n",
+            baseline.name, baseline.test.macro_f1, baseline.val_macro_f1
+        ));
+    }
+    md.push('\n');
+    md
+}
+
+/// `+0.052 over its baseline` or `does NOT beat its baseline (-0.013)`.
+fn versus(model: f64, baseline: f64) -> String {
+    let gap = model - baseline;
+    if gap > 0.0 { format!("+{gap:.3} over its baseline") } else { format!("does NOT beat its baseline ({gap:+.3})") }
 }
 
 /// Writes `report.json`, `report.md` and the confusion matrices into `dir`.
@@ -137,6 +171,12 @@ pub fn write(dir: &Path, report: &Report, names: &[String], confusions: &[(Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_model_below_its_baseline_is_said_to_be() {
+        assert_eq!(versus(0.70, 0.65), "+0.050 over its baseline");
+        assert_eq!(versus(0.60, 0.65), "does NOT beat its baseline (-0.050)");
+    }
 
     #[test]
     fn mean_and_population_std() {

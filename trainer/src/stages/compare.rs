@@ -8,12 +8,16 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use burn::module::Module;
 use serde::{Deserialize, Serialize};
+use tsak::data::channels::ChannelSelection;
+use tsak::data::normalize::ChannelStats;
 use tsak::data::window::WindowConfig;
 use tsak::infer::metrics::Scores;
 use tsak::model::flops::{semantic_flops, student_flops, teacher_flops};
 
 use super::distill::{DistillSettings, distill_students};
-use super::{RunArgs, Stage};
+use super::{RunArgs, Stage, Windows};
+use crate::baseline::{BaselineResult, knn_baseline};
+use crate::dataset::MissingInputs;
 use crate::distill::KdWeights;
 use crate::kd::KdStrategy;
 use crate::report::{ModelCost, Report};
@@ -50,21 +54,38 @@ pub struct Comparison {
     pub teacher_test: Scores,
     pub teacher_combined_head_test: Scores,
     pub students: Vec<StudentResult>,
+    /// The classical baselines on the teacher's and on the students' inputs.
+    pub baselines: Baselines,
     pub seconds: f64,
+}
+
+/// kNN on summary features of each model's own windows (see [`crate::baseline`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Baselines {
+    pub teacher_inputs: BaselineResult,
+    pub student_inputs: BaselineResult,
 }
 
 pub fn run(args: &CompareArgs) -> Result<()> {
     let stage = Stage::open(&args.run)?;
     let strategies = if args.kd.is_empty() { KdStrategy::ALL.to_vec() } else { args.kd.clone() };
     let comparison = compare(&stage, &strategies, args.seeds, &args.settings, args.epochs, &args.report)?;
+    print_summary(&comparison);
+    Ok(())
+}
+
+/// The comparison in a few lines: the teacher and each strategy next to their baselines.
+pub fn print_summary(comparison: &Comparison) {
+    let b = &comparison.baselines;
     eprintln!("teacher (semantic classifier) test macro-F1 {:.4}", comparison.teacher_test.macro_f1);
-    for summary in crate::report::summarise(&comparison) {
+    eprintln!("baseline {:<50} test macro-F1 {:.4}", b.teacher_inputs.name, b.teacher_inputs.test.macro_f1);
+    eprintln!("baseline {:<50} test macro-F1 {:.4}", b.student_inputs.name, b.student_inputs.test.macro_f1);
+    for summary in crate::report::summarise(comparison) {
         eprintln!(
             "student {:<10} test macro-F1 {:.4} ± {:.4} over {} seeds",
             summary.strategy, summary.test_macro_f1_mean, summary.test_macro_f1_std, summary.seeds
         );
     }
-    Ok(())
 }
 
 /// Distils what is missing, then compares and reports.
@@ -81,6 +102,7 @@ pub fn compare(
     let device = stage.device()?;
     let teacher = stage.dir.teacher(&device)?;
     let semantic = stage.dir.semantic(&device)?;
+    let baselines = baselines(stage, &teacher.meta.stats, &settings.student_channels)?;
     let comparison = Comparison {
         data: stage.spec.data.clone(),
         split: stage.spec.split_description.clone(),
@@ -89,6 +111,7 @@ pub fn compare(
         teacher_test: semantic.meta.test.clone(),
         teacher_combined_head_test: teacher.meta.combined_head_test.clone(),
         students,
+        baselines,
         seconds: started.elapsed().as_secs_f64(),
     };
     write_json(&stage.dir.results_path(), &comparison)?;
@@ -135,6 +158,30 @@ pub fn compare(
     crate::report::write(report_dir, &report, &names, &confusions)?;
     eprintln!("report written to {}", report_dir.join("report.md").display());
     Ok(comparison)
+}
+
+/// The kNN baselines on the teacher's inputs and on the students' inputs: the same windows
+/// the models see, `k` chosen on validation.
+fn baselines(stage: &Stage, teacher_stats: &ChannelStats, student_channels: &[String]) -> Result<Baselines> {
+    let teacher = stage.windows(teacher_stats, MissingInputs::Fill)?;
+    let (_, student) =
+        stage.fitted_windows(&ChannelSelection::new(student_channels.to_vec()), MissingInputs::Refuse)?;
+    let run = |inputs: &str, windows: &Windows| {
+        let classes = &stage.data.classes;
+        let validation = stage.validation(&windows.val);
+        let (k, val_macro_f1, predicted) =
+            knn_baseline(&windows.train, &windows.val, &windows.test, classes.len(), |p| validation.macro_f1(p));
+        BaselineResult {
+            name: format!("kNN (k={k}) on summary features of the {inputs}"),
+            k,
+            val_macro_f1,
+            test: crate::scoring::score_windows(&stage.data.test, &windows.test, &predicted, classes),
+        }
+    };
+    Ok(Baselines {
+        teacher_inputs: run("teacher's inputs", &teacher),
+        student_inputs: run("student's inputs", &student),
+    })
 }
 
 /// The student to ship: of `strategy` if given, else of the strategy with the best mean

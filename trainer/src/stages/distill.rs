@@ -9,6 +9,7 @@ use tsak::data::channels::ChannelSelection;
 use tsak::model::{SemanticClassifierConfig, StudentConfig, StudentProjectionsConfig};
 
 use super::{RunArgs, Stage};
+use crate::dataset::MissingInputs;
 use crate::distill::{KdWeights, distill, predict};
 use crate::features::{add_semantic, teacher_features};
 use crate::kd::KdStrategy;
@@ -76,7 +77,7 @@ pub fn distill_students(
 ) -> Result<Vec<StudentResult>> {
     let device = stage.device()?;
     let teacher = stage.dir.teacher(&device)?;
-    let teacher_windows = stage.windows(&teacher.meta.stats)?;
+    let teacher_windows = stage.windows(&teacher.meta.stats, MissingInputs::Fill)?;
     let mut features = teacher_features(&teacher.model, &teacher_windows.train, &device);
     let semantic = if stage.dir.has_semantic() || strategies.iter().any(|s| s.needs_semantic()) {
         Some(stage.dir.semantic(&device)?)
@@ -86,7 +87,8 @@ pub fn distill_students(
     if let Some(semantic) = &semantic {
         add_semantic(&mut features, &semantic.model, &device);
     }
-    let (stats, windows) = stage.fitted_windows(&ChannelSelection::new(settings.student_channels.clone()))?;
+    let (stats, windows) =
+        stage.fitted_windows(&ChannelSelection::new(settings.student_channels.clone()), MissingInputs::Refuse)?;
     ensure!(windows.train.origin == teacher_windows.train.origin, "teacher and student windows must be the same");
     let config = StudentConfig::new().with_channels(windows.train.channels).with_classes(stage.data.classes.len());
     let semantic_config =

@@ -19,7 +19,7 @@ use tsak::data::openpack::DeviceMap;
 use tsak::data::window::WindowConfig;
 use tsak::model::TeacherConfig;
 
-use crate::dataset::{DataSource, SplitChoice, SplitData, WindowSet, fit_stats, load, window_sessions};
+use crate::dataset::{DataSource, MissingInputs, SplitChoice, SplitData, WindowSet, fit_stats, load, window_sessions};
 use crate::device::TrainDevice;
 use crate::fit::FitOptions;
 use crate::run_dir::{RunDir, RunSpec};
@@ -37,6 +37,34 @@ pub struct RunArgs {
     /// Training backend: `cpu`, or `wgpu[:N]` / `cuda[:N]` in a trainer built with that feature.
     #[arg(long, default_value = "cpu")]
     pub device: TrainDevice,
+}
+
+/// The window length when none is given: chosen by validation on the real OpenPack sample
+/// (see docs/real-data.md); at OpenPack's documented 30 Hz it is the 60 frames of the paper.
+pub const DEFAULT_WINDOW_SECONDS: f64 = 2.0;
+
+/// How long the models' windows are, in seconds: the same duration whatever a dataset's rate.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct WindowArgs {
+    /// Window length in seconds; windows overlap by half. Frames = seconds x the rate the
+    /// data's timestamps show.
+    #[arg(long, default_value_t = DEFAULT_WINDOW_SECONDS)]
+    pub window_seconds: f64,
+}
+
+impl WindowArgs {
+    /// The window in frames at `rate_hz`.
+    pub fn frames(&self, rate_hz: f64) -> Result<WindowConfig> {
+        let length = (self.window_seconds * rate_hz).round();
+        if !(2.0..=100_000.0).contains(&length) {
+            anyhow::bail!(
+                "a {} s window at {rate_hz:.2} Hz is {length} frames; it needs 2 or more",
+                self.window_seconds
+            );
+        }
+        let length = length as usize;
+        Ok(WindowConfig { length, hop: (length / 2).max(1) })
+    }
 }
 
 /// Epochs and model sizes of a run profile.
@@ -89,15 +117,23 @@ pub struct Stage {
 
 impl Stage {
     /// Starts a run: loads the data, and writes `run.json` for the later stages.
-    pub fn start(source: &DataSource, split: &SplitChoice, quick: bool, args: &RunArgs) -> Result<Self> {
+    pub fn start(
+        source: &DataSource,
+        split: &SplitChoice,
+        window: WindowArgs,
+        quick: bool,
+        args: &RunArgs,
+    ) -> Result<Self> {
         let data = load(source, split, &DeviceMap::default())?;
+        let window = window.frames(data.sample_rate_hz)?;
+        eprintln!("windows: {} frames at {:.2} Hz, hop {}", window.length, data.sample_rate_hz, window.hop);
         let spec = RunSpec {
             data: source.to_string(),
             split: split.to_string(),
             split_description: data.description.clone(),
             test_sessions: data.test.iter().map(|s| s.name.clone()).collect(),
             classes: data.classes.clone(),
-            window: WindowConfig { length: 60, hop: 30 },
+            window,
             sample_rate_hz: data.sample_rate_hz,
             quick,
         };
@@ -149,15 +185,19 @@ impl Stage {
     }
 
     /// Normalised windows of `selection` with statistics fitted on the training subjects.
-    pub fn fitted_windows(&self, selection: &ChannelSelection) -> Result<(ChannelStats, Windows)> {
+    pub fn fitted_windows(
+        &self,
+        selection: &ChannelSelection,
+        missing: MissingInputs,
+    ) -> Result<(ChannelStats, Windows)> {
         let stats = fit_stats(&self.data.train, selection)?;
-        let windows = self.windows(&stats)?;
+        let windows = self.windows(&stats, missing)?;
         Ok((stats, windows))
     }
 
     /// Normalised windows of the channels of `stats`, normalised with them.
-    pub fn windows(&self, stats: &ChannelStats) -> Result<Windows> {
-        let set = |sessions| window_sessions(sessions, stats, self.spec.window, &self.data.classes);
+    pub fn windows(&self, stats: &ChannelStats, missing: MissingInputs) -> Result<Windows> {
+        let set = |sessions| window_sessions(sessions, stats, self.spec.window, &self.data.classes, missing);
         Ok(Windows { train: set(&self.data.train)?, val: set(&self.data.val)?, test: set(&self.data.test)? })
     }
 

@@ -6,6 +6,7 @@ use tsak::model::SemanticClassifierConfig;
 
 use super::{RunArgs, Stage};
 use crate::augment::Augment;
+use crate::dataset::MissingInputs;
 use crate::features::{augmented_teacher_features, teacher_features};
 use crate::run_dir::SemanticMeta;
 use crate::scoring::score_windows;
@@ -29,7 +30,7 @@ pub fn train(stage: &Stage, epochs: Option<usize>) -> Result<()> {
     stage.dir.remove_downstream_of_semantic()?;
     let device = stage.device()?;
     let teacher = stage.dir.teacher(&device)?;
-    let windows = stage.windows(&teacher.meta.stats)?;
+    let windows = stage.windows(&teacher.meta.stats, MissingInputs::Fill)?;
     let features = |set| teacher_features(&teacher.model, set, &device);
     let augment = Augment::for_channels(&teacher.meta.stats.channels);
     let train = augmented_teacher_features(&teacher.model, &windows.train, &device, Some((&augment, 2)));

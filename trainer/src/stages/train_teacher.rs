@@ -3,9 +3,9 @@
 
 use anyhow::Result;
 
-use super::{RunArgs, Stage};
+use super::{RunArgs, Stage, WindowArgs};
 use crate::augment::Augment;
-use crate::dataset::{DataSource, SplitChoice};
+use crate::dataset::{DataSource, MissingInputs, SplitChoice};
 use crate::fit::FitOptions;
 use crate::run_dir::TeacherMeta;
 use crate::scoring::score_windows;
@@ -17,9 +17,11 @@ pub struct TrainTeacherArgs {
     #[arg(long)]
     pub data: DataSource,
     /// `last-subjects` (test = last subject, validation = the one before), a toolkit split
-    /// name, or `subjects:VAL,.../TEST,...`.
+    /// name, `subjects:VAL,.../TEST,...`, or `time:0.7` (one subject: split each session by time).
     #[arg(long, default_value = "last-subjects")]
     pub split: SplitChoice,
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// Smoke profile: a smaller teacher and few epochs in every stage of this run.
     #[arg(long)]
     pub quick: bool,
@@ -31,7 +33,7 @@ pub struct TrainTeacherArgs {
 }
 
 pub fn run(args: &TrainTeacherArgs) -> Result<()> {
-    let stage = Stage::start(&args.data, &args.split, args.quick, &args.run)?;
+    let stage = Stage::start(&args.data, &args.split, args.window, args.quick, &args.run)?;
     train(&stage, args.epochs)
 }
 
@@ -39,7 +41,7 @@ pub fn run(args: &TrainTeacherArgs) -> Result<()> {
 pub fn train(stage: &Stage, epochs: Option<usize>) -> Result<()> {
     stage.dir.remove_downstream_of_teacher()?;
     let device = stage.device()?;
-    let (stats, windows) = stage.fitted_windows(&stage.teacher_selection()?)?;
+    let (stats, windows) = stage.fitted_windows(&stage.teacher_selection()?, MissingInputs::Fill)?;
     eprintln!(
         "teacher: {} channels; windows {} train, {} val, {} test",
         windows.train.channels,
