@@ -12,6 +12,9 @@ step() { printf '\n=== %s (%s)\n' "$*" "$(date +%H:%M:%S)"; }
 step "formatting"
 cargo fmt --all --check
 
+step "clippy (native workspace, tests included, warnings are errors)"
+cargo clippy --workspace --release --tests --locked -- -D warnings
+
 step "native tests (release: burn is 10-50x slower in debug)"
 cargo test --workspace --release --locked
 

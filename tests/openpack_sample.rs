@@ -97,3 +97,37 @@ fn e4_acceleration_is_brought_to_g_and_said_so() {
     let median = magnitudes[magnitudes.len() / 2];
     assert!((0.85..1.15).contains(&median), "a worn wristband reads about 1 G at its median, got {median}");
 }
+
+/// The sample dropped into the app as a folder: the replay reads it as released (no e402, E4
+/// units converted) and runs both models, the teacher without the left E4.
+#[test]
+fn the_app_replays_the_sample_with_both_models() {
+    use tsak::infer::bundle::ModelBundle;
+    use tsak::replay::files::{SessionFile, load_session};
+    use tsak::replay::runner::Runner;
+
+    let mut files = Vec::new();
+    for entry in walk(&root().join("U0209")) {
+        let path = entry.strip_prefix(root()).unwrap().to_string_lossy().replace('\\', "/");
+        files.push(SessionFile { path, bytes: std::fs::read(&entry).unwrap() });
+    }
+    let session = load_session(&files, &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
+    assert_eq!(session.frames.len(), expected().frames);
+    assert!(session.warnings.iter().any(|w| w.contains("9.80665")), "{:?}", session.warnings);
+    let device = burn::tensor::Device::flex();
+    let bundle = ModelBundle::embedded(&device).unwrap();
+    let runner = Runner::new(session, &bundle).unwrap();
+    assert!(runner.teacher.is_some(), "the teacher runs without the missing E4");
+    let missing = tsak::data::channels::sensors(&runner.teacher_missing);
+    assert_eq!(missing, ["left_wrist/e4_acc"]);
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { out.extend(walk(&path)) } else { out.push(path) }
+    }
+    out.sort();
+    out
+}

@@ -32,6 +32,10 @@ pub struct DatasetInfo {
     pub synthetic: bool,
     /// The split, e.g. "by subject: test U0104, validation U0103, train the other 2".
     pub split: String,
+    /// The licence the training data passes on to the models, e.g. OpenPack's CC BY-NC-SA
+    /// 4.0. Empty in bundles exported before it was recorded.
+    #[serde(default)]
+    pub licence: String,
 }
 
 /// One exported model.

@@ -84,8 +84,10 @@ test('four wearables stream for half a minute: both models answer every window, 
       .filter((s) => s.dataset.status === 'streaming').length === n, i + 1, { timeout: 20_000 });
   }
   // With acc + gyro at all four ATR positions (orientation estimated in the page) and the
-  // wrists standing in for the E4s, the teacher has every input.
-  await waitOrShow(page, () => document.querySelector('[data-testid=teacher-prediction]')?.innerText !== '—', 30_000);
+  // wrists standing in for the E4s, the teacher has every input. (It runs from the first
+  // wearable on, without what is missing, so wait for the window that lacks nothing.)
+  await waitOrShow(page, () => document.querySelector('[data-testid=teacher-prediction]')?.innerText !== '—'
+    && document.querySelector('[data-testid=teacher-missing]')?.innerText === '', 30_000);
   assert.equal(await page.getByTestId('teacher-missing').innerText(), '');
   assert.match(await page.getByTestId('teacher-stand-ins').innerText(), /right_wrist\/e4_acc, left_wrist\/e4_acc: the wrist wearables' accelerometers/);
   const windowsAt = async () => Number(await page.getByTestId('live-timeline').getAttribute('data-windows'));

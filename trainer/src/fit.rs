@@ -83,17 +83,16 @@ where
     let mut model = model;
     let mut history = FitHistory::default();
     let mut best = model.clone();
-    if options.resume {
-        if let Some(dir) = &options.checkpoint_dir {
-            if let Some(restored) = Checkpoint::new(dir, &options.label).restore(model.clone(), optim.clone())? {
-                (model, optim, history, best) = restored;
-                if history.stopped_early {
-                    eprintln!("[{}] had already stopped early at epoch {}", options.label, history.epochs.len());
-                    return Ok((best, history));
-                }
-                eprintln!("[{}] resumed after epoch {}", options.label, history.epochs.len());
-            }
+    if options.resume
+        && let Some(dir) = &options.checkpoint_dir
+        && let Some(restored) = Checkpoint::new(dir, &options.label).restore(model.clone(), optim.clone())?
+    {
+        (model, optim, history, best) = restored;
+        if history.stopped_early {
+            eprintln!("[{}] had already stopped early at epoch {}", options.label, history.epochs.len());
+            return Ok((best, history));
         }
+        eprintln!("[{}] resumed after epoch {}", options.label, history.epochs.len());
     }
     let batches_per_epoch = train.len().div_ceil(options.batch_size.max(1));
     for epoch in history.epochs.len() + 1..=options.max_epochs {

@@ -22,6 +22,27 @@ fn committed_weights_reproduce_their_manifest() {
     check(&evaluation).unwrap();
 }
 
+/// The real-data bundle (trained on the first 70% of the OpenPack sample session) reproduces its
+/// recorded held-out scores on the last 30%, from the files as released (no e402, E4 in
+/// G / 9.80665), and names its data's licence.
+#[test]
+fn committed_real_data_weights_reproduce_their_held_out_scores() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let weights = root.join("model-weights/openpack-u0209");
+    let data = DataSource::OpenPack(root.join("tests/fixtures/openpack-u0209"));
+    let evaluation = evaluate(&weights, &data, &SplitChoice::Time { train_share: 0.7 }).unwrap();
+    let dataset = &evaluation.manifest.dataset;
+    assert!(!dataset.synthetic);
+    assert!(dataset.licence.starts_with("CC BY-NC-SA 4.0"), "{}", dataset.licence);
+    assert!(dataset.split.contains("not cross-subject"), "{}", dataset.split);
+    // No training frame had a left E4, so the teacher was built without it and lacks nothing here.
+    assert!(evaluation.teacher_missing.is_empty(), "{:?}", evaluation.teacher_missing);
+    let inputs: Vec<&str> = evaluation.manifest.teacher.inputs.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(inputs.len(), 43);
+    assert!(!inputs.iter().any(|name| name.starts_with("left_wrist/e4_acc")), "{inputs:?}");
+    check(&evaluation).unwrap();
+}
+
 /// The demo session the app embeds is what its documented command writes.
 #[test]
 fn committed_demo_session_regenerates_byte_for_byte() {

@@ -111,8 +111,11 @@ fn exported_weights_come_with_a_truthful_manifest() {
     // The recorded FLOPs are the analytical counts of the exported configs.
     let teacher = TeacherConfig::load_binary(&std::fs::read(weights.join("teacher.json")).unwrap()).unwrap();
     let student = StudentConfig::load_binary(&std::fs::read(weights.join("student.json")).unwrap()).unwrap();
-    assert_eq!(manifest["teacher"]["flops"].as_u64().unwrap(), teacher_flops(&teacher, 60).total());
-    assert_eq!(manifest["student"]["flops"].as_u64().unwrap(), student_flops(&student, 60).total());
+    // Windows are 4 s (the default) at the synthetic data's 30 Hz: 120 frames.
+    let frames = manifest["window"]["length"].as_u64().unwrap() as usize;
+    assert_eq!(frames, 120);
+    assert_eq!(manifest["teacher"]["flops"].as_u64().unwrap(), teacher_flops(&teacher, frames).total());
+    assert_eq!(manifest["student"]["flops"].as_u64().unwrap(), student_flops(&student, frames).total());
     // A damaged weights file is refused by name.
     let student = weights.join("student.bpk");
     let mut bytes = std::fs::read(&student).unwrap();

@@ -133,9 +133,10 @@ fn baseline_section(report: &Report) -> String {
         "## Against classical baselines (same split, windows and 1 Hz scoring)\n\n| model | inputs | test macro-F1 | val macro-F1 |\n| --- | --- | --- | --- |\n",
     );
     md.push_str(&format!(
-        "| teacher (semantic classifier) | teacher's | {:.4} ({}) | |\n",
+        "| teacher (semantic classifier) | teacher's | {:.4} ({}) | {:.4} |\n",
         report.teacher_test_macro_f1,
-        versus(report.teacher_test_macro_f1, b.teacher_inputs.test.macro_f1)
+        versus(report.teacher_test_macro_f1, b.teacher_inputs.test.macro_f1),
+        report.results.teacher_val_macro_f1
     ));
     for (inputs, baseline) in [("teacher's", &b.teacher_inputs), ("student's", &b.student_inputs)] {
         md.push_str(&format!(

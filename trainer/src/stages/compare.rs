@@ -52,6 +52,8 @@ pub struct Comparison {
     pub kd_weights: KdWeights,
     /// The teacher's final (semantic classifier) prediction.
     pub teacher_test: Scores,
+    /// The semantic classifier's best validation macro-F1 (what chose its epoch).
+    pub teacher_val_macro_f1: f64,
     pub teacher_combined_head_test: Scores,
     pub students: Vec<StudentResult>,
     /// The classical baselines on the teacher's and on the students' inputs.
@@ -109,6 +111,7 @@ pub fn compare(
         windows: stage.spec.window,
         kd_weights: settings.weights(),
         teacher_test: semantic.meta.test.clone(),
+        teacher_val_macro_f1: semantic.meta.history.best_val_macro_f1,
         teacher_combined_head_test: teacher.meta.combined_head_test.clone(),
         students,
         baselines,

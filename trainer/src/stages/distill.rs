@@ -112,7 +112,7 @@ pub fn distill_students(
             }
             let started = Instant::now();
             let label = format!("student-{}-seed{seed}", strategy.name());
-            let options = stage.fit_options(&label, epochs.unwrap_or(stage.profile.student_epochs), seed);
+            let options = stage.fit_options(&label, epochs, stage.profile.student_epochs, windows.train.len(), seed);
             let train = (&windows.train, &features);
             let trained = distill(
                 config.clone(),

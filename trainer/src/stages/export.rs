@@ -30,6 +30,21 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     export_run(&RunDir::new(&args.run), &args.to, args.kd)
 }
 
+/// The licence the run's training data passes on to models trained on it.
+fn data_licence(spec: &crate::run_dir::RunSpec) -> String {
+    if spec.synthetic() {
+        return "MIT OR Apache-2.0 (synthetic data written by `trainer synth`, this project's licence)".into();
+    }
+    match spec.data.parse::<crate::dataset::DataSource>() {
+        Ok(crate::dataset::DataSource::OpenPack(_)) => {
+            "CC BY-NC-SA 4.0 (OpenPack dataset, https://open-pack.github.io/): \
+             non-commercial use only, share alike, attribute OpenPack"
+                .into()
+        }
+        _ => "as the recordings' owners decide (a team's own data)".into(),
+    }
+}
+
 /// Exports the run's models into `to`.
 pub fn export_run(dir: &RunDir, to: &Path, strategy: Option<KdStrategy>) -> Result<()> {
     let spec = dir.spec()?;
@@ -47,6 +62,7 @@ pub fn export_run(dir: &RunDir, to: &Path, strategy: Option<KdStrategy>) -> Resu
             source: spec.data.clone(),
             synthetic: spec.synthetic(),
             split: spec.split_description.clone(),
+            licence: data_licence(&spec),
         },
         classes: &spec.classes,
         window: spec.window,

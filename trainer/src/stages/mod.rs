@@ -40,8 +40,8 @@ pub struct RunArgs {
 }
 
 /// The window length when none is given: chosen by validation on the real OpenPack sample
-/// (see docs/real-data.md); at OpenPack's documented 30 Hz it is the 60 frames of the paper.
-pub const DEFAULT_WINDOW_SECONDS: f64 = 2.0;
+/// (2, 4 and 6 s compared; 4 s gave the best student, see docs/real-data.md).
+pub const DEFAULT_WINDOW_SECONDS: f64 = 4.0;
 
 /// How long the models' windows are, in seconds: the same duration whatever a dataset's rate.
 #[derive(clap::Args, Debug, Clone, Copy)]
@@ -50,6 +50,10 @@ pub struct WindowArgs {
     /// data's timestamps show.
     #[arg(long, default_value_t = DEFAULT_WINDOW_SECONDS)]
     pub window_seconds: f64,
+    /// Step between window starts in seconds (default: half a window). Smaller steps give
+    /// more, overlapping, training windows and a finer timeline.
+    #[arg(long)]
+    pub hop_seconds: Option<f64>,
 }
 
 impl WindowArgs {
@@ -63,9 +67,20 @@ impl WindowArgs {
             );
         }
         let length = length as usize;
-        Ok(WindowConfig { length, hop: (length / 2).max(1) })
+        let hop = match self.hop_seconds {
+            Some(seconds) => (seconds * rate_hz).round().max(1.0) as usize,
+            None => length / 2,
+        };
+        Ok(WindowConfig { length, hop: hop.clamp(1, length) })
     }
 }
+
+/// Training batch size of every model.
+pub const BATCH_SIZE: usize = 64;
+/// The fewest optimiser steps a full-profile model trains for (see [`Stage::fit_options`]).
+pub const MIN_STEPS: usize = 1500;
+/// The most epochs the step rule may ask for.
+pub const MAX_EPOCHS: usize = 150;
 
 /// Epochs and model sizes of a run profile.
 pub struct Profile {
@@ -206,14 +221,31 @@ impl Stage {
         Validation { classes: &self.data.classes, sessions: &self.data.val, windows }
     }
 
-    /// How to fit one model of this run.
-    pub fn fit_options(&self, label: &str, epochs: usize, seed: u64) -> FitOptions {
+    /// How to fit one model of this run on `train_windows` windows. An explicit `epochs` is
+    /// taken as given; otherwise the profile's `base_epochs` is raised so that training takes
+    /// at least [`MIN_STEPS`] optimiser steps: one subject's session has a tenth of the windows
+    /// of the synthetic dataset the profile was set on, and 15 epochs of it are 200 steps, too
+    /// few to train the teacher (measured on the real sample's validation part). Patience grows
+    /// with the epochs, so a noisy small validation set does not stop it at once.
+    pub fn fit_options(
+        &self,
+        label: &str,
+        epochs: Option<usize>,
+        base_epochs: usize,
+        train_windows: usize,
+        seed: u64,
+    ) -> FitOptions {
+        let max_epochs = match epochs {
+            Some(epochs) => epochs,
+            None if self.spec.quick => base_epochs,
+            None => base_epochs.max((MIN_STEPS * BATCH_SIZE).div_ceil(train_windows.max(1))).min(MAX_EPOCHS),
+        };
         FitOptions {
             label: label.to_string(),
-            max_epochs: epochs,
-            batch_size: 64,
+            max_epochs,
+            batch_size: BATCH_SIZE,
             learning_rate: 2e-3,
-            patience: self.profile.patience,
+            patience: self.profile.patience.max(max_epochs / 5),
             seed,
             checkpoint_dir: Some(self.dir.checkpoints()),
             resume: self.args.resume,

@@ -35,7 +35,7 @@ pub fn train(stage: &Stage, epochs: Option<usize>) -> Result<()> {
     let augment = Augment::for_channels(&teacher.meta.stats.channels);
     let train = augmented_teacher_features(&teacher.model, &windows.train, &device, Some((&augment, 2)));
     let (val, test) = (features(&windows.val), features(&windows.test));
-    let options = stage.fit_options("semantic", epochs.unwrap_or(stage.profile.semantic_epochs), 1);
+    let options = stage.fit_options("semantic", epochs, stage.profile.semantic_epochs, windows.train.len(), 1);
     let trained = train_semantic(
         SemanticClassifierConfig::for_teacher(&teacher.config),
         (&windows.train, &train),

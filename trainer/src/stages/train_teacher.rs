@@ -53,7 +53,7 @@ pub fn train(stage: &Stage, epochs: Option<usize>) -> Result<()> {
         stage.profile.teacher.clone().with_channels(windows.train.channels).with_classes(stage.data.classes.len());
     let options = FitOptions {
         augment: Some(Augment::for_channels(&stats.channels)),
-        ..stage.fit_options("teacher", epochs.unwrap_or(stage.profile.teacher_epochs), 1)
+        ..stage.fit_options("teacher", epochs, stage.profile.teacher_epochs, windows.train.len(), 1)
     };
     let trained = train_teacher(config, &windows.train, &stage.validation(&windows.val), stats, &options)?;
     let predicted = predict_combined(&trained.model, &windows.test, &device);
