@@ -21,7 +21,7 @@ use crate::live::classify::classify;
 use crate::replay::demo::{DEMO_NAME, DEMO_PATHS};
 use crate::replay::files::{LoadedSession, SessionFile, load_session};
 use crate::replay::protocol::{BackendChoice, BackendInUse, FromWorker, SessionInfo, ToWorker};
-use crate::replay::runner::{Runner, run_batch, run_window};
+use crate::replay::runner::{ParkedRunner, Runner, run_batch, run_window};
 
 /// Windows run between two looks at the message queue during playback.
 const CHUNK: usize = 16;
@@ -117,6 +117,7 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
     match message {
         ToWorker::UseBackend(choice) => use_backend(worker, choice).await,
         ToWorker::LoadDemo { base_url } => {
+            let previous = park(worker);
             let scope = worker.borrow().scope.clone();
             let started = now_ms(&scope);
             let loaded = match fetch_demo(&scope, &base_url).await {
@@ -125,14 +126,15 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
                     .map_err(|e| e.to_string()),
                 Err(message) => Err(message),
             };
-            replace_session(&mut worker.borrow_mut(), loaded, started);
+            replace_session(&mut worker.borrow_mut(), loaded, started, previous);
         }
         ToWorker::LoadFiles { paths } => {
+            let previous = park(worker);
             let files: Vec<SessionFile> =
                 paths.into_iter().zip(incoming.buffers).map(|(path, bytes)| SessionFile { path, bytes }).collect();
             let (classes, started) = (worker.borrow().bundle.classes(), now_ms(&worker.borrow().scope));
             let loaded = load_session(&files, &DeviceMap::default(), &classes).map_err(|e| e.to_string());
-            replace_session(&mut worker.borrow_mut(), loaded, started);
+            replace_session(&mut worker.borrow_mut(), loaded, started, previous);
         }
         ToWorker::InferUntil { frame } => worker.borrow_mut().target_frame = frame,
         ToWorker::LiveWindow { end_frame, frames } => {
@@ -178,9 +180,20 @@ fn now_ms(scope: &DedicatedWorkerGlobalScope) -> f64 {
     scope.performance().map_or(0.0, |p| p.now())
 }
 
-/// Swaps in a new session, or keeps the old one and reports why the new one failed.
-/// `started`: when loading began, for the time shown beside the session.
-fn replace_session(worker: &mut Worker, loaded: Result<LoadedSession, String>, started: f64) {
+/// Releases the current session's windows before the next session loads, so that two
+/// sessions' windows are never in memory at once (see [`ParkedRunner`]).
+fn park(worker: &Rc<RefCell<Worker>>) -> Option<ParkedRunner> {
+    worker.borrow_mut().runner.take().map(Runner::park)
+}
+
+/// Swaps in a new session, or brings back the `previous` one and reports why the new one
+/// failed. `started`: when loading began, for the time shown beside the session.
+fn replace_session(
+    worker: &mut Worker,
+    loaded: Result<LoadedSession, String>,
+    started: f64,
+    previous: Option<ParkedRunner>,
+) {
     match loaded.and_then(|session| Runner::new(session, &worker.bundle)) {
         Ok(runner) => {
             let info = SessionInfo {
@@ -192,7 +205,11 @@ fn replace_session(worker: &mut Worker, loaded: Result<LoadedSession, String>, s
             worker.runner = Some(runner);
             worker.target_frame = 0;
         }
-        Err(message) => post(&worker.scope, &FromWorker::LoadFailed { message }),
+        Err(message) => {
+            // It ran before on this bundle, so it rebuilds.
+            worker.runner = previous.and_then(|parked| parked.resume(&worker.bundle).ok());
+            post(&worker.scope, &FromWorker::LoadFailed { message });
+        }
     }
 }
 

@@ -89,16 +89,24 @@ pub fn model_windows_without(
     Ok(cut(&selected, config, missing))
 }
 
-/// Cuts an already selected and normalised table into channel-major windows.
+/// Cuts an already selected and normalised table into channel-major windows. The buffers are
+/// sized before they are filled: grown by doubling, the largest (the teacher's, megabytes) left
+/// a trail of freed blocks that a long-running worker's wasm heap could not reuse.
 fn cut(selected: &FrameTable, config: WindowConfig, missing: Vec<String>) -> ModelWindows {
-    let mut out =
-        ModelWindows { channels: selected.channels.len(), length: config.length, missing, ..Default::default() };
-    for window in windows(selected, config) {
-        out.values.extend(channel_major(selected, window.start, config.length));
-        out.starts.push(window.start);
-        out.labels.push(window.label);
+    let windows = windows(selected, config);
+    let channels = selected.channels.len();
+    let mut values = Vec::with_capacity(windows.len() * channels * config.length);
+    for window in &windows {
+        values.extend(channel_major(selected, window.start, config.length));
     }
-    out
+    ModelWindows {
+        channels,
+        length: config.length,
+        starts: windows.iter().map(|w| w.start).collect(),
+        labels: windows.iter().map(|w| w.label).collect(),
+        values,
+        missing,
+    }
 }
 
 #[cfg(test)]

@@ -49,6 +49,11 @@ impl Runner {
         Ok(Self { session, student, teacher, teacher_missing, student_channels, next: 0 })
     }
 
+    /// Releases the windows and keeps what rebuilds them: see [`ParkedRunner`].
+    pub fn park(self) -> ParkedRunner {
+        ParkedRunner { session: self.session, next: self.next }
+    }
+
     /// What the UI needs to show and score the session.
     pub fn info(&self) -> SessionInfo {
         let frames = &self.session.frames;
@@ -83,6 +88,25 @@ impl Runner {
     pub fn pending(&self, frame: usize) -> std::ops::Range<usize> {
         let ended = self.student.starts.partition_point(|&s| s + self.student.length <= frame.saturating_add(1));
         self.next..ended.max(self.next)
+    }
+}
+
+/// A session whose windows were released while the worker loads the next one: the windows are
+/// the bulk of a session's memory (they overlap, so each frame is in several), so a load then
+/// never holds two sessions' windows: a lower peak, and in the kiosk soak (a reload every loop)
+/// less growth of the worker's wasm heap. If the next session fails to load,
+/// [`ParkedRunner::resume`] rebuilds these windows (the cut is deterministic) and the user's
+/// session carries on where it was.
+pub struct ParkedRunner {
+    session: LoadedSession,
+    next: usize,
+}
+
+impl ParkedRunner {
+    /// The runner again, at the window it had reached.
+    pub fn resume(self, bundle: &ModelBundle) -> Result<Runner, String> {
+        let next = self.next;
+        Runner::new(self.session, bundle).map(|runner| Runner { next, ..runner })
     }
 }
 
@@ -203,6 +227,19 @@ mod tests {
         assert_eq!(batch[2].student.class, one.student.class);
         assert_eq!(batch[2].teacher.as_ref().unwrap().class, one.teacher.as_ref().unwrap().class);
         assert!(batch[2].student.latency_ms.is_none() && one.student.latency_ms.is_some());
+    }
+
+    #[test]
+    fn a_parked_runner_resumes_with_the_same_windows_where_it_was() {
+        let device = Device::flex();
+        let bundle = ModelBundle::embedded(&device).unwrap();
+        let session = load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
+        let runner = Runner { next: 7, ..Runner::new(session, &bundle).unwrap() };
+        let (student, teacher) = (runner.student.clone(), runner.teacher.clone());
+        let resumed = runner.park().resume(&bundle).unwrap();
+        assert_eq!(resumed.next, 7);
+        assert_eq!(resumed.student, student);
+        assert_eq!(resumed.teacher, teacher);
     }
 
     #[test]
