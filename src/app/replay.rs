@@ -7,13 +7,13 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use crate::data::classes::ClassTable;
+use crate::infer::bundle::EmbeddedModels;
+use crate::replay::demo::Demo;
 use crate::replay::protocol::{BackendChoice, BackendInUse, FromWorker, SessionInfo, ToWorker};
 use crate::replay::state::ReplayState;
 
 use super::client::WorkerClient;
 
-/// Frames per second of the session clock (OpenPack's ATR rate).
-pub const FRAME_RATE: f64 = 30.0;
 const TICK: Duration = Duration::from_millis(50);
 
 /// Playback speed: a multiple of real time, or as fast as the models go.
@@ -68,6 +68,11 @@ pub struct Replay {
     /// The last error, shown until dismissed; the app keeps its state.
     pub error: RwSignal<Option<String>>,
     pub loading: RwSignal<bool>,
+    /// The embedded models that replay sessions (the worker's, once it confirms a load).
+    pub models: RwSignal<EmbeddedModels>,
+    /// Frames per second of the session's clock, from its timestamps (see
+    /// [`SessionInfo::frame_rate_hz`]): the clock, the speeds and the plots count in it.
+    pub frame_rate: RwSignal<f64>,
     /// Sessions loaded so far: a caller that asked for one knows it came (kiosk mode).
     pub loads: StoredValue<u64>,
     /// The teacher channel shown in the plot, and its values.
@@ -93,6 +98,8 @@ impl Replay {
             backend_choice: RwSignal::new(BackendChoice::Auto),
             error: RwSignal::new(None),
             loading: RwSignal::new(false),
+            models: RwSignal::new(EmbeddedModels::default()),
+            frame_rate: RwSignal::new(30.0),
             loads: StoredValue::new(0),
             teacher_channel: RwSignal::new(None),
             live_result: RwSignal::new(None),
@@ -130,15 +137,22 @@ impl Replay {
         });
     }
 
-    pub fn load_demo(&self) {
+    /// Replays `demo` with the models trained on its kind of data.
+    pub fn load_demo(&self, demo: Demo) {
         let page = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
-        match web_sys::Url::new_with_base("demo/", &page) {
+        match web_sys::Url::new_with_base(demo.folder(), &page) {
             Ok(url) => {
                 self.loading.set(true);
-                self.send(&ToWorker::LoadDemo { base_url: url.href() });
+                self.send(&ToWorker::LoadDemo { demo, base_url: url.href() });
             }
             Err(_) => self.error.set(Some(format!("cannot locate the demo session from {page}"))),
         }
+    }
+
+    /// Replays with `models` from now on; the loaded session starts again with them.
+    pub fn use_models(&self, models: EmbeddedModels) {
+        self.models.set(models);
+        self.send(&ToWorker::UseModels(models));
     }
 
     pub fn set_backend(&self, choice: BackendChoice) {
@@ -168,8 +182,9 @@ impl Replay {
         match message {
             FromWorker::Backend(in_use) => self.backend.set(Some(in_use)),
             FromWorker::Loaded(info) => {
-                let classes = crate::infer::bundle::embedded_manifest();
-                let table = ClassTable { classes: classes.classes, null_id: classes.null_id, null_aliases: Vec::new() };
+                let manifest = info.models.manifest();
+                let table =
+                    ClassTable { classes: manifest.classes, null_id: manifest.null_id, null_aliases: Vec::new() };
                 let state = ReplayState::new(
                     table,
                     info.unixtime_ms.clone(),
@@ -178,6 +193,8 @@ impl Replay {
                     info.length,
                 );
                 self.state.set(Some(state));
+                self.models.set(info.models);
+                self.frame_rate.set(info.frame_rate_hz());
                 self.info.set(Some(info));
                 self.teacher_channel.set(None);
                 self.requested.set_value(0);
@@ -223,7 +240,8 @@ impl Replay {
                 }
             }
             Speed::Times(times) => {
-                let clock = (self.clock.get_value() + times as f64 * FRAME_RATE * TICK.as_secs_f64()).min(last as f64);
+                let rate = self.frame_rate.get_untracked();
+                let clock = (self.clock.get_value() + times as f64 * rate * TICK.as_secs_f64()).min(last as f64);
                 self.clock.set_value(clock);
                 self.position.set(clock as usize);
                 self.request(clock as usize);

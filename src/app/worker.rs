@@ -16,9 +16,9 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::data::classes::ClassTable;
 use crate::data::openpack::DeviceMap;
-use crate::infer::bundle::ModelBundle;
+use crate::infer::bundle::{BundleError, EmbeddedModels, ModelBundle};
 use crate::live::classify::classify;
-use crate::replay::demo::{DEMO_NAME, DEMO_PATHS};
+use crate::replay::demo::Demo;
 use crate::replay::files::{LoadedSession, SessionFile, load_session};
 use crate::replay::protocol::{BackendChoice, BackendInUse, FromWorker, SessionInfo, ToWorker};
 use crate::replay::runner::{ParkedRunner, Runner, run_batch, run_window};
@@ -32,7 +32,12 @@ const FAST_CHUNK: usize = 64;
 struct Worker {
     scope: DedicatedWorkerGlobalScope,
     device: Device,
+    /// Which embedded models replay sessions, and those models on `device`.
+    models: EmbeddedModels,
     bundle: ModelBundle,
+    /// The default models, for live windows: the live store cuts them on the stand-in
+    /// wearables' 30 Hz grid, which is what those models' windows are counted in.
+    live_bundle: ModelBundle,
     /// The WebGPU device once initialised: burn's runtime cannot be initialised twice.
     webgpu: Option<Device>,
     runner: Option<Runner>,
@@ -81,11 +86,21 @@ pub fn worker_main(early: Array) {
 
 async fn run(scope: DedicatedWorkerGlobalScope, mut receiver: mpsc::UnboundedReceiver<Incoming>) {
     let device = Device::flex();
-    let bundle = match ModelBundle::embedded(&device) {
-        Ok(bundle) => bundle,
+    let models = EmbeddedModels::default();
+    let (bundle, live_bundle) = match bundles(models, &device) {
+        Ok(bundles) => bundles,
         Err(e) => return post(&scope, &FromWorker::Failed { message: format!("the embedded models: {e}") }),
     };
-    let worker = Rc::new(RefCell::new(Worker { scope, device, bundle, webgpu: None, runner: None, target_frame: 0 }));
+    let worker = Rc::new(RefCell::new(Worker {
+        scope,
+        device,
+        models,
+        bundle,
+        live_bundle,
+        webgpu: None,
+        runner: None,
+        target_frame: 0,
+    }));
     loop {
         // Handle everything already queued, then do a chunk of work, else wait for a message.
         while let Ok(next) = receiver.try_recv() {
@@ -116,16 +131,24 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
     };
     match message {
         ToWorker::UseBackend(choice) => use_backend(worker, choice).await,
-        ToWorker::LoadDemo { base_url } => {
+        ToWorker::LoadDemo { demo, base_url } => {
             let previous = park(worker);
             let scope = worker.borrow().scope.clone();
             let started = now_ms(&scope);
-            let loaded = match fetch_demo(&scope, &base_url).await {
+            let loaded = match fetch_demo(&scope, demo, &base_url).await {
                 Ok(files) => load_session(&files, &DeviceMap::default(), &ClassTable::openpack_operations())
-                    .map(|s| LoadedSession { name: DEMO_NAME.to_string(), ..s })
+                    .map(|s| LoadedSession {
+                        name: demo.name().to_string(),
+                        attribution: demo.attribution().map(String::from),
+                        ..s
+                    })
                     .map_err(|e| e.to_string()),
                 Err(message) => Err(message),
             };
+            let loaded = loaded.and_then(|session| {
+                switch_models(&mut worker.borrow_mut(), demo.models()).map_err(|e| e.to_string())?;
+                Ok(session)
+            });
             replace_session(&mut worker.borrow_mut(), loaded, started, previous);
         }
         ToWorker::LoadFiles { paths } => {
@@ -136,12 +159,13 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
             let loaded = load_session(&files, &DeviceMap::default(), &classes).map_err(|e| e.to_string());
             replace_session(&mut worker.borrow_mut(), loaded, started, previous);
         }
+        ToWorker::UseModels(models) => use_models(&mut worker.borrow_mut(), models),
         ToWorker::InferUntil { frame } => worker.borrow_mut().target_frame = frame,
         ToWorker::LiveWindow { end_frame, frames } => {
             // Held across the await like run_chunk's: only this task handles messages.
             let w = worker.borrow();
             let now = || now_ms(&w.scope);
-            let message = match classify(end_frame, frames, &w.bundle, &w.device, &now).await {
+            let message = match classify(end_frame, frames, &w.live_bundle, &w.device, &now).await {
                 Ok(result) => FromWorker::Live(result),
                 Err(message) => FromWorker::Failed { message: format!("live window: {message}") },
             };
@@ -156,10 +180,14 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
     }
 }
 
-/// Fetches the demo's files from beside the app (same origin: nothing leaves the device).
-async fn fetch_demo(scope: &DedicatedWorkerGlobalScope, base_url: &str) -> Result<Vec<SessionFile>, String> {
-    let mut files = Vec::with_capacity(DEMO_PATHS.len());
-    for path in DEMO_PATHS {
+/// Fetches a demo's files from beside the app (same origin: nothing leaves the device).
+async fn fetch_demo(
+    scope: &DedicatedWorkerGlobalScope,
+    demo: Demo,
+    base_url: &str,
+) -> Result<Vec<SessionFile>, String> {
+    let mut files = Vec::with_capacity(demo.paths().len());
+    for &path in demo.paths() {
         let url = format!("{base_url}{path}");
         let failed = |what: &str| format!("the demo file {url} could not be loaded ({what})");
         let response: web_sys::Response = wasm_bindgen_futures::JsFuture::from(scope.fetch_with_str(&url))
@@ -183,7 +211,11 @@ fn now_ms(scope: &DedicatedWorkerGlobalScope) -> f64 {
 /// Releases the current session's windows before the next session loads, so that two
 /// sessions' windows are never in memory at once (see [`ParkedRunner`]).
 fn park(worker: &Rc<RefCell<Worker>>) -> Option<ParkedRunner> {
-    worker.borrow_mut().runner.take().map(Runner::park)
+    park_runner(&mut worker.borrow_mut())
+}
+
+fn park_runner(worker: &mut Worker) -> Option<ParkedRunner> {
+    worker.runner.take().map(Runner::park)
 }
 
 /// Swaps in a new session, or brings back the `previous` one and reports why the new one
@@ -195,22 +227,26 @@ fn replace_session(
     previous: Option<ParkedRunner>,
 ) {
     match loaded.and_then(|session| Runner::new(session, &worker.bundle)) {
-        Ok(runner) => {
-            let info = SessionInfo {
-                load_ms: now_ms(&worker.scope) - started,
-                worker_memory_bytes: crate::app::kiosk::wasm_memory_bytes(),
-                ..runner.info()
-            };
-            post(&worker.scope, &FromWorker::Loaded(info));
-            worker.runner = Some(runner);
-            worker.target_frame = 0;
-        }
+        Ok(runner) => announce(worker, runner, started),
         Err(message) => {
             // It ran before on this bundle, so it rebuilds.
             worker.runner = previous.and_then(|parked| parked.resume(&worker.bundle).ok());
             post(&worker.scope, &FromWorker::LoadFailed { message });
         }
     }
+}
+
+/// Makes `runner` the session and tells the page, which replays it from its start.
+fn announce(worker: &mut Worker, runner: Runner, started: f64) {
+    let info = SessionInfo {
+        load_ms: now_ms(&worker.scope) - started,
+        worker_memory_bytes: crate::app::kiosk::wasm_memory_bytes(),
+        models: worker.models,
+        ..runner.info()
+    };
+    post(&worker.scope, &FromWorker::Loaded(info));
+    worker.runner = Some(runner);
+    worker.target_frame = 0;
 }
 
 async fn use_backend(worker: &Rc<RefCell<Worker>>, choice: BackendChoice) {
@@ -222,13 +258,54 @@ async fn use_backend(worker: &Rc<RefCell<Worker>>, choice: BackendChoice) {
         },
     };
     let mut w = worker.borrow_mut();
-    match ModelBundle::embedded(&device) {
-        Ok(bundle) => {
+    match bundles(w.models, &device) {
+        Ok((bundle, live_bundle)) => {
             w.device = device;
             w.bundle = bundle;
+            w.live_bundle = live_bundle;
             post(&w.scope, &FromWorker::Backend(in_use));
         }
         Err(e) => post(&w.scope, &FromWorker::Failed { message: format!("loading the models failed: {e}") }),
+    }
+}
+
+/// `models` for replay and the default models for live windows, on `device`.
+fn bundles(models: EmbeddedModels, device: &Device) -> Result<(ModelBundle, ModelBundle), BundleError> {
+    let live = ModelBundle::embedded(device)?;
+    let replay =
+        if models == EmbeddedModels::default() { live.clone() } else { ModelBundle::embedded_of(models, device)? };
+    Ok((replay, live))
+}
+
+/// Replays with `models` from now on (decoded on the current device); no-op if already so.
+fn switch_models(worker: &mut Worker, models: EmbeddedModels) -> Result<(), BundleError> {
+    if worker.models != models {
+        worker.bundle = ModelBundle::embedded_of(models, &worker.device)?;
+        worker.models = models;
+    }
+    Ok(())
+}
+
+/// The user's choice of models: the loaded session is cut anew for them (their windows may
+/// differ) and replays from its start, or keeps the models it had if the new ones cannot run it.
+fn use_models(worker: &mut Worker, models: EmbeddedModels) {
+    if worker.models == models {
+        return;
+    }
+    let previous = (worker.models, worker.bundle.clone());
+    if let Err(e) = switch_models(worker, models) {
+        return post(&worker.scope, &FromWorker::Failed { message: format!("loading the models failed: {e}") });
+    }
+    let Some(parked) = park_runner(worker) else { return };
+    let started = now_ms(&worker.scope);
+    match Runner::new(parked.session().clone(), &worker.bundle) {
+        Ok(runner) => announce(worker, runner, started),
+        Err(message) => {
+            (worker.models, worker.bundle) = previous;
+            worker.runner = parked.resume(&worker.bundle).ok();
+            let message = format!("{message}; the session stays with the models it had");
+            post(&worker.scope, &FromWorker::LoadFailed { message });
+        }
     }
 }
 

@@ -92,13 +92,7 @@ impl FrameTable {
     /// clock (33, 33, 34 ms) still give 30 Hz, which the median alone would not. `None` for
     /// fewer than two frames.
     pub fn sample_rate_hz(&self) -> Option<f64> {
-        let steps: Vec<i64> = self.unixtime_ms.windows(2).map(|w| w[1] - w[0]).collect();
-        let mut sorted = steps.clone();
-        let middle = sorted.len().checked_sub(1)? / 2;
-        let (_, &mut median, _) = sorted.select_nth_unstable(middle);
-        let typical: Vec<i64> = steps.into_iter().filter(|&s| 2 * s >= median && 2 * s <= 3 * median).collect();
-        let mean = typical.iter().sum::<i64>() as f64 / typical.len().max(1) as f64;
-        (median > 0).then(|| 1000.0 / mean)
+        rate_from_timestamps(&self.unixtime_ms)
     }
 
     /// The frames `range` as a table of their own (a time split of one session).
@@ -119,6 +113,18 @@ impl FrameTable {
             _ => 0.0,
         }
     }
+}
+
+/// The rate of a clock in ms (see [`FrameTable::sample_rate_hz`]); also for the replay page,
+/// which has the session's timestamps but not its table.
+pub fn rate_from_timestamps(unixtime_ms: &[i64]) -> Option<f64> {
+    let steps: Vec<i64> = unixtime_ms.windows(2).map(|w| w[1] - w[0]).collect();
+    let mut sorted = steps.clone();
+    let middle = sorted.len().checked_sub(1)? / 2;
+    let (_, &mut median, _) = sorted.select_nth_unstable(middle);
+    let typical: Vec<i64> = steps.into_iter().filter(|&s| 2 * s >= median && 2 * s <= 3 * median).collect();
+    let mean = typical.iter().sum::<i64>() as f64 / typical.len().max(1) as f64;
+    (median > 0).then(|| 1000.0 / mean)
 }
 
 #[cfg(test)]

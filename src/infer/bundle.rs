@@ -7,6 +7,7 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::data::classes::ClassTable;
@@ -59,9 +60,14 @@ impl ModelBundle {
         Ok(Self { manifest, teacher_config, teacher, semantic_config, semantic, student_config, student })
     }
 
-    /// The models the app ships: `model-weights/` compiled into the binary.
+    /// The default models the app ships (see [`EmbeddedModels`]), compiled into the binary.
     pub fn embedded(device: &Device) -> Result<Self, BundleError> {
-        Self::load(EMBEDDED_MANIFEST, embedded_file, device)
+        Self::embedded_of(EmbeddedModels::default(), device)
+    }
+
+    /// One of the bundles compiled into the binary.
+    pub fn embedded_of(models: EmbeddedModels, device: &Device) -> Result<Self, BundleError> {
+        Self::load(models.manifest_json(), |path| models.file(path), device)
     }
 
     /// The class table the models predict into (output index = position in the table).
@@ -70,23 +76,78 @@ impl ModelBundle {
     }
 }
 
-const EMBEDDED_MANIFEST: &str = include_str!("../../model-weights/manifest.json");
-
-/// The embedded manifest alone (what the UI shows about the models without loading them).
-pub fn embedded_manifest() -> Manifest {
-    serde_json::from_str(EMBEDDED_MANIFEST).expect("the embedded manifest is checked by the bundle tests")
+/// The bundles compiled into the app: each demo session is replayed with the models trained on
+/// its kind of data, and a user picks which run on their own files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmbeddedModels {
+    /// `model-weights/`: trained on tsak's simulator (the live stand-in wearables' 30 Hz grid).
+    #[default]
+    Synthetic,
+    /// `model-weights/openpack-u0209/`: trained on the first 70% of OpenPack's public sample
+    /// session (CC BY-NC-SA 4.0), one subject.
+    OpenPackSample,
 }
 
-fn embedded_file(path: &str) -> Option<&'static [u8]> {
-    Some(match path {
-        "teacher.bpk" => include_bytes!("../../model-weights/teacher.bpk"),
-        "teacher.json" => include_bytes!("../../model-weights/teacher.json"),
-        "semantic.bpk" => include_bytes!("../../model-weights/semantic.bpk"),
-        "semantic.json" => include_bytes!("../../model-weights/semantic.json"),
-        "student.bpk" => include_bytes!("../../model-weights/student.bpk"),
-        "student.json" => include_bytes!("../../model-weights/student.json"),
-        _ => return None,
-    })
+impl EmbeddedModels {
+    pub const ALL: [EmbeddedModels; 2] = [EmbeddedModels::Synthetic, EmbeddedModels::OpenPackSample];
+
+    /// What to call them in the UI.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Synthetic => "trained on synthetic data",
+            Self::OpenPackSample => "trained on the real OpenPack sample (U0209)",
+        }
+    }
+
+    /// The value a `<select>` carries.
+    pub fn value(self) -> &'static str {
+        match self {
+            Self::Synthetic => "synthetic",
+            Self::OpenPackSample => "openpack-sample",
+        }
+    }
+
+    pub fn from_value(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.value() == value)
+    }
+
+    fn manifest_json(self) -> &'static str {
+        match self {
+            Self::Synthetic => include_str!("../../model-weights/manifest.json"),
+            Self::OpenPackSample => include_str!("../../model-weights/openpack-u0209/manifest.json"),
+        }
+    }
+
+    /// The manifest alone (what the UI shows about the models without loading them).
+    pub fn manifest(self) -> Manifest {
+        serde_json::from_str(self.manifest_json()).expect("the embedded manifests are checked by the bundle tests")
+    }
+
+    fn file(self, path: &str) -> Option<&'static [u8]> {
+        macro_rules! files {
+            ($dir:literal) => {
+                match path {
+                    "teacher.bpk" => include_bytes!(concat!("../../model-weights/", $dir, "teacher.bpk")),
+                    "teacher.json" => include_bytes!(concat!("../../model-weights/", $dir, "teacher.json")),
+                    "semantic.bpk" => include_bytes!(concat!("../../model-weights/", $dir, "semantic.bpk")),
+                    "semantic.json" => include_bytes!(concat!("../../model-weights/", $dir, "semantic.json")),
+                    "student.bpk" => include_bytes!(concat!("../../model-weights/", $dir, "student.bpk")),
+                    "student.json" => include_bytes!(concat!("../../model-weights/", $dir, "student.json")),
+                    _ => return None,
+                }
+            };
+        }
+        Some(match self {
+            Self::Synthetic => files!(""),
+            Self::OpenPackSample => files!("openpack-u0209/"),
+        })
+    }
+}
+
+/// The default embedded manifest (see [`EmbeddedModels::manifest`]).
+pub fn embedded_manifest() -> Manifest {
+    EmbeddedModels::default().manifest()
 }
 
 /// The bytes of a listed file, refused if its size or hash differ from the manifest.
@@ -143,27 +204,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_embedded_bundle_decodes_into_todays_architectures() {
-        let bundle = ModelBundle::embedded(&Device::flex()).unwrap();
-        assert_eq!(bundle.teacher_config.channels, bundle.manifest.teacher.inputs.len());
-        assert_eq!(bundle.student_config.channels, bundle.manifest.student.inputs.len());
-        assert_eq!(bundle.classes().len(), bundle.manifest.classes.len());
+    fn every_embedded_bundle_decodes_into_todays_architectures() {
+        for models in EmbeddedModels::ALL {
+            let bundle = ModelBundle::embedded_of(models, &Device::flex()).unwrap();
+            assert_eq!(bundle.manifest, models.manifest());
+            assert_eq!(bundle.teacher_config.channels, bundle.manifest.teacher.inputs.len());
+            assert_eq!(bundle.student_config.channels, bundle.manifest.student.inputs.len());
+            assert_eq!(bundle.classes().len(), bundle.manifest.classes.len());
+            assert_eq!(EmbeddedModels::from_value(models.value()), Some(models));
+        }
+        // Each says what it was trained on; the real one passes on its data's licence.
+        assert!(EmbeddedModels::Synthetic.manifest().dataset.synthetic);
+        let real = EmbeddedModels::OpenPackSample.manifest().dataset;
+        assert!(!real.synthetic && real.licence.starts_with("CC BY-NC-SA 4.0"), "{real:?}");
     }
 
     #[test]
     fn a_damaged_file_is_refused_by_name() {
-        let mut damaged = embedded_file("student.bpk").unwrap().to_vec();
+        let mut damaged = EmbeddedModels::Synthetic.file("student.bpk").unwrap().to_vec();
         damaged[100] ^= 0xff;
-        let file = |path: &str| if path == "student.bpk" { Some(damaged.as_slice()) } else { embedded_file(path) };
-        let error = ModelBundle::load(EMBEDDED_MANIFEST, file, &Device::flex()).unwrap_err();
+        let file = |path: &str| {
+            if path == "student.bpk" { Some(damaged.as_slice()) } else { EmbeddedModels::Synthetic.file(path) }
+        };
+        let error = ModelBundle::load(EmbeddedModels::Synthetic.manifest_json(), file, &Device::flex()).unwrap_err();
         assert_eq!(error.file, "student.bpk");
         assert!(error.message.contains("sha256"), "{error}");
     }
 
     #[test]
     fn an_unknown_schema_is_refused() {
-        let newer = EMBEDDED_MANIFEST.replacen("\"schema_version\": 1", "\"schema_version\": 99", 1);
-        let error = ModelBundle::load(&newer, embedded_file, &Device::flex()).unwrap_err();
+        let newer =
+            EmbeddedModels::Synthetic.manifest_json().replacen("\"schema_version\": 1", "\"schema_version\": 99", 1);
+        let error = ModelBundle::load(&newer, |p| EmbeddedModels::Synthetic.file(p), &Device::flex()).unwrap_err();
         assert!(error.to_string().contains("schema 99"), "{error}");
     }
 

@@ -33,7 +33,7 @@ pub async fn classify(
     device: &Device,
     now_ms: &impl Fn() -> f64,
 ) -> Result<LiveResult, String> {
-    let session = LoadedSession { name: "live".into(), frames, warnings: Vec::new() };
+    let session = LoadedSession { name: "live".into(), frames, warnings: Vec::new(), attribution: None };
     let runner = Runner::new(session, bundle)?;
     let result = run_window(&runner, bundle, device, 0, now_ms).await?;
     Ok(LiveResult { end_frame, result, teacher_missing: runner.teacher_missing })

@@ -32,6 +32,8 @@ pub struct LoadedSession {
     pub frames: FrameTable,
     /// What the user should know about the data (truncations, gaps, ...).
     pub warnings: Vec<String>,
+    /// The credit and licence its data asks to be shown with it (a demo of real data).
+    pub attribution: Option<String>,
 }
 
 /// What a file is, from its header and path.
@@ -122,7 +124,7 @@ fn files_session(
         } else {
             crate::data::recording::read(&file.path, file.bytes.as_slice(), &recording_spec(file, classes)?)?
         };
-        return Ok(LoadedSession { name: file_name(&file.path), frames, warnings: Vec::new() });
+        return Ok(LoadedSession { name: file_name(&file.path), frames, warnings: Vec::new(), attribution: None });
     }
     openpack_session(files, kinds, map, classes)
 }
@@ -213,7 +215,12 @@ fn openpack_session(
         return Err(DataError::in_file(&files[0].path, "no sensor file among the chosen files"));
     }
     let session = assemble(SessionSources { user: String::new(), session: String::new(), streams, labels })?;
-    Ok(LoadedSession { name: session_name(&files[0].path), frames: session.frames, warnings: session.warnings })
+    Ok(LoadedSession {
+        name: session_name(&files[0].path),
+        frames: session.frames,
+        warnings: session.warnings,
+        attribution: None,
+    })
 }
 
 /// A recording read on its own: its header gives the channels, the models give the classes.

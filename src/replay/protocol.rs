@@ -32,8 +32,11 @@ pub enum BackendInUse {
 pub enum ToWorker {
     /// (Re)load the models on a backend. The session, if any, stays.
     UseBackend(BackendChoice),
-    /// Replay the demo session, whose files are served under this URL (ending in `/`).
-    LoadDemo { base_url: String },
+    /// Replay a demo session, whose files are served under this URL (ending in `/`), with the
+    /// models trained on its kind of data.
+    LoadDemo { demo: crate::replay::demo::Demo, base_url: String },
+    /// Replay with these embedded models from now on (the loaded session is cut anew for them).
+    UseModels(crate::infer::bundle::EmbeddedModels),
     /// Replay the files sent beside this message, in this order (paths as the browser gave them).
     LoadFiles { paths: Vec<String> },
     /// Run both models on every window that ends before this frame (`usize::MAX`: all).
@@ -88,6 +91,12 @@ pub struct SessionInfo {
     pub teacher_missing: Vec<String>,
     /// Whether the teacher runs: it needs at least one of its inputs.
     pub teacher_runs: bool,
+    /// The models that replay it.
+    #[serde(default)]
+    pub models: crate::infer::bundle::EmbeddedModels,
+    /// The credit and licence its data asks to be shown with it (the real demo).
+    #[serde(default)]
+    pub attribution: Option<String>,
     pub warnings: Vec<String>,
     /// Time the worker took to read the files and cut the windows, in ms.
     #[serde(default)]
@@ -96,6 +105,14 @@ pub struct SessionInfo {
     /// watches it over hours of loops).
     #[serde(default)]
     pub worker_memory_bytes: u64,
+}
+
+impl SessionInfo {
+    /// Frames per second, from the timestamps (OpenPack's ATR: 33.3 Hz, the synthetic demo and
+    /// the live grid: 30 Hz); 30 for a session too short to tell.
+    pub fn frame_rate_hz(&self) -> f64 {
+        crate::data::frames::rate_from_timestamps(&self.unixtime_ms).unwrap_or(30.0)
+    }
 }
 
 impl ToWorker {

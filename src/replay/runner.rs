@@ -71,6 +71,9 @@ impl Runner {
             channels: frames.channels.clone(),
             teacher_missing: self.teacher_missing.clone(),
             teacher_runs: self.teacher.is_some(),
+            // The worker, which chose the bundle, says which.
+            models: Default::default(),
+            attribution: self.session.attribution.clone(),
             warnings: self.session.warnings.clone(),
             load_ms: 0.0,
             worker_memory_bytes: 0,
@@ -103,6 +106,11 @@ pub struct ParkedRunner {
 }
 
 impl ParkedRunner {
+    /// The session, as loaded.
+    pub fn session(&self) -> &LoadedSession {
+        &self.session
+    }
+
     /// The runner again, at the window it had reached.
     pub fn resume(self, bundle: &ModelBundle) -> Result<Runner, String> {
         let next = self.next;

@@ -79,6 +79,45 @@ test('the demo replays to the end at full speed and shows the F1 of trainer eval
   assert.deepEqual(problems, []);
 });
 
+/** What `trainer evaluate --json` scores these weights at on this OpenPack folder (`--split all`). */
+function evaluate(weights, data) {
+  const args = ['evaluate', '--weights', join(repoRoot, weights), '--data', `openpack:${join(repoRoot, data)}`, '--split', 'all', '--json'];
+  return JSON.parse(execFileSync(trainer, args).toString());
+}
+
+test('the real OpenPack demo replays with the real-data models, credits its data, and other models can replay it', async () => {
+  const { page, problems } = await openApp();
+  await useCpu(page);
+  await page.getByTestId('speed').selectOption('max');
+  await page.getByTestId('replay-real-demo').click();
+  await page.getByTestId('final-student').waitFor({ timeout: 120_000 });
+  assert.match(await page.getByTestId('session-name').innerText(), /OpenPack sample U0209\/S0500, held-out last 30%/);
+  assert.match(await page.getByTestId('session-attribution').innerText(), /OpenPack dataset .*CC BY-NC-SA 4\.0/);
+  assert.match(await page.getByTestId('session-facts').innerText(), /^6\.8 minutes at 33\.3 Hz/);
+  assert.match(await page.getByTestId('student-models').innerText(), /real OpenPack sample/);
+  assert.equal(await page.getByTestId('models').inputValue(), 'openpack-sample');
+  // Both models ran on every window, with the scores trainer evaluate gives the real bundle here.
+  const real = evaluate('model-weights/openpack-u0209', 'assets/demo-openpack');
+  const shown = async (id) => Number(await page.getByTestId(id).getAttribute('data-value'));
+  assert.equal(await shown('student-f1'), real.student.macro_f1);
+  assert.equal(await shown('teacher-f1'), real.teacher.macro_f1);
+  assert.notEqual(await page.getByTestId('teacher-prediction').innerText(), '—');
+  await screenshot(page, 'replay-real-demo');
+  // The synthetic-data models replay the same session on request, and score what evaluate says.
+  const synthetic = evaluate('model-weights', 'assets/demo-openpack');
+  await page.getByTestId('models').selectOption('synthetic');
+  await page.waitForFunction(
+    (f1) => Number(document.querySelector('[data-testid=student-f1]')?.dataset.value) === f1
+      && /^(\d+) of \1 windows$/.test(document.querySelector('[data-testid=progress]')?.innerText ?? ''),
+    synthetic.student.macro_f1,
+    { timeout: 120_000 },
+  );
+  assert.match(await page.getByTestId('student-models').innerText(), /synthetic/);
+  assert.equal(await shown('teacher-f1'), synthetic.teacher.macro_f1);
+  assert.match(await page.getByTestId('session-attribution').innerText(), /CC BY-NC-SA 4\.0/);
+  assert.deepEqual(problems, []);
+});
+
 test('a malformed file shows where it is wrong and the app keeps its session', async () => {
   const { page, problems } = await openApp();
   await useCpu(page);

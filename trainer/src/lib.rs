@@ -7,6 +7,7 @@ pub mod dataset;
 pub mod device;
 pub mod distill;
 pub mod evaluate;
+pub mod excerpt;
 pub mod export;
 pub mod features;
 pub mod fit;

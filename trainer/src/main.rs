@@ -4,7 +4,7 @@
 use clap::{Parser, Subcommand};
 
 use tsak_trainer::stages::{compare, distill, export, train_semantic, train_teacher};
-use tsak_trainer::{evaluate, inspect, pipeline, synth};
+use tsak_trainer::{evaluate, excerpt, inspect, pipeline, synth};
 
 #[derive(Parser)]
 #[command(name = "trainer", version, about = "TSAK trainer: data tools, training, distillation, export")]
@@ -19,6 +19,8 @@ enum Command {
     Synth(synth::SynthArgs),
     /// Summarise one OpenPack session and optionally write its aligned, labelled frames.
     Inspect(inspect::InspectArgs),
+    /// Write one part of a time split of OpenPack sessions as released (e.g. the held-out test part).
+    Excerpt(excerpt::ExcerptArgs),
     /// Stage 1: start a run folder and train the multi-sensor teacher.
     TrainTeacher(train_teacher::TrainTeacherArgs),
     /// Stage 2: train the semantic classifier on the frozen teacher's representations.
@@ -39,6 +41,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Synth(args) => synth::run(&args),
         Command::Inspect(args) => inspect::run(&args),
+        Command::Excerpt(args) => excerpt::run(&args),
         Command::TrainTeacher(args) => train_teacher::run(&args),
         Command::TrainSemantic(args) => train_semantic::run(&args),
         Command::Distill(args) => distill::run(&args),

@@ -71,33 +71,69 @@ fn committed_demo_session_regenerates_byte_for_byte() {
     assert!(std::fs::read_to_string(demo.join("README.txt")).unwrap().starts_with("SYNTHETIC"));
 }
 
-/// Replaying the demo window by window, as the app's worker does, ends with the scores
-/// `trainer evaluate` computes for the same session and weights.
+/// The real demo the app serves is the sample's held-out part, as `trainer excerpt` writes it.
 #[test]
-fn the_demo_replay_ends_with_trainer_evaluate_scores() {
+fn committed_real_demo_is_the_held_out_part_as_excerpt_writes_it() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/openpack-u0209");
+    let dir = tempfile::tempdir().unwrap();
+    let data = format!("openpack:{}", fixture.display());
+    let out = dir.path().join("demo-openpack");
+    let args = ["excerpt", "--data", &data, "--split", "time:0.7", "--part", "test", "--out", out.to_str().unwrap()];
+    let output = Command::new(env!("CARGO_BIN_EXE_trainer")).args(args).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let files = tsak::replay::demo::Demo::OpenPackSample.files();
+    for file in &files {
+        let regenerated = std::fs::read(out.join(&file.path)).unwrap();
+        assert!(regenerated == file.bytes, "{} differs from a fresh `trainer excerpt`", file.path);
+    }
+    let written = walkdir(&out);
+    assert_eq!(written.len(), files.len(), "excerpt wrote {written:?}");
+}
+
+fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { found.extend(walkdir(&path)) } else { found.push(path) }
+    }
+    found
+}
+
+/// Replaying each demo window by window with its models, as the app's worker does, ends with
+/// the scores `trainer evaluate` computes for the same session and weights; on the real demo
+/// (the sample's held-out part) those are the held-out scores the real-data manifest records.
+#[test]
+fn each_demo_replay_ends_with_trainer_evaluate_scores() {
     use burn::tensor::Device;
     use tsak::data::classes::ClassTable;
     use tsak::data::openpack::DeviceMap;
-    use tsak::infer::bundle::ModelBundle;
+    use tsak::infer::bundle::{EmbeddedModels, ModelBundle};
+    use tsak::replay::demo::Demo;
     use tsak::replay::files::load_session;
     use tsak::replay::runner::{Runner, run_window};
     use tsak::replay::state::{ReplayState, Which};
 
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let device = Device::flex();
-    let bundle = ModelBundle::embedded(&device).unwrap();
-    let session =
-        load_session(&tsak::replay::demo::demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations())
-            .unwrap();
-    let runner = Runner::new(session, &bundle).unwrap();
-    let info = runner.info();
-    let mut state = ReplayState::new(bundle.classes(), info.unixtime_ms, info.labels, info.starts, info.length);
-    for w in runner.pending(usize::MAX) {
-        let result = futures::executor::block_on(run_window(&runner, &bundle, &device, w, &|| 0.0)).unwrap();
-        state.push([result]);
+    for (demo, folder, weights) in [
+        (Demo::Synthetic, "assets/demo", "model-weights"),
+        (Demo::OpenPackSample, "assets/demo-openpack", "model-weights/openpack-u0209"),
+    ] {
+        let bundle = ModelBundle::embedded_of(demo.models(), &device).unwrap();
+        let session = load_session(&demo.files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
+        let runner = Runner::new(session, &bundle).unwrap();
+        let info = runner.info();
+        let mut state = ReplayState::new(bundle.classes(), info.unixtime_ms, info.labels, info.starts, info.length);
+        for w in runner.pending(usize::MAX) {
+            let result = futures::executor::block_on(run_window(&runner, &bundle, &device, w, &|| 0.0)).unwrap();
+            state.push([result]);
+        }
+        let data = DataSource::OpenPack(root.join(folder));
+        let evaluation = evaluate(&root.join(weights), &data, &SplitChoice::All).unwrap();
+        assert_eq!(state.scores(Which::Student).unwrap(), evaluation.student, "{demo:?}");
+        assert_eq!(state.scores(Which::Teacher).unwrap(), evaluation.semantic, "{demo:?}");
+        if demo.models() == EmbeddedModels::OpenPackSample {
+            check(&evaluation).unwrap();
+        }
     }
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo");
-    let weights = Path::new(env!("CARGO_MANIFEST_DIR")).join("../model-weights");
-    let evaluation = evaluate(&weights, &DataSource::OpenPack(demo), &SplitChoice::All).unwrap();
-    assert_eq!(state.scores(Which::Student).unwrap(), evaluation.student);
-    assert_eq!(state.scores(Which::Teacher).unwrap(), evaluation.semantic);
 }

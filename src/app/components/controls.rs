@@ -1,4 +1,4 @@
-//! Choosing what to replay (the demo, picked files or a folder, dropped files) and playing it:
+//! Choosing what to replay (a demo, picked files or a folder, dropped files) and playing it:
 //! play, pause, seek, speed.
 
 use leptos::prelude::*;
@@ -6,8 +6,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DataTransfer, DragEvent, Event, File, FileList, HtmlInputElement, HtmlSelectElement};
 
+use crate::app::components::models_picker::ModelsPicker;
 use crate::app::dropped::{Dropped, DroppedFile};
-use crate::app::replay::{FRAME_RATE, Replay, Speed, use_replay};
+use crate::app::replay::{Replay, Speed, use_replay};
+use crate::replay::demo::Demo;
 use crate::replay::protocol::ToWorker;
 
 /// A picked file with its path: the relative path of a folder pick, else its name.
@@ -78,9 +80,18 @@ pub fn SourcePicker() -> impl IntoView {
     };
     view! {
         <section class="sources" on:dragover=|e: DragEvent| e.prevent_default() on:drop=dropped>
-            <button type="button" class="primary" data-testid="replay-demo" on:click=move |_| replay.load_demo()>
+            <button type="button" class="primary" data-testid="replay-demo" on:click=move |_| replay.load_demo(Demo::Synthetic)>
                 "Replay the demo session"
             </button>
+            <button
+                type="button"
+                data-testid="replay-real-demo"
+                title="The held-out last 30% of OpenPack's public sample session (real data, CC BY-NC-SA 4.0), with the models trained on the rest of it"
+                on:click=move |_| replay.load_demo(Demo::OpenPackSample)
+            >
+                "Replay real OpenPack data"
+            </button>
+            <ModelsPicker />
             <label class="file-pick">
                 "Open session files… "
                 <input type="file" multiple accept=".csv" data-testid="file-input" on:change=picked />
@@ -99,8 +110,8 @@ pub fn SourcePicker() -> impl IntoView {
     }
 }
 
-fn clock_text(frame: usize) -> String {
-    let seconds = (frame as f64 / FRAME_RATE) as u64;
+fn clock_text(frame: usize, frame_rate: f64) -> String {
+    let seconds = (frame as f64 / frame_rate) as u64;
     format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
@@ -145,7 +156,10 @@ pub fn PlayerControls() -> impl IntoView {
                 on:input=seek
             />
             <span class="clock" data-testid="clock">
-                {move || format!("{} / {}", clock_text(replay.position.get()), clock_text(frames()))}
+                {move || {
+                    let rate = replay.frame_rate.get();
+                    format!("{} / {}", clock_text(replay.position.get(), rate), clock_text(frames(), rate))
+                }}
             </span>
         </section>
     }

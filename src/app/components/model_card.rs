@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::app::components::probability_bars::ProbabilityBars;
 use crate::app::replay::use_replay;
-use crate::infer::bundle::embedded_manifest;
+use crate::model::manifest::Manifest;
 use crate::replay::state::{ModelPrediction, Which};
 
 fn test_id(which: Which, what: &str) -> String {
@@ -29,29 +29,46 @@ fn thousands(n: u64) -> String {
     out
 }
 
-#[component]
-pub fn ModelCard(which: Which) -> impl IntoView {
-    let replay = use_replay();
-    let manifest = embedded_manifest();
-    let names: Vec<String> = manifest.classes.iter().map(|c| c.name.clone()).collect();
-    let (title, params, flops, bytes) = match which {
-        Which::Student => (
-            format!(
+/// What a card says about its model, from the manifest.
+#[derive(Debug, Clone, PartialEq)]
+struct Facts {
+    title: String,
+    /// Class names, in the models' output order.
+    names: Vec<String>,
+    params: u64,
+    flops: u64,
+    bytes: u64,
+}
+
+fn facts(which: Which, manifest: &Manifest) -> Facts {
+    let names = manifest.classes.iter().map(|c| c.name.clone()).collect();
+    match which {
+        Which::Student => Facts {
+            title: format!(
                 "Student: {} channels, one wrist ({} KD)",
                 manifest.student.inputs.len(),
                 manifest.student.kd_strategy.clone().unwrap_or_default()
             ),
-            manifest.student.params,
-            manifest.student.flops,
-            manifest.student.weights.size_bytes,
-        ),
-        Which::Teacher => (
-            format!("Teacher: {} channels, both arms, + semantic classifier", manifest.teacher.inputs.len()),
-            manifest.teacher.params + manifest.semantic.params,
-            manifest.teacher.flops + manifest.semantic.flops,
-            manifest.teacher.weights.size_bytes + manifest.semantic.weights.size_bytes,
-        ),
-    };
+            names,
+            params: manifest.student.params,
+            flops: manifest.student.flops,
+            bytes: manifest.student.weights.size_bytes,
+        },
+        Which::Teacher => Facts {
+            title: format!("Teacher: {} channels, both arms, + semantic classifier", manifest.teacher.inputs.len()),
+            names,
+            params: manifest.teacher.params + manifest.semantic.params,
+            flops: manifest.teacher.flops + manifest.semantic.flops,
+            bytes: manifest.teacher.weights.size_bytes + manifest.semantic.weights.size_bytes,
+        },
+    }
+}
+
+#[component]
+pub fn ModelCard(which: Which) -> impl IntoView {
+    let replay = use_replay();
+    // What the card says about the model follows the models the session runs with.
+    let facts = Memo::new(move |_| facts(which, &replay.models.get().manifest()));
     let current = move || -> Option<ModelPrediction> {
         let position = replay.position.get();
         replay.state.with(|s| {
@@ -62,7 +79,8 @@ pub fn ModelCard(which: Which) -> impl IntoView {
             }
         })
     };
-    let prediction = move || current().map(|p| names[p.class].clone()).unwrap_or_else(|| "—".into());
+    let prediction =
+        move || current().and_then(|p| facts.with(|f| f.names.get(p.class).cloned())).unwrap_or_else(|| "—".into());
     // Scores and latencies change only when results arrive, not every tick: memoised, and
     // computed once for the three figures that show them.
     let scores = Memo::new(move |_| replay.state.with(|s| s.as_ref().and_then(|s| s.scores(which))));
@@ -87,10 +105,11 @@ pub fn ModelCard(which: Which) -> impl IntoView {
         }),
         Which::Student => None,
     };
-    let label = title.clone();
+    let title = move || facts.with(|f| f.title.clone());
     view! {
-        <article class="model-card" aria-label=label>
+        <article class="model-card" aria-label=title>
             <h2>{title}</h2>
+            <p class="trained-on" data-testid=test_id(which, "models")>{move || replay.models.get().label()}</p>
             <p class="missing">{missing}</p>
             <p class="prediction" data-testid=test_id(which, "prediction")>{prediction}</p>
             <ProbabilityBars prediction=Signal::derive(current) />
@@ -102,11 +121,11 @@ pub fn ModelCard(which: Which) -> impl IntoView {
                 <dt>"Latency per window"</dt>
                 <dd data-testid=test_id(which, "latency")>{latency}</dd>
                 <dt>"Parameters"</dt>
-                <dd>{thousands(params)}</dd>
+                <dd>{move || facts.with(|f| thousands(f.params))}</dd>
                 <dt>"FLOPs per window"</dt>
-                <dd>{thousands(flops)}</dd>
+                <dd>{move || facts.with(|f| thousands(f.flops))}</dd>
                 <dt>"Weights"</dt>
-                <dd>{format!("{:.0} kB", bytes as f64 / 1000.0)}</dd>
+                <dd>{move || facts.with(|f| format!("{:.0} kB", f.bytes as f64 / 1000.0))}</dd>
             </dl>
         </article>
     }

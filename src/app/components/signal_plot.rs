@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, Event, HtmlSelectElement};
 
-use crate::app::replay::{FRAME_RATE, use_replay};
+use crate::app::replay::use_replay;
 use crate::replay::protocol::ToWorker;
 
 const SECONDS: f64 = 10.0;
@@ -78,7 +78,7 @@ pub fn SignalPlot() -> impl IntoView {
         context.set_font("12px sans-serif");
         context.set_line_width(1.5);
         let to = position + 1;
-        let from = to.saturating_sub((SECONDS * FRAME_RATE) as usize);
+        let from = to.saturating_sub((SECONDS * replay.frame_rate.get_untracked()) as usize);
         replay.info.with(|info| {
             let Some(info) = info else { return };
             let stride = info.student_channels.len().max(1);
