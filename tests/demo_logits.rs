@@ -23,7 +23,7 @@ struct Fixture {
 #[test]
 fn native_logits_of_demo_windows_match_the_fixture() {
     let device = Device::flex();
-    let bundle = ModelBundle::embedded(&device).unwrap();
+    let bundle = ModelBundle::synthetic(&device).unwrap();
     let session = load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
     let runner = Runner::new(session, &bundle).unwrap();
     let windows = vec![0, runner.student.len() / 2, runner.student.len() - 1];

@@ -115,7 +115,7 @@ fn the_app_replays_the_sample_with_both_models() {
     assert_eq!(session.frames.len(), expected().frames);
     assert!(session.warnings.iter().any(|w| w.contains("9.80665")), "{:?}", session.warnings);
     let device = burn::tensor::Device::flex();
-    let bundle = ModelBundle::embedded(&device).unwrap();
+    let bundle = ModelBundle::synthetic(&device).unwrap();
     let runner = Runner::new(session, &bundle).unwrap();
     assert!(runner.teacher.is_some(), "the teacher runs without the missing E4");
     let missing = tsak::data::channels::sensors(&runner.teacher_missing);

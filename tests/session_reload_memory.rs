@@ -35,7 +35,7 @@ static ALLOCATOR: Counting = Counting;
 #[test]
 fn reloading_the_demo_leaves_no_bytes_behind() {
     let device = burn::tensor::Device::flex();
-    let bundle = ModelBundle::embedded(&device).unwrap();
+    let bundle = ModelBundle::synthetic(&device).unwrap();
     let files = demo_files();
     let mut runner: Option<Runner> = None;
     const RELOADS: usize = 10;

@@ -79,7 +79,7 @@ async fn assert_logits_match_native(device: burn::tensor::Device) {
     }
     tsak::app::constructors::run_once(); // as the app does: cubecl registers its types
     let fixture: Fixture = serde_json::from_str(include_str!("fixtures/demo-logits.json")).unwrap();
-    let bundle = tsak::infer::bundle::ModelBundle::embedded(&device).unwrap();
+    let bundle = tsak::infer::bundle::ModelBundle::synthetic(&device).unwrap();
     // The app fetches the demo; this test compiles the same files in.
     macro_rules! demo {
         ($($path:literal),*) => {
@@ -98,7 +98,7 @@ async fn assert_logits_match_native(device: burn::tensor::Device) {
         "U0101/e4/e402/acc/S0100.csv",
         "U0101/annotation/openpack-operations-1hz/S0100.csv"
     );
-    assert!(files.iter().map(|f| f.path.as_str()).eq(tsak::replay::demo::DEMO_PATHS));
+    assert!(files.iter().map(|f| f.path.as_str()).eq(tsak::replay::demo::Demo::Synthetic.paths().iter().copied()));
     let session =
         tsak::replay::files::load_session(&files, &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
     let runner = tsak::replay::runner::Runner::new(session, &bundle).unwrap();

@@ -35,8 +35,7 @@ struct Worker {
     /// Which embedded models replay sessions, and those models on `device`.
     models: EmbeddedModels,
     bundle: ModelBundle,
-    /// The default models, for live windows: the live store cuts them on the stand-in
-    /// wearables' 30 Hz grid, which is what those models' windows are counted in.
+    /// The models for live windows (see [`EmbeddedModels::LIVE`]).
     live_bundle: ModelBundle,
     /// The WebGPU device once initialised: burn's runtime cannot be initialised twice.
     webgpu: Option<Device>,
@@ -269,11 +268,10 @@ async fn use_backend(worker: &Rc<RefCell<Worker>>, choice: BackendChoice) {
     }
 }
 
-/// `models` for replay and the default models for live windows, on `device`.
+/// `models` for replay and [`EmbeddedModels::LIVE`] for live windows, on `device`.
 fn bundles(models: EmbeddedModels, device: &Device) -> Result<(ModelBundle, ModelBundle), BundleError> {
-    let live = ModelBundle::embedded(device)?;
-    let replay =
-        if models == EmbeddedModels::default() { live.clone() } else { ModelBundle::embedded_of(models, device)? };
+    let live = ModelBundle::embedded_of(EmbeddedModels::LIVE, device)?;
+    let replay = if models == EmbeddedModels::LIVE { live.clone() } else { ModelBundle::embedded_of(models, device)? };
     Ok((replay, live))
 }
 

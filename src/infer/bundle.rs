@@ -60,9 +60,10 @@ impl ModelBundle {
         Ok(Self { manifest, teacher_config, teacher, semantic_config, semantic, student_config, student })
     }
 
-    /// The default models the app ships (see [`EmbeddedModels`]), compiled into the binary.
-    pub fn embedded(device: &Device) -> Result<Self, BundleError> {
-        Self::embedded_of(EmbeddedModels::default(), device)
+    /// The synthetic-data models, compiled into the binary: what the synthetic demo and live
+    /// mode run (see [`EmbeddedModels::LIVE`]).
+    pub fn synthetic(device: &Device) -> Result<Self, BundleError> {
+        Self::embedded_of(EmbeddedModels::Synthetic, device)
     }
 
     /// One of the bundles compiled into the binary.
@@ -81,16 +82,21 @@ impl ModelBundle {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EmbeddedModels {
-    /// `model-weights/`: trained on tsak's simulator (the live stand-in wearables' 30 Hz grid).
+    /// `model-weights/`, the default: trained on the first 70% of OpenPack's public sample
+    /// session (real data, one subject; CC BY-NC-SA 4.0, as their data).
     #[default]
-    Synthetic,
-    /// `model-weights/openpack-u0209/`: trained on the first 70% of OpenPack's public sample
-    /// session (CC BY-NC-SA 4.0), one subject.
     OpenPackSample,
+    /// `model-weights/synthetic/`: trained on tsak's simulator, with windows on the 30 Hz grid
+    /// of the live stand-in wearables.
+    Synthetic,
 }
 
 impl EmbeddedModels {
-    pub const ALL: [EmbeddedModels; 2] = [EmbeddedModels::Synthetic, EmbeddedModels::OpenPackSample];
+    pub const ALL: [EmbeddedModels; 2] = [EmbeddedModels::OpenPackSample, EmbeddedModels::Synthetic];
+
+    /// The models live mode runs: the live store cuts windows on a 30 Hz grid, which is what
+    /// the synthetic models' windows are counted in (the real ones count 33.3 Hz frames).
+    pub const LIVE: EmbeddedModels = EmbeddedModels::Synthetic;
 
     /// What to call them in the UI.
     pub fn label(self) -> &'static str {
@@ -114,8 +120,8 @@ impl EmbeddedModels {
 
     fn manifest_json(self) -> &'static str {
         match self {
-            Self::Synthetic => include_str!("../../model-weights/manifest.json"),
-            Self::OpenPackSample => include_str!("../../model-weights/openpack-u0209/manifest.json"),
+            Self::OpenPackSample => include_str!("../../model-weights/manifest.json"),
+            Self::Synthetic => include_str!("../../model-weights/synthetic/manifest.json"),
         }
     }
 
@@ -139,15 +145,10 @@ impl EmbeddedModels {
             };
         }
         Some(match self {
-            Self::Synthetic => files!(""),
-            Self::OpenPackSample => files!("openpack-u0209/"),
+            Self::OpenPackSample => files!(""),
+            Self::Synthetic => files!("synthetic/"),
         })
     }
-}
-
-/// The default embedded manifest (see [`EmbeddedModels::manifest`]).
-pub fn embedded_manifest() -> Manifest {
-    EmbeddedModels::default().manifest()
 }
 
 /// The bytes of a listed file, refused if its size or hash differ from the manifest.
@@ -213,6 +214,8 @@ mod tests {
             assert_eq!(bundle.classes().len(), bundle.manifest.classes.len());
             assert_eq!(EmbeddedModels::from_value(models.value()), Some(models));
         }
+        // One class order for all, which the page's class names rely on.
+        assert_eq!(EmbeddedModels::Synthetic.manifest().classes, EmbeddedModels::OpenPackSample.manifest().classes);
         // Each says what it was trained on; the real one passes on its data's licence.
         assert!(EmbeddedModels::Synthetic.manifest().dataset.synthetic);
         let real = EmbeddedModels::OpenPackSample.manifest().dataset;

@@ -82,7 +82,7 @@ mod tests {
     #[test]
     fn a_batch_equals_the_same_windows_one_by_one() {
         let device = Device::flex();
-        let bundle = ModelBundle::embedded(&device).unwrap();
+        let bundle = ModelBundle::synthetic(&device).unwrap();
         let channels = bundle.student_config.channels;
         let windows = ModelWindows {
             channels,

@@ -51,7 +51,7 @@ mod tests {
     #[test]
     fn a_live_window_of_the_student_channels_gets_the_replays_student_answer() {
         let device = Device::flex();
-        let bundle = ModelBundle::embedded(&device).unwrap();
+        let bundle = ModelBundle::synthetic(&device).unwrap();
         let demo = load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
         let replay = Runner::new(demo.clone(), &bundle).unwrap();
         let w = 10;

@@ -109,9 +109,35 @@ pub struct MetricsSummary {
     pub accuracy: f64,
 }
 
+impl Manifest {
+    /// A note when data at `rate_hz` differs from the training rate by more than 2%: the
+    /// models count windows in frames, so there each window spans a different time than the
+    /// models learnt from (30 Hz data through the real models' 133-frame windows: 4.4 s, not 4).
+    pub fn rate_mismatch(&self, rate_hz: f64) -> Option<String> {
+        let trained_at = self.sample_rate_hz;
+        ((rate_hz - trained_at).abs() > 0.02 * trained_at).then(|| {
+            format!(
+                "the data runs at {rate_hz:.2} Hz but the models were trained at {trained_at:.2} Hz: their {}-frame \
+                 windows span {:.1} s here instead of {:.1} s",
+                self.window.length,
+                self.window.length as f64 / rate_hz,
+                self.window.length as f64 / trained_at
+            )
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rate_other_than_the_training_rate_is_named_with_the_window_it_makes() {
+        let manifest: Manifest = serde_json::from_str(include_str!("../../model-weights/manifest.json")).unwrap();
+        assert_eq!(manifest.rate_mismatch(33.0), None);
+        let note = manifest.rate_mismatch(30.0).unwrap();
+        assert!(note.contains("runs at 30.00 Hz") && note.contains("span 4.4 s here instead of 4.0 s"), "{note}");
+    }
 
     #[test]
     fn channels_get_openpack_units() {

@@ -26,12 +26,16 @@ pub struct Runner {
     pub student_channels: Vec<String>,
     /// The next window to run.
     pub next: usize,
+    /// Said beside the session's own warnings when its rate is not the models' (see
+    /// [`crate::model::manifest::Manifest::rate_mismatch`]).
+    pub rate_note: Option<String>,
 }
 
 impl Runner {
     /// Cuts the session into the models' windows. The student's inputs are required.
     pub fn new(session: LoadedSession, bundle: &ModelBundle) -> Result<Self, String> {
         let manifest = &bundle.manifest;
+        let rate_note = session.frames.sample_rate_hz().and_then(|rate| manifest.rate_mismatch(rate));
         let student = model_windows(&session.frames, &manifest.student.normalisation, manifest.window)
             .map_err(|e| format!("{}: the student cannot run on this session: {e}", session.name))?;
         if student.is_empty() {
@@ -46,7 +50,7 @@ impl Runner {
             None => manifest.teacher.normalisation.channels.clone(),
         };
         let student_channels = manifest.student.normalisation.channels.clone();
-        Ok(Self { session, student, teacher, teacher_missing, student_channels, next: 0 })
+        Ok(Self { session, student, teacher, teacher_missing, student_channels, next: 0, rate_note })
     }
 
     /// Releases the windows and keeps what rebuilds them: see [`ParkedRunner`].
@@ -74,7 +78,7 @@ impl Runner {
             // The worker, which chose the bundle, says which.
             models: Default::default(),
             attribution: self.session.attribution.clone(),
-            warnings: self.session.warnings.clone(),
+            warnings: self.session.warnings.iter().chain(&self.rate_note).cloned().collect(),
             load_ms: 0.0,
             worker_memory_bytes: 0,
         }
@@ -208,7 +212,7 @@ mod tests {
     #[test]
     fn the_demo_runs_window_by_window_as_the_batch_does() {
         let device = Device::flex();
-        let bundle = ModelBundle::embedded(&device).unwrap();
+        let bundle = ModelBundle::synthetic(&device).unwrap();
         let session = load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
         let runner = Runner::new(session, &bundle).unwrap();
         assert!(runner.teacher_missing.is_empty());
@@ -240,7 +244,7 @@ mod tests {
     #[test]
     fn a_parked_runner_resumes_with_the_same_windows_where_it_was() {
         let device = Device::flex();
-        let bundle = ModelBundle::embedded(&device).unwrap();
+        let bundle = ModelBundle::synthetic(&device).unwrap();
         let session = load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
         let runner = Runner { next: 7, ..Runner::new(session, &bundle).unwrap() };
         let (student, teacher) = (runner.student.clone(), runner.teacher.clone());
@@ -253,7 +257,7 @@ mod tests {
     #[test]
     fn a_wrist_only_session_runs_both_models_and_names_what_the_teacher_lacks() {
         let device = Device::flex();
-        let bundle = ModelBundle::embedded(&device).unwrap();
+        let bundle = ModelBundle::synthetic(&device).unwrap();
         let mut session =
             load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
         let wrist = crate::data::channels::ChannelSelection::new(["right_wrist/acc".to_string()]);
@@ -269,7 +273,7 @@ mod tests {
     #[test]
     fn a_session_with_none_of_the_teachers_inputs_runs_the_student_alone() {
         let device = Device::flex();
-        let bundle = ModelBundle::embedded(&device).unwrap();
+        let bundle = ModelBundle::synthetic(&device).unwrap();
         let mut session =
             load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
         let student =

@@ -53,7 +53,7 @@ test('the demo replays to the end at full speed and shows the F1 of trainer eval
   const expected = JSON.parse(
     execFileSync(trainer, [
       'evaluate',
-      '--weights', join(repoRoot, 'model-weights'),
+      '--weights', join(repoRoot, 'model-weights', 'synthetic'),
       '--data', `openpack:${join(repoRoot, 'assets', 'demo')}`,
       '--split', 'all',
       '--json',
@@ -97,14 +97,14 @@ test('the real OpenPack demo replays with the real-data models, credits its data
   assert.match(await page.getByTestId('student-models').innerText(), /real OpenPack sample/);
   assert.equal(await page.getByTestId('models').inputValue(), 'openpack-sample');
   // Both models ran on every window, with the scores trainer evaluate gives the real bundle here.
-  const real = evaluate('model-weights/openpack-u0209', 'assets/demo-openpack');
+  const real = evaluate('model-weights', 'assets/demo-openpack');
   const shown = async (id) => Number(await page.getByTestId(id).getAttribute('data-value'));
   assert.equal(await shown('student-f1'), real.student.macro_f1);
   assert.equal(await shown('teacher-f1'), real.teacher.macro_f1);
   assert.notEqual(await page.getByTestId('teacher-prediction').innerText(), '—');
   await screenshot(page, 'replay-real-demo');
   // The synthetic-data models replay the same session on request, and score what evaluate says.
-  const synthetic = evaluate('model-weights', 'assets/demo-openpack');
+  const synthetic = evaluate('model-weights/synthetic', 'assets/demo-openpack');
   await page.getByTestId('models').selectOption('synthetic');
   await page.waitForFunction(
     (f1) => Number(document.querySelector('[data-testid=student-f1]')?.dataset.value) === f1

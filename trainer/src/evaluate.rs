@@ -131,13 +131,8 @@ pub fn evaluate(weights: &Path, data: &DataSource, split: &SplitChoice) -> Resul
     let device = Device::flex();
     let bundle = load_bundle(weights, &device)?;
     let data = load(data, split, &DeviceMap::default())?;
-    let trained_at = bundle.manifest.sample_rate_hz;
-    if (data.sample_rate_hz - trained_at).abs() > 0.02 * trained_at {
-        eprintln!(
-            "warning: the data runs at {:.2} Hz but the models were trained at {trained_at:.2} Hz: their \
-             {}-frame windows span a different time here",
-            data.sample_rate_hz, bundle.manifest.window.length
-        );
+    if let Some(note) = bundle.manifest.rate_mismatch(data.sample_rate_hz) {
+        eprintln!("warning: {note}");
     }
     let classes = bundle.classes();
     let (mut teacher, mut semantic, mut student) = (Seconds::default(), Seconds::default(), Seconds::default());

@@ -1,5 +1,6 @@
-//! The committed `model-weights/` decode into today's architectures and reproduce the
-//! manifest's recorded metrics on their evaluation data: the default synthetic dataset, which
+//! The committed bundles decode into today's architectures and reproduce their manifests'
+//! recorded metrics on their evaluation data: `model-weights/` (real data) on the OpenPack
+//! sample's held-out part, `model-weights/synthetic/` on the default synthetic dataset, which
 //! `trainer synth` regenerates byte for byte from its defaults.
 
 use std::path::Path;
@@ -10,7 +11,7 @@ use tsak_trainer::evaluate::{check, evaluate};
 
 #[test]
 fn committed_weights_reproduce_their_manifest() {
-    let weights = Path::new(env!("CARGO_MANIFEST_DIR")).join("../model-weights");
+    let weights = Path::new(env!("CARGO_MANIFEST_DIR")).join("../model-weights/synthetic");
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("synth");
     let output =
@@ -28,7 +29,7 @@ fn committed_weights_reproduce_their_manifest() {
 #[test]
 fn committed_real_data_weights_reproduce_their_held_out_scores() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let weights = root.join("model-weights/openpack-u0209");
+    let weights = root.join("model-weights");
     let data = DataSource::OpenPack(root.join("tests/fixtures/openpack-u0209"));
     let evaluation = evaluate(&weights, &data, &SplitChoice::Time { train_share: 0.7 }).unwrap();
     let dataset = &evaluation.manifest.dataset;
@@ -116,8 +117,8 @@ fn each_demo_replay_ends_with_trainer_evaluate_scores() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let device = Device::flex();
     for (demo, folder, weights) in [
-        (Demo::Synthetic, "assets/demo", "model-weights"),
-        (Demo::OpenPackSample, "assets/demo-openpack", "model-weights/openpack-u0209"),
+        (Demo::Synthetic, "assets/demo", "model-weights/synthetic"),
+        (Demo::OpenPackSample, "assets/demo-openpack", "model-weights"),
     ] {
         let bundle = ModelBundle::embedded_of(demo.models(), &device).unwrap();
         let session = load_session(&demo.files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();

@@ -15,7 +15,7 @@ use crate::app::live::session::{Live, POSITIONS, SlotView, use_live};
 use crate::app::replay::use_replay;
 use crate::ble::profile::ProfileId;
 use crate::data::channels::sensors;
-use crate::infer::bundle::embedded_manifest;
+use crate::infer::bundle::EmbeddedModels;
 use crate::replay::state::{ModelPrediction, Which};
 
 fn selected(event: &Event) -> String {
@@ -120,7 +120,7 @@ fn LivePrediction(which: Which, title: &'static str, prediction: Signal<Option<M
         Which::Student => "student",
         Which::Teacher => "teacher",
     };
-    let names: Vec<String> = embedded_manifest().classes.iter().map(|c| c.name.clone()).collect();
+    let names: Vec<String> = EmbeddedModels::LIVE.manifest().classes.iter().map(|c| c.name.clone()).collect();
     let class = move || prediction.get().map(|p| names[p.class].clone()).unwrap_or_else(|| "—".into());
     let detail = move || {
         prediction

@@ -7,13 +7,13 @@ use leptos::prelude::*;
 
 use crate::app::components::timeline::{ROW_HEIGHT, draw, short_labels};
 use crate::app::live::session::use_live;
-use crate::infer::bundle::embedded_manifest;
+use crate::infer::bundle::EmbeddedModels;
 
 #[component]
 pub fn LiveTimeline() -> impl IntoView {
     let live = use_live();
     let canvas = NodeRef::<Canvas>::new();
-    let manifest = embedded_manifest();
+    let manifest = EmbeddedModels::LIVE.manifest();
     let null_index = manifest.classes.iter().position(|c| c.id == manifest.null_id).unwrap_or(0);
     let labels = short_labels(&manifest.classes, manifest.null_id);
     Effect::new(move |_| {

@@ -2,13 +2,14 @@
 
 use leptos::prelude::*;
 
-use crate::infer::bundle::embedded_manifest;
+use crate::infer::bundle::EmbeddedModels;
 use crate::replay::palette::class_colour;
 use crate::replay::state::ModelPrediction;
 
 #[component]
 pub fn ProbabilityBars(prediction: Signal<Option<ModelPrediction>>) -> impl IntoView {
-    let manifest = embedded_manifest();
+    // Every embedded bundle predicts OpenPack's operations in one order (a bundle test checks).
+    let manifest = EmbeddedModels::LIVE.manifest();
     let names: Vec<String> = manifest.classes.iter().map(|c| c.name.clone()).collect();
     let null_index = manifest.classes.iter().position(|c| c.id == manifest.null_id).unwrap_or(0);
     let bars = move || {
