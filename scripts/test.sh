@@ -15,6 +15,9 @@ cargo fmt --all --check
 step "clippy (native workspace, tests included, warnings are errors)"
 cargo clippy --workspace --release --tests --locked -- -D warnings
 
+step "the data layer alone (--no-default-features: what the fuzzer builds)"
+cargo check -p tsak --no-default-features --locked
+
 step "native tests (release: burn is 10-50x slower in debug)"
 cargo test --workspace --release --locked
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use crate::data::classes::ClassTable;
-use crate::infer::bundle::EmbeddedModels;
+use crate::infer::embedded::EmbeddedModels;
 use crate::replay::demo::Demo;
 use crate::replay::protocol::{BackendChoice, BackendInUse, FromWorker, SessionInfo, ToWorker};
 use crate::replay::state::ReplayState;

@@ -16,7 +16,8 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::data::classes::ClassTable;
 use crate::data::openpack::DeviceMap;
-use crate::infer::bundle::{BundleError, EmbeddedModels, ModelBundle};
+use crate::infer::bundle::{BundleError, ModelBundle};
+use crate::infer::embedded::EmbeddedModels;
 use crate::live::classify::classify;
 use crate::replay::demo::Demo;
 use crate::replay::files::{LoadedSession, SessionFile, load_session};

@@ -7,10 +7,10 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::data::classes::ClassTable;
+use crate::infer::embedded::EmbeddedModels;
 use crate::model::manifest::{FileEntry, Manifest, ModelEntry, SCHEMA_VERSION};
 use crate::model::{SemanticClassifier, SemanticClassifierConfig, Student, StudentConfig, Teacher, TeacherConfig};
 
@@ -74,80 +74,6 @@ impl ModelBundle {
     /// The class table the models predict into (output index = position in the table).
     pub fn classes(&self) -> ClassTable {
         ClassTable { classes: self.manifest.classes.clone(), null_id: self.manifest.null_id, null_aliases: Vec::new() }
-    }
-}
-
-/// The bundles compiled into the app: each demo session is replayed with the models trained on
-/// its kind of data, and a user picks which run on their own files.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EmbeddedModels {
-    /// `model-weights/`, the default: trained on the first 70% of OpenPack's public sample
-    /// session (real data, one subject; CC BY-NC-SA 4.0, as their data).
-    #[default]
-    OpenPackSample,
-    /// `model-weights/synthetic/`: trained on tsak's simulator, with windows on the 30 Hz grid
-    /// of the live stand-in wearables.
-    Synthetic,
-}
-
-impl EmbeddedModels {
-    pub const ALL: [EmbeddedModels; 2] = [EmbeddedModels::OpenPackSample, EmbeddedModels::Synthetic];
-
-    /// The models live mode runs: the live store cuts windows on a 30 Hz grid, which is what
-    /// the synthetic models' windows are counted in (the real ones count 33.3 Hz frames).
-    pub const LIVE: EmbeddedModels = EmbeddedModels::Synthetic;
-
-    /// What to call them in the UI.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Synthetic => "trained on synthetic data",
-            Self::OpenPackSample => "trained on the real OpenPack sample (U0209)",
-        }
-    }
-
-    /// The value a `<select>` carries.
-    pub fn value(self) -> &'static str {
-        match self {
-            Self::Synthetic => "synthetic",
-            Self::OpenPackSample => "openpack-sample",
-        }
-    }
-
-    pub fn from_value(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.value() == value)
-    }
-
-    fn manifest_json(self) -> &'static str {
-        match self {
-            Self::OpenPackSample => include_str!("../../model-weights/manifest.json"),
-            Self::Synthetic => include_str!("../../model-weights/synthetic/manifest.json"),
-        }
-    }
-
-    /// The manifest alone (what the UI shows about the models without loading them).
-    pub fn manifest(self) -> Manifest {
-        serde_json::from_str(self.manifest_json()).expect("the embedded manifests are checked by the bundle tests")
-    }
-
-    fn file(self, path: &str) -> Option<&'static [u8]> {
-        macro_rules! files {
-            ($dir:literal) => {
-                match path {
-                    "teacher.bpk" => include_bytes!(concat!("../../model-weights/", $dir, "teacher.bpk")),
-                    "teacher.json" => include_bytes!(concat!("../../model-weights/", $dir, "teacher.json")),
-                    "semantic.bpk" => include_bytes!(concat!("../../model-weights/", $dir, "semantic.bpk")),
-                    "semantic.json" => include_bytes!(concat!("../../model-weights/", $dir, "semantic.json")),
-                    "student.bpk" => include_bytes!(concat!("../../model-weights/", $dir, "student.bpk")),
-                    "student.json" => include_bytes!(concat!("../../model-weights/", $dir, "student.json")),
-                    _ => return None,
-                }
-            };
-        }
-        Some(match self {
-            Self::OpenPackSample => files!(""),
-            Self::Synthetic => files!("synthetic/"),
-        })
     }
 }
 

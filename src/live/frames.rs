@@ -434,7 +434,7 @@ mod tests {
 
     #[test]
     fn a_live_table_is_one_student_window_through_the_replay_code() {
-        let manifest = crate::infer::bundle::EmbeddedModels::LIVE.manifest();
+        let manifest = crate::infer::embedded::EmbeddedModels::LIVE.manifest();
         let mut live = LiveFrames::new(0.0, 300);
         live.connect("right_wrist", true, AxisMap::IDENTITY);
         live.push("right_wrist", &burst(0, 120, 30.0, Clock::Arrival), 0.0);

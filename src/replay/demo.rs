@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::infer::bundle::EmbeddedModels;
+use crate::infer::embedded::EmbeddedModels;
 
 /// Which demo session.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

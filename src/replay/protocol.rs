@@ -36,7 +36,7 @@ pub enum ToWorker {
     /// models trained on its kind of data.
     LoadDemo { demo: crate::replay::demo::Demo, base_url: String },
     /// Replay with these embedded models from now on (the loaded session is cut anew for them).
-    UseModels(crate::infer::bundle::EmbeddedModels),
+    UseModels(crate::infer::embedded::EmbeddedModels),
     /// Replay the files sent beside this message, in this order (paths as the browser gave them).
     LoadFiles { paths: Vec<String> },
     /// Run both models on every window that ends before this frame (`usize::MAX`: all).
@@ -93,7 +93,7 @@ pub struct SessionInfo {
     pub teacher_runs: bool,
     /// The models that replay it.
     #[serde(default)]
-    pub models: crate::infer::bundle::EmbeddedModels,
+    pub models: crate::infer::embedded::EmbeddedModels,
     /// The credit and licence its data asks to be shown with it (the real demo).
     #[serde(default)]
     pub attribution: Option<String>,

@@ -19,6 +19,7 @@ pub mod pipeline;
 pub mod report;
 pub mod run_dir;
 pub mod scoring;
+pub mod signal_stats;
 pub mod stage1;
 pub mod stage2;
 pub mod stages;

@@ -108,7 +108,8 @@ fn each_demo_replay_ends_with_trainer_evaluate_scores() {
     use burn::tensor::Device;
     use tsak::data::classes::ClassTable;
     use tsak::data::openpack::DeviceMap;
-    use tsak::infer::bundle::{EmbeddedModels, ModelBundle};
+    use tsak::infer::bundle::ModelBundle;
+    use tsak::infer::embedded::EmbeddedModels;
     use tsak::replay::demo::Demo;
     use tsak::replay::files::load_session;
     use tsak::replay::runner::{Runner, run_window};

@@ -15,7 +15,7 @@ use crate::app::live::session::{Live, POSITIONS, SlotView, use_live};
 use crate::app::replay::use_replay;
 use crate::ble::profile::ProfileId;
 use crate::data::channels::sensors;
-use crate::infer::bundle::EmbeddedModels;
+use crate::infer::embedded::EmbeddedModels;
 use crate::replay::state::{ModelPrediction, Which};
 
 fn selected(event: &Event) -> String {

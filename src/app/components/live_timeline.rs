@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::app::components::timeline::{ROW_HEIGHT, draw, short_labels};
 use crate::app::live::session::use_live;
-use crate::infer::bundle::EmbeddedModels;
+use crate::infer::embedded::EmbeddedModels;
 
 #[component]
 pub fn LiveTimeline() -> impl IntoView {

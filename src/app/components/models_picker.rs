@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Event, HtmlSelectElement};
 
 use crate::app::replay::use_replay;
-use crate::infer::bundle::EmbeddedModels;
+use crate::infer::embedded::EmbeddedModels;
 
 #[component]
 pub fn ModelsPicker() -> impl IntoView {

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::infer::bundle::EmbeddedModels;
+use crate::infer::embedded::EmbeddedModels;
 use crate::replay::palette::class_colour;
 use crate::replay::state::ModelPrediction;
 

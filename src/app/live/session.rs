@@ -124,7 +124,7 @@ pub struct Live {
 impl Live {
     /// Creates the context and starts its tick; the models are the replay's worker's.
     pub fn provide(replay: Replay) -> Live {
-        let manifest = crate::infer::bundle::EmbeddedModels::LIVE.manifest();
+        let manifest = crate::infer::embedded::EmbeddedModels::LIVE.manifest();
         let keep = (4 * manifest.window.length).max(KEEP_FRAMES);
         let store = Rc::new(RefCell::new(Store {
             frames: LiveFrames::new(now_ms(), keep),

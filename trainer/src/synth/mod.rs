@@ -15,6 +15,7 @@
 //! - [`seeds`]: one independent random stream per subject, session and device.
 
 pub mod body;
+pub mod compare;
 pub mod kinematics;
 pub mod operations;
 pub mod seeds;
@@ -52,6 +53,10 @@ pub struct SynthArgs {
     /// Master seed: the same arguments always give byte-identical files.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// A real dataset (`openpack:DIR`) to print the written data's sensor statistics beside:
+    /// gravity per axis, spread, peaks, power above 3 Hz, clipping, operation durations.
+    #[arg(long)]
+    pub compare: Option<crate::dataset::DataSource>,
 }
 
 /// What to generate.
@@ -125,6 +130,10 @@ impl SynthSummary {
 pub fn run(args: &SynthArgs) -> Result<()> {
     let summary = write_dataset(&SynthConfig::from(args), &args.out)?;
     println!("{}", summary.describe());
+    if let Some(real) = &args.compare {
+        println!("\nreal ({real}) vs the synthetic data just written ({}):", args.out.display());
+        print!("{}", compare::compare(real, &args.out)?);
+    }
     Ok(())
 }
 
