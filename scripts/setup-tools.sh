@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the app and its tests need that a fresh machine lacks, into a cache
 # outside the clone so warm runs skip it. Idempotent: each step checks before it installs.
-# Versions are pinned to what fits rustc 1.95 and Cargo.lock (see README "Toolchain").
+# Versions are pinned to what fits rustc 1.95 and Cargo.lock (see docs/toolchain.md).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -23,7 +23,7 @@ cargo test --workspace --release --locked
 
 step "trainer GPU backends compile (wgpu, CUDA; no GPU here to run them)"
 # DOCS_RS=1 makes cubecl's LLVM bundler skip its download from GitHub, which this machine
-# cannot reach; type-checking needs no LLVM. A real CUDA build downloads it (see README).
+# cannot reach; type-checking needs no LLVM. A real CUDA build downloads it (see docs/trainer.md).
 DOCS_RS=1 cargo check -p tsak-trainer --features wgpu,cuda --locked
 
 step "wasm tests in headless Chromium"

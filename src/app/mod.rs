@@ -2,7 +2,7 @@
 //! ([`worker`]) that the same module runs in a Web Worker.
 //!
 //! The crate is a `cdylib` with a `#[wasm_bindgen(start)]` entry instead of a wasm bin: a bin
-//! re-runs every static constructor on each call from JS into wasm (see README "Toolchain").
+//! re-runs every static constructor on each call from JS into wasm (see docs/toolchain.md).
 
 pub mod client;
 pub mod components;

@@ -1,5 +1,5 @@
 //! Offline and updates, the typed context of the header's status: registers the service
-//! worker (`pwa/sw.js`, see README "Offline and installable"), follows the network state, and
+//! worker (`pwa/sw.js`, see docs/web-app.md, "Offline and installable"), follows the network state, and
 //! notices a new version waiting, which takes over only when the user restarts the app with it,
 //! so a page never runs half of one version and half of another.
 

@@ -7,7 +7,7 @@
 //! to world coordinates, the world's z axis points up. Without a magnetometer the heading is
 //! relative: it starts at 0 for each device on its own and drifts slowly. The training data's
 //! random room headings taught the teacher to ignore one heading shared by all sensors, not
-//! independent ones per device; that gap is stated in the README.
+//! independent ones per device; that gap is stated in docs/live-and-recording.md.
 //!
 //! Hand-written rather than taken from a crate: the maintained AHRS crates bring a linear
 //! algebra library into the browser bundle for these forty lines of arithmetic.

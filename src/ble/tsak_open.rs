@@ -1,5 +1,5 @@
 //! The tsak open profile: our own layout for DIY boards (nRF52840 and the like), documented
-//! byte by byte in the README so anyone can write firmware for it. Unlike the vendor profiles
+//! byte by byte in docs/tsak-open-profile.md so anyone can write firmware for it. Unlike the vendor profiles
 //! it batches samples, numbers its packets and stamps them with the device's clock, so drops
 //! and reordering are detected and sample spacing is exact.
 //!

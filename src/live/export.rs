@@ -6,7 +6,7 @@
 //! operations (free labels are written as Null, and the zip's README lists them).
 //!
 //! Files are stored, not compressed: the zip crate's stored mode keeps the browser bundle free
-//! of a deflate implementation, and an hour of one wrist wearable is about 14 MB (README).
+//! of a deflate implementation, and an hour of one wrist wearable is about 14 MB (docs/live-and-recording.md).
 
 use std::io::Write;
 
