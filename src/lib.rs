@@ -6,9 +6,11 @@
 
 pub mod ble;
 pub mod data;
+pub mod demo;
 pub mod infer;
 pub mod live;
 pub mod model;
+pub mod protocol;
 pub mod replay;
 
 #[cfg(target_arch = "wasm32")]

@@ -6,10 +6,10 @@
 use burn::tensor::Device;
 use tsak::data::classes::ClassTable;
 use tsak::data::openpack::DeviceMap;
+use tsak::data::session_files::load_session;
+use tsak::demo::demo_files;
 use tsak::infer::bundle::ModelBundle;
-use tsak::replay::demo::demo_files;
-use tsak::replay::files::load_session;
-use tsak::replay::runner::{Runner, student_logits, teacher_logits};
+use tsak::infer::runner::{Runner, student_logits, teacher_logits};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/demo-logits.json");
 

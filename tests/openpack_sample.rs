@@ -102,9 +102,9 @@ fn e4_acceleration_is_brought_to_g_and_said_so() {
 /// units converted) and runs both models, the teacher without the left E4.
 #[test]
 fn the_app_replays_the_sample_with_both_models() {
+    use tsak::data::session_files::{SessionFile, load_session};
     use tsak::infer::bundle::ModelBundle;
-    use tsak::replay::files::{SessionFile, load_session};
-    use tsak::replay::runner::Runner;
+    use tsak::infer::runner::Runner;
 
     let mut files = Vec::new();
     for entry in walk(&root().join("U0209")) {

@@ -9,10 +9,10 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 
 use tsak::data::classes::ClassTable;
 use tsak::data::openpack::DeviceMap;
+use tsak::data::session_files::load_session;
+use tsak::demo::demo_files;
 use tsak::infer::bundle::ModelBundle;
-use tsak::replay::demo::demo_files;
-use tsak::replay::files::load_session;
-use tsak::replay::runner::{Runner, run_window};
+use tsak::infer::runner::{Runner, run_window};
 
 struct Counting;
 

@@ -83,7 +83,7 @@ async fn assert_logits_match_native(device: burn::tensor::Device) {
     // The app fetches the demo; this test compiles the same files in.
     macro_rules! demo {
         ($($path:literal),*) => {
-            vec![$(tsak::replay::files::SessionFile {
+            vec![$(tsak::data::session_files::SessionFile {
                 path: $path.to_string(),
                 bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/", $path)).to_vec(),
             }),*]
@@ -98,13 +98,14 @@ async fn assert_logits_match_native(device: burn::tensor::Device) {
         "U0101/e4/e402/acc/S0100.csv",
         "U0101/annotation/openpack-operations-1hz/S0100.csv"
     );
-    assert!(files.iter().map(|f| f.path.as_str()).eq(tsak::replay::demo::Demo::Synthetic.paths().iter().copied()));
+    assert!(files.iter().map(|f| f.path.as_str()).eq(tsak::demo::Demo::Synthetic.paths().iter().copied()));
     let session =
-        tsak::replay::files::load_session(&files, &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
-    let runner = tsak::replay::runner::Runner::new(session, &bundle).unwrap();
+        tsak::data::session_files::load_session(&files, &DeviceMap::default(), &ClassTable::openpack_operations())
+            .unwrap();
+    let runner = tsak::infer::runner::Runner::new(session, &bundle).unwrap();
     for (i, &w) in fixture.windows.iter().enumerate() {
-        let student = tsak::replay::runner::student_logits(&runner, &bundle, &device, w).await.unwrap();
-        let teacher = tsak::replay::runner::teacher_logits(&runner, &bundle, &device, w).unwrap().await.unwrap();
+        let student = tsak::infer::runner::student_logits(&runner, &bundle, &device, w).await.unwrap();
+        let teacher = tsak::infer::runner::teacher_logits(&runner, &bundle, &device, w).unwrap().await.unwrap();
         for (got, want) in student.iter().zip(&fixture.student[i]).chain(teacher.iter().zip(&fixture.teacher[i])) {
             assert!((got - want).abs() < 1e-4, "window {w}: {got} in the browser, {want} natively");
         }

@@ -6,7 +6,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, BlobPropertyBag, MessageEvent, Url, Worker, WorkerOptions, WorkerType};
 
-use crate::replay::protocol::{FromWorker, ToWorker};
+use crate::protocol::{FromWorker, ToWorker};
 
 #[wasm_bindgen]
 extern "C" {

@@ -194,7 +194,7 @@ impl Kiosk {
     /// Asks for the demo from its start; the tick follows the load.
     fn load_demo(&self) {
         self.loading_since.set_value(Some((now_ms(), self.replay.loads.get_value())));
-        self.replay.load_demo(crate::replay::demo::Demo::Synthetic);
+        self.replay.load_demo(crate::demo::Demo::Synthetic);
     }
 
     /// Restarts the demo when it has played to its end, and hides the Leave button in time.

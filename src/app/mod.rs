@@ -33,7 +33,7 @@ use components::signal_plot::SignalPlot;
 use components::timeline::Timeline;
 use replay::Replay;
 
-use crate::replay::state::Which;
+use crate::infer::prediction::Which;
 
 /// Entry point the generated JS calls once per module instance. In the page it mounts the
 /// app; in the inference worker (no `window`) it does nothing: `worker_main` takes over.

@@ -7,9 +7,10 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use crate::data::classes::ClassTable;
+use crate::demo::Demo;
 use crate::infer::embedded::EmbeddedModels;
-use crate::replay::demo::Demo;
-use crate::replay::protocol::{BackendChoice, BackendInUse, FromWorker, SessionInfo, ToWorker};
+use crate::infer::session_info::SessionInfo;
+use crate::protocol::{BackendChoice, BackendInUse, FromWorker, ToWorker};
 use crate::replay::state::ReplayState;
 
 use super::client::WorkerClient;

@@ -16,13 +16,14 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::data::classes::ClassTable;
 use crate::data::openpack::DeviceMap;
+use crate::data::session_files::{LoadedSession, SessionFile, load_session};
+use crate::demo::Demo;
 use crate::infer::bundle::{BundleError, ModelBundle};
 use crate::infer::embedded::EmbeddedModels;
+use crate::infer::runner::{ParkedRunner, Runner, run_batch, run_window};
+use crate::infer::session_info::SessionInfo;
 use crate::live::classify::classify;
-use crate::replay::demo::Demo;
-use crate::replay::files::{LoadedSession, SessionFile, load_session};
-use crate::replay::protocol::{BackendChoice, BackendInUse, FromWorker, SessionInfo, ToWorker};
-use crate::replay::runner::{ParkedRunner, Runner, run_batch, run_window};
+use crate::protocol::{BackendChoice, BackendInUse, FromWorker, ToWorker};
 
 /// Windows run between two looks at the message queue during playback.
 const CHUNK: usize = 16;

@@ -13,6 +13,7 @@ pub mod recording;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod recording_fs;
 pub mod resample;
+pub mod session_files;
 pub mod timeseries;
 pub mod window;
 

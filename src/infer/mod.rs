@@ -1,6 +1,8 @@
-//! Inference around the models, shared by the trainer's evaluation and the browser app:
-//! the exported [`bundle`] (and which are [`embedded`]), model [`inputs`] from a session, the [`engine`] that runs them,
-//! per-frame [`timeline`]s, OpenPack [`seconds`] and [`metrics`].
+//! Inference around the models, shared by the trainer's evaluation, the replay and live mode:
+//! the exported [`bundle`] (and which are [`embedded`]), model [`inputs`] from a session, the
+//! [`engine`] that runs them, the [`runner`] that takes a loaded session window by window, its
+//! [`prediction`]s and [`session_info`], per-frame [`timeline`]s, OpenPack [`seconds`] and
+//! [`metrics`].
 
 #[cfg(feature = "burn")]
 pub mod bundle;
@@ -9,5 +11,9 @@ pub mod embedded;
 pub mod engine;
 pub mod inputs;
 pub mod metrics;
+pub mod prediction;
+#[cfg(feature = "burn")]
+pub mod runner;
 pub mod seconds;
+pub mod session_info;
 pub mod timeline;

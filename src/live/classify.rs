@@ -5,13 +5,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::replay::state::WindowResult;
+use crate::infer::prediction::WindowResult;
 #[cfg(feature = "burn")]
 use {
     crate::data::frames::FrameTable,
+    crate::data::session_files::LoadedSession,
     crate::infer::bundle::ModelBundle,
-    crate::replay::files::LoadedSession,
-    crate::replay::runner::{Runner, run_window},
+    crate::infer::runner::{Runner, run_window},
     burn::tensor::Device,
 };
 
@@ -45,8 +45,8 @@ mod tests {
     use crate::data::channels::ChannelSelection;
     use crate::data::classes::ClassTable;
     use crate::data::openpack::DeviceMap;
-    use crate::replay::demo::demo_files;
-    use crate::replay::files::load_session;
+    use crate::data::session_files::load_session;
+    use crate::demo::demo_files;
 
     #[test]
     fn a_live_window_of_the_student_channels_gets_the_replays_student_answer() {

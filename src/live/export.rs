@@ -253,7 +253,7 @@ mod tests {
     use super::*;
     use crate::data::classes::ClassTable;
     use crate::data::openpack::{annotation, devices::DeviceMap};
-    use crate::replay::files::{SessionFile, load_session};
+    use crate::data::session_files::{SessionFile, load_session};
 
     const ATR: [&str; 10] =
         ["acc_x", "acc_y", "acc_z", "gyro_x", "gyro_y", "gyro_z", "quat_w", "quat_x", "quat_y", "quat_z"];

@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 use crate::infer::metrics::percentile;
-use crate::replay::state::{Which, WindowResult};
+use crate::infer::prediction::{Which, WindowResult};
 
 /// Latencies kept for the percentiles: the last few minutes at one window a second.
 const LATENCIES_KEPT: usize = 300;
@@ -101,7 +101,7 @@ impl LiveHistory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::replay::state::ModelPrediction;
+    use crate::infer::prediction::ModelPrediction;
 
     fn entry(end_frame: u64, student: usize, teacher: Option<usize>, ms: f64) -> LiveEntry {
         let prediction = |class| ModelPrediction { class, probabilities: vec![1.0], latency_ms: Some(ms) };

@@ -1,12 +1,8 @@
-//! Replaying a recorded session: loading the user's files ([`files`]) or the embedded
-//! [`demo`], the typed messages between the UI and the inference worker ([`protocol`]), and
-//! the replay [`state`] the panels are computed from, and the operations' [`palette`]. Plain Rust, tested natively; the browser
-//! layers live in `app`.
+//! Replaying a recorded session, the page's side: the replay [`state`] the panels are computed
+//! from (running scores, agreement, latency, the export) and the operations' [`palette`]. Plain
+//! Rust, tested natively; the browser layers live in `app`. Loading files is the data layer's
+//! (`data::session_files`), running windows the inference layer's (`infer::runner`), the worker
+//! messages `protocol`'s.
 
-pub mod demo;
-pub mod files;
 pub mod palette;
-pub mod protocol;
-#[cfg(feature = "burn")]
-pub mod runner;
 pub mod state;

@@ -2,41 +2,13 @@
 //! worker has sent back so far. Everything the panels show is computed here (running scores,
 //! agreement, latency percentiles, the CSV export), natively testable.
 
-use serde::{Deserialize, Serialize};
-
 use crate::data::classes::{ClassId, ClassTable};
 use crate::infer::metrics::{Scores, percentile, score};
+use crate::infer::prediction::{ModelPrediction, Which, WindowResult};
 use crate::infer::seconds::session_seconds;
 
 /// Windows ignored by the latency percentiles: the first calls warm the JIT and the caches.
 pub const LATENCY_WARMUP_WINDOWS: usize = 20;
-
-/// One model's answer for one window.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelPrediction {
-    /// Output index into the class table.
-    pub class: usize,
-    pub probabilities: Vec<f32>,
-    /// Forward pass plus read-back of this one window alone (batch 1), in ms; `None` when it
-    /// ran in a batch ("as fast as possible" batches all but one window per chunk).
-    pub latency_ms: Option<f64>,
-}
-
-/// Both models' answers for one window.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WindowResult {
-    pub window: usize,
-    pub student: ModelPrediction,
-    /// `None` when the session lacks the teacher's inputs.
-    pub teacher: Option<ModelPrediction>,
-}
-
-/// Which model a panel is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Which {
-    Student,
-    Teacher,
-}
 
 /// The replayed session and the predictions so far.
 #[derive(Debug, Clone, PartialEq)]

@@ -65,7 +65,7 @@ fn committed_demo_session_regenerates_byte_for_byte() {
     ];
     let output = Command::new(env!("CARGO_BIN_EXE_trainer")).args(args).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    for file in tsak::replay::demo::demo_files() {
+    for file in tsak::demo::demo_files() {
         let regenerated = std::fs::read(out.join(&file.path)).unwrap();
         assert!(regenerated == file.bytes, "{} differs from a fresh `trainer synth`", file.path);
     }
@@ -82,7 +82,7 @@ fn committed_real_demo_is_the_held_out_part_as_excerpt_writes_it() {
     let args = ["excerpt", "--data", &data, "--split", "time:0.7", "--part", "test", "--out", out.to_str().unwrap()];
     let output = Command::new(env!("CARGO_BIN_EXE_trainer")).args(args).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let files = tsak::replay::demo::Demo::OpenPackSample.files();
+    let files = tsak::demo::Demo::OpenPackSample.files();
     for file in &files {
         let regenerated = std::fs::read(out.join(&file.path)).unwrap();
         assert!(regenerated == file.bytes, "{} differs from a fresh `trainer excerpt`", file.path);
@@ -108,12 +108,13 @@ fn each_demo_replay_ends_with_trainer_evaluate_scores() {
     use burn::tensor::Device;
     use tsak::data::classes::ClassTable;
     use tsak::data::openpack::DeviceMap;
+    use tsak::data::session_files::load_session;
+    use tsak::demo::Demo;
     use tsak::infer::bundle::ModelBundle;
     use tsak::infer::embedded::EmbeddedModels;
-    use tsak::replay::demo::Demo;
-    use tsak::replay::files::load_session;
-    use tsak::replay::runner::{Runner, run_window};
-    use tsak::replay::state::{ReplayState, Which};
+    use tsak::infer::prediction::Which;
+    use tsak::infer::runner::{Runner, run_window};
+    use tsak::replay::state::ReplayState;
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let device = Device::flex();

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::app::replay::use_replay;
-use crate::replay::protocol::{BackendChoice, BackendInUse};
+use crate::protocol::{BackendChoice, BackendInUse};
 
 #[component]
 pub fn BackendBadge() -> impl IntoView {

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::app::replay::use_replay;
-use crate::replay::state::Which;
+use crate::infer::prediction::Which;
 
 #[component]
 pub fn Comparison() -> impl IntoView {

@@ -9,8 +9,8 @@ use web_sys::{DataTransfer, DragEvent, Event, File, FileList, HtmlInputElement, 
 use crate::app::components::models_picker::ModelsPicker;
 use crate::app::dropped::{Dropped, DroppedFile};
 use crate::app::replay::{Replay, Speed, use_replay};
-use crate::replay::demo::Demo;
-use crate::replay::protocol::ToWorker;
+use crate::demo::Demo;
+use crate::protocol::ToWorker;
 
 /// A picked file with its path: the relative path of a folder pick, else its name.
 fn picked_file(file: File) -> DroppedFile {

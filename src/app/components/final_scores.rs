@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::app::replay::use_replay;
 use crate::infer::metrics::Scores;
-use crate::replay::state::Which;
+use crate::infer::prediction::Which;
 
 fn confusion_table(scores: &Scores, names: &[String]) -> impl IntoView + use<> {
     let header = names.iter().map(|n| view! { <th scope="col">{n.clone()}</th> }).collect_view();

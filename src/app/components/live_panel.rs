@@ -16,7 +16,7 @@ use crate::app::replay::use_replay;
 use crate::ble::profile::ProfileId;
 use crate::data::channels::sensors;
 use crate::infer::embedded::EmbeddedModels;
-use crate::replay::state::{ModelPrediction, Which};
+use crate::infer::prediction::{ModelPrediction, Which};
 
 fn selected(event: &Event) -> String {
     event.target().expect("a select").unchecked_into::<HtmlSelectElement>().value()

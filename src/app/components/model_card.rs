@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use crate::app::components::probability_bars::ProbabilityBars;
 use crate::app::replay::use_replay;
+use crate::infer::prediction::{ModelPrediction, Which};
 use crate::model::manifest::Manifest;
-use crate::replay::state::{ModelPrediction, Which};
 
 fn test_id(which: Which, what: &str) -> String {
     let model = match which {

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use crate::infer::embedded::EmbeddedModels;
+use crate::infer::prediction::ModelPrediction;
 use crate::replay::palette::class_colour;
-use crate::replay::state::ModelPrediction;
 
 #[component]
 pub fn ProbabilityBars(prediction: Signal<Option<ModelPrediction>>) -> impl IntoView {

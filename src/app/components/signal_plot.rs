@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, Event, HtmlSelectElement};
 
 use crate::app::replay::use_replay;
-use crate::replay::protocol::ToWorker;
+use crate::protocol::ToWorker;
 
 const SECONDS: f64 = 10.0;
 const COLOURS: [&str; 4] = ["#0072B2", "#D55E00", "#009E73", "#7F3C8D"];

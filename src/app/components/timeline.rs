@@ -7,8 +7,9 @@ use wasm_bindgen::JsCast;
 use web_sys::CanvasRenderingContext2d;
 
 use crate::app::replay::use_replay;
+use crate::infer::prediction::Which;
 use crate::replay::palette::{class_colour, label_colour};
-use crate::replay::state::{ReplayState, Which};
+use crate::replay::state::ReplayState;
 
 const ROWS: [&str; 3] = ["truth", "student", "teacher"];
 pub const ROW_HEIGHT: f64 = 22.0;

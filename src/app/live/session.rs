@@ -19,7 +19,7 @@ use crate::live::frames::{LiveFrames, WindowProblem};
 use crate::live::history::{LiveEntry, LiveHistory};
 use crate::live::rate::RateMeter;
 use crate::live::stand_in::add_e4_from_wrists;
-use crate::replay::protocol::ToWorker;
+use crate::protocol::ToWorker;
 
 use super::link::{self, OpenLink, now_ms};
 

@@ -9,9 +9,9 @@ use crate::infer::bundle::ModelBundle;
 use crate::infer::engine::{argmax_rows, softmax_rows};
 use crate::infer::inputs::{ModelWindows, model_windows, model_windows_without};
 
-use super::files::LoadedSession;
-use super::protocol::SessionInfo;
-use super::state::{ModelPrediction, WindowResult};
+use super::prediction::{ModelPrediction, WindowResult};
+use super::session_info::SessionInfo;
+use crate::data::session_files::LoadedSession;
 
 /// A session ready for inference.
 pub struct Runner {
@@ -205,9 +205,9 @@ mod tests {
     use super::*;
     use crate::data::classes::ClassTable;
     use crate::data::openpack::DeviceMap;
+    use crate::data::session_files::load_session;
+    use crate::demo::demo_files;
     use crate::infer::bundle::ModelBundle;
-    use crate::replay::demo::demo_files;
-    use crate::replay::files::load_session;
 
     #[test]
     fn the_demo_runs_window_by_window_as_the_batch_does() {

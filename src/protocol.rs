@@ -4,9 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::classes::ClassId;
-
-use super::state::WindowResult;
+use crate::infer::prediction::WindowResult;
+use crate::infer::session_info::SessionInfo;
 
 /// Which backend the user wants the models on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,7 +33,7 @@ pub enum ToWorker {
     UseBackend(BackendChoice),
     /// Replay a demo session, whose files are served under this URL (ending in `/`), with the
     /// models trained on its kind of data.
-    LoadDemo { demo: crate::replay::demo::Demo, base_url: String },
+    LoadDemo { demo: crate::demo::Demo, base_url: String },
     /// Replay with these embedded models from now on (the loaded session is cut anew for them).
     UseModels(crate::infer::embedded::EmbeddedModels),
     /// Replay the files sent beside this message, in this order (paths as the browser gave them).
@@ -71,48 +70,6 @@ pub enum FromWorker {
     Failed {
         message: String,
     },
-}
-
-/// What the UI needs of a loaded session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SessionInfo {
-    pub name: String,
-    pub unixtime_ms: Vec<i64>,
-    pub labels: Vec<ClassId>,
-    /// First frame of each window (the same windows for both models).
-    pub starts: Vec<usize>,
-    pub length: usize,
-    /// The student's input channels and their raw values, frame-major.
-    pub student_channels: Vec<String>,
-    pub student_signal: Vec<f32>,
-    /// Every channel of the session (for the teacher-channel plot).
-    pub channels: Vec<String>,
-    /// Teacher inputs this session lacks (the teacher runs without them when `teacher_runs`).
-    pub teacher_missing: Vec<String>,
-    /// Whether the teacher runs: it needs at least one of its inputs.
-    pub teacher_runs: bool,
-    /// The models that replay it.
-    #[serde(default)]
-    pub models: crate::infer::embedded::EmbeddedModels,
-    /// The credit and licence its data asks to be shown with it (the real demo).
-    #[serde(default)]
-    pub attribution: Option<String>,
-    pub warnings: Vec<String>,
-    /// Time the worker took to read the files and cut the windows, in ms.
-    #[serde(default)]
-    pub load_ms: f64,
-    /// The worker's wasm memory when the session was loaded, in bytes (the kiosk's soak test
-    /// watches it over hours of loops).
-    #[serde(default)]
-    pub worker_memory_bytes: u64,
-}
-
-impl SessionInfo {
-    /// Frames per second, from the timestamps (OpenPack's ATR: 33.3 Hz, the synthetic demo and
-    /// the live grid: 30 Hz); 30 for a session too short to tell.
-    pub fn frame_rate_hz(&self) -> f64 {
-        crate::data::frames::rate_from_timestamps(&self.unixtime_ms).unwrap_or(30.0)
-    }
 }
 
 impl ToWorker {

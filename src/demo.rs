@@ -90,12 +90,12 @@ impl Demo {
 
     /// The files, compiled in (native builds only; the browser fetches them).
     #[cfg(not(target_arch = "wasm32"))]
-    pub fn files(self) -> Vec<super::files::SessionFile> {
+    pub fn files(self) -> Vec<crate::data::session_files::SessionFile> {
         macro_rules! file {
             ($folder:literal, $path:literal) => {
-                super::files::SessionFile {
+                crate::data::session_files::SessionFile {
                     path: $path.to_string(),
-                    bytes: include_bytes!(concat!("../../assets/", $folder, "/", $path)).to_vec(),
+                    bytes: include_bytes!(concat!("../assets/", $folder, "/", $path)).to_vec(),
                 }
             };
         }
@@ -125,7 +125,7 @@ impl Demo {
 
 /// The synthetic demo's files (what most tests replay).
 #[cfg(not(target_arch = "wasm32"))]
-pub fn demo_files() -> Vec<super::files::SessionFile> {
+pub fn demo_files() -> Vec<crate::data::session_files::SessionFile> {
     Demo::Synthetic.files()
 }
 
@@ -134,7 +134,7 @@ mod tests {
     use super::*;
     use crate::data::classes::ClassTable;
     use crate::data::openpack::DeviceMap;
-    use crate::replay::files::load_session;
+    use crate::data::session_files::load_session;
 
     #[test]
     fn the_demo_loads_as_a_five_minute_session_with_every_sensor() {
