@@ -12,8 +12,8 @@ step() { printf '\n=== %s (%s)\n' "$*" "$(date +%H:%M:%S)"; }
 step "formatting"
 cargo fmt --all --check
 
-step "clippy (native workspace, tests included, warnings are errors)"
-cargo clippy --workspace --release --tests --locked -- -D warnings
+step "clippy (native workspace, all targets, warnings are errors)"
+cargo clippy --workspace --release --all-targets --locked -- -D warnings
 
 step "the data layer alone (--no-default-features: what the fuzzer builds)"
 cargo check -p tsak --no-default-features --locked
