@@ -227,7 +227,7 @@ fn replace_session(
     started: f64,
     previous: Option<ParkedRunner>,
 ) {
-    match loaded.and_then(|session| Runner::new(session, &worker.bundle)) {
+    match loaded.and_then(|session| Runner::new(session, &worker.bundle).map_err(|e| e.to_string())) {
         Ok(runner) => announce(worker, runner, started),
         Err(message) => {
             // It ran before on this bundle, so it rebuilds.
@@ -367,7 +367,7 @@ async fn run_chunk(worker: &Rc<RefCell<Worker>>) {
     drop(w);
     if let Err(message) = outcome {
         worker.borrow_mut().runner = None;
-        return post(&scope, &FromWorker::Failed { message });
+        return post(&scope, &FromWorker::Failed { message: message.to_string() });
     }
     if let Some(runner) = worker.borrow_mut().runner.as_mut() {
         runner.next += results.len();

@@ -5,6 +5,7 @@
 
 use burn::tensor::{Device, Tensor};
 
+use crate::data::channels::SelectionError;
 use crate::infer::bundle::ModelBundle;
 use crate::infer::engine::{argmax_rows, softmax_rows};
 use crate::infer::inputs::{ModelWindows, model_windows, model_windows_without};
@@ -12,6 +13,18 @@ use crate::infer::inputs::{ModelWindows, model_windows, model_windows_without};
 use super::prediction::{ModelPrediction, WindowResult};
 use super::session_info::SessionInfo;
 use crate::data::session_files::LoadedSession;
+
+/// Why a session cannot be replayed, or a window not run; the page shows the message.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum InferError {
+    #[error("{session}: the student cannot run on this session: {source}")]
+    StudentInputs { session: String, source: SelectionError },
+    #[error("{session}: shorter than one window ({frames} frames): nothing to replay")]
+    TooShort { session: String, frames: usize },
+    /// The backend failed to hand the results back (a lost WebGPU device, say).
+    #[error("reading the models' results back failed: {0}")]
+    ReadBack(String),
+}
 
 /// A session ready for inference.
 pub struct Runner {
@@ -33,16 +46,13 @@ pub struct Runner {
 
 impl Runner {
     /// Cuts the session into the models' windows. The student's inputs are required.
-    pub fn new(session: LoadedSession, bundle: &ModelBundle) -> Result<Self, String> {
+    pub fn new(session: LoadedSession, bundle: &ModelBundle) -> Result<Self, InferError> {
         let manifest = &bundle.manifest;
         let rate_note = session.frames.sample_rate_hz().and_then(|rate| manifest.rate_mismatch(rate));
         let student = model_windows(&session.frames, &manifest.student.normalisation, manifest.window)
-            .map_err(|e| format!("{}: the student cannot run on this session: {e}", session.name))?;
+            .map_err(|source| InferError::StudentInputs { session: session.name.clone(), source })?;
         if student.is_empty() {
-            return Err(format!(
-                "{}: shorter than one window ({} frames): nothing to replay",
-                session.name, manifest.window.length
-            ));
+            return Err(InferError::TooShort { session: session.name.clone(), frames: manifest.window.length });
         }
         let teacher = model_windows_without(&session.frames, &manifest.teacher.normalisation, manifest.window).ok();
         let teacher_missing = match &teacher {
@@ -116,7 +126,7 @@ impl ParkedRunner {
     }
 
     /// The runner again, at the window it had reached.
-    pub fn resume(self, bundle: &ModelBundle) -> Result<Runner, String> {
+    pub fn resume(self, bundle: &ModelBundle) -> Result<Runner, InferError> {
         let next = self.next;
         Runner::new(self.session, bundle).map(|runner| Runner { next, ..runner })
     }
@@ -130,7 +140,7 @@ pub async fn run_window(
     device: &Device,
     w: usize,
     now_ms: &impl Fn() -> f64,
-) -> Result<WindowResult, String> {
+) -> Result<WindowResult, InferError> {
     let classes = bundle.manifest.classes.len();
     let started = now_ms();
     let logits = student_logits(runner, bundle, device, w).await?;
@@ -152,7 +162,7 @@ pub async fn student_logits(
     bundle: &ModelBundle,
     device: &Device,
     w: usize,
-) -> Result<Vec<f32>, String> {
+) -> Result<Vec<f32>, InferError> {
     read(bundle.student_logits(&runner.student, w..w + 1, device)).await
 }
 
@@ -163,14 +173,14 @@ pub fn teacher_logits<'a>(
     bundle: &'a ModelBundle,
     device: &'a Device,
     w: usize,
-) -> Option<impl std::future::Future<Output = Result<Vec<f32>, String>> + 'a> {
+) -> Option<impl std::future::Future<Output = Result<Vec<f32>, InferError>> + 'a> {
     let windows = runner.teacher.as_ref()?;
     Some(async move { read(bundle.teacher_logits(windows, w..w + 1, device).semantic).await })
 }
 
-async fn read(tensor: Tensor<2>) -> Result<Vec<f32>, String> {
-    let data = tensor.into_data_async().await.map_err(|e| format!("reading results back failed: {e:?}"))?;
-    data.try_to_vec::<f32>().map_err(|e| format!("results are not f32: {e:?}"))
+async fn read(tensor: Tensor<2>) -> Result<Vec<f32>, InferError> {
+    let data = tensor.into_data_async().await.map_err(|e| InferError::ReadBack(format!("{e:?}")))?;
+    data.try_to_vec::<f32>().map_err(|e| InferError::ReadBack(format!("results are not f32: {e:?}")))
 }
 
 fn prediction(logits: &[f32], classes: usize, latency_ms: Option<f64>) -> ModelPrediction {
@@ -184,7 +194,7 @@ pub async fn run_batch(
     bundle: &ModelBundle,
     device: &Device,
     range: std::ops::Range<usize>,
-) -> Result<Vec<WindowResult>, String> {
+) -> Result<Vec<WindowResult>, InferError> {
     let classes = bundle.manifest.classes.len();
     let student = read(bundle.student_logits(&runner.student, range.clone(), device)).await?;
     let teacher = match &runner.teacher {

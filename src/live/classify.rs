@@ -11,7 +11,7 @@ use {
     crate::data::frames::FrameTable,
     crate::data::session_files::LoadedSession,
     crate::infer::bundle::ModelBundle,
-    crate::infer::runner::{Runner, run_window},
+    crate::infer::runner::{InferError, Runner, run_window},
     burn::tensor::Device,
 };
 
@@ -32,7 +32,7 @@ pub async fn classify(
     bundle: &ModelBundle,
     device: &Device,
     now_ms: &impl Fn() -> f64,
-) -> Result<LiveResult, String> {
+) -> Result<LiveResult, InferError> {
     let session = LoadedSession { name: "live".into(), frames, warnings: Vec::new(), attribution: None };
     let runner = Runner::new(session, bundle)?;
     let result = run_window(&runner, bundle, device, 0, now_ms).await?;
