@@ -1,26 +1,13 @@
 //! The trainer's library: every CLI command is a function here, so tests call them directly.
+//!
+//! - [`commands`]: one file per subcommand (argument parsing and orchestration only).
+//! - [`training`]: data loading and splits, the teacher, semantic classifier and student
+//!   training, the fit loop, KD losses, augmentation, features and the kNN baseline, scoring.
+//! - [`artifacts`]: what training leaves behind: the run folder, model files, the exported
+//!   bundle with its manifest, and the reports.
+//! - [`synth`]: the simulator (synthetic OpenPack) and its comparison with real data.
 
-pub mod augment;
-pub mod baseline;
-pub mod batches;
-pub mod dataset;
-pub mod device;
-pub mod distill;
-pub mod evaluate;
-pub mod excerpt;
-pub mod export;
-pub mod features;
-pub mod fit;
-pub mod inspect;
-pub mod kd;
-pub mod latency;
-pub mod model_files;
-pub mod pipeline;
-pub mod report;
-pub mod run_dir;
-pub mod scoring;
-pub mod signal_stats;
-pub mod stage1;
-pub mod stage2;
-pub mod stages;
+pub mod artifacts;
+pub mod commands;
 pub mod synth;
+pub mod training;

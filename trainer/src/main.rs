@@ -3,8 +3,10 @@
 
 use clap::{Parser, Subcommand};
 
-use tsak_trainer::stages::{compare, distill, export, train_semantic, train_teacher};
-use tsak_trainer::{evaluate, excerpt, inspect, pipeline, synth};
+use tsak_trainer::commands::{
+    compare, distill, evaluate, excerpt, export, inspect, pipeline, train_semantic, train_teacher,
+};
+use tsak_trainer::synth;
 
 #[derive(Parser)]
 #[command(name = "trainer", version, about = "TSAK trainer: data tools, training, distillation, export")]

@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use tsak_trainer::dataset::{DataSource, SplitChoice};
-use tsak_trainer::evaluate::{check, evaluate};
+use tsak_trainer::commands::evaluate::{check, evaluate};
+use tsak_trainer::training::dataset::{DataSource, SplitChoice};
 
 #[test]
 fn committed_weights_reproduce_their_manifest() {

@@ -95,7 +95,7 @@ fn exported_weights_come_with_a_truthful_manifest() {
             assert_eq!(entry[file]["size_bytes"].as_u64().unwrap(), bytes.len() as u64);
             assert_eq!(
                 entry[file]["sha256"].as_str().unwrap(),
-                tsak_trainer::export::sha256_hex(&bytes),
+                tsak_trainer::artifacts::bundle::sha256_hex(&bytes),
                 "{model} {file}"
             );
         }

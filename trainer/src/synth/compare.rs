@@ -1,5 +1,5 @@
 //! `trainer synth --compare openpack:DIR`: the synthetic data just written beside a real
-//! dataset, statistic by statistic and sensor by sensor (see [`crate::signal_stats`]), both read
+//! dataset, statistic by statistic and sensor by sensor (see [`crate::synth::signal_stats`]), both read
 //! by the same loader the trainer uses. What calibrating the simulator is measured against.
 
 use std::fmt::Write as _;
@@ -9,8 +9,8 @@ use anyhow::Result;
 use tsak::data::frames::FrameTable;
 use tsak::data::openpack::DeviceMap;
 
-use crate::dataset::{self, DataSource, SplitChoice, SplitData};
-use crate::signal_stats::{CLIP_G, HIGH_BAND_HZ, SensorStats, operation_seconds, sensor_stats};
+use crate::synth::signal_stats::{CLIP_G, HIGH_BAND_HZ, SensorStats, operation_seconds, sensor_stats};
+use crate::training::dataset::{self, DataSource, SplitChoice, SplitData};
 
 /// The side-by-side table for `real` and the synthetic dataset under `synthetic_root`.
 pub fn compare(real: &DataSource, synthetic_root: &Path) -> Result<String> {

@@ -20,6 +20,7 @@ pub mod kinematics;
 pub mod operations;
 pub mod seeds;
 pub mod session;
+pub mod signal_stats;
 pub mod subjects;
 pub mod writer;
 
@@ -56,7 +57,7 @@ pub struct SynthArgs {
     /// A real dataset (`openpack:DIR`) to print the written data's sensor statistics beside:
     /// gravity per axis, spread, peaks, power above 3 Hz, clipping, operation durations.
     #[arg(long)]
-    pub compare: Option<crate::dataset::DataSource>,
+    pub compare: Option<crate::training::dataset::DataSource>,
 }
 
 /// What to generate.

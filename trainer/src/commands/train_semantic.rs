@@ -5,12 +5,12 @@ use anyhow::Result;
 use tsak::model::SemanticClassifierConfig;
 
 use super::{RunArgs, Stage};
-use crate::augment::Augment;
-use crate::dataset::MissingInputs;
-use crate::features::{augmented_teacher_features, teacher_features};
-use crate::run_dir::SemanticMeta;
-use crate::scoring::score_windows;
-use crate::stage2::{predict, train_semantic};
+use crate::artifacts::run_dir::SemanticMeta;
+use crate::training::augment::Augment;
+use crate::training::dataset::MissingInputs;
+use crate::training::features::{augmented_teacher_features, teacher_features};
+use crate::training::scoring::score_windows;
+use crate::training::semantic::{predict, train_semantic};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct TrainSemanticArgs {

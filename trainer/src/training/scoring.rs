@@ -6,7 +6,7 @@ use tsak::data::classes::{ClassId, ClassTable};
 use tsak::infer::metrics::{Scores, score};
 use tsak::infer::seconds::{Seconds, session_seconds};
 
-use crate::dataset::{LabelledSession, WindowSet};
+use crate::training::dataset::{LabelledSession, WindowSet};
 
 /// What a stage validates on: the validation sessions, their windows, and the class table.
 pub struct Validation<'a> {

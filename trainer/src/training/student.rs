@@ -9,12 +9,12 @@ use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 use tsak::model::{Student, StudentConfig, StudentProjections, StudentProjectionsConfig};
 
-use crate::batches::{Batch, batches};
-use crate::dataset::WindowSet;
-use crate::features::TeacherFeatures;
-use crate::fit::{FitHistory, FitOptions, fit};
-use crate::kd::{KdStrategy, logit_kd, rep_kd};
-use crate::scoring::{Validation, predicted_classes};
+use crate::training::batches::{Batch, batches};
+use crate::training::dataset::WindowSet;
+use crate::training::features::TeacherFeatures;
+use crate::training::fit::{FitHistory, FitOptions, fit};
+use crate::training::kd::{KdStrategy, logit_kd, rep_kd};
+use crate::training::scoring::{Validation, predicted_classes};
 
 /// The knobs of a distillation loss, recorded with every result.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -60,7 +60,7 @@ pub fn kd_loss(
     let device = batch.inputs.device();
     let out = model.student.forward(batch.inputs.clone());
     let ce = CrossEntropyLossConfig::new().init(&device).forward(out.logits.clone(), batch.targets.clone());
-    let rows = |f: &crate::features::FeatureRows| f.gather(&batch.indices, &device);
+    let rows = |f: &crate::training::features::FeatureRows| f.gather(&batch.indices, &device);
     let logit = |teacher_logits| logit_kd(out.logits.clone(), teacher_logits, w.temperature);
     let rep = |projected, target| rep_kd(projected, target) * w.beta;
     let s = out.representation.clone();

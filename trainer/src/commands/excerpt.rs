@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use tsak::data::openpack::layout::{device_path, operations_1hz_path};
 
-use crate::dataset::{self, DataSource, SplitChoice};
-use crate::inspect::device_map;
+use crate::commands::inspect::device_map;
+use crate::training::dataset::{self, DataSource, SplitChoice};
 
 /// E4 rows kept beyond the part on either side, in ms.
 const E4_MARGIN_MS: i64 = 1000;

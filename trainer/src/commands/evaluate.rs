@@ -20,7 +20,7 @@ use tsak::infer::metrics::{Scores, score};
 use tsak::infer::seconds::{Seconds, session_seconds};
 use tsak::model::manifest::Manifest;
 
-use crate::dataset::{DataSource, LabelledSession, SplitChoice, load};
+use crate::training::dataset::{DataSource, LabelledSession, SplitChoice, load};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct EvaluateArgs {

@@ -9,8 +9,8 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use tsak::infer::metrics::ConfusionMatrix;
 
-use crate::kd::KdStrategy;
-use crate::stages::compare::Comparison;
+use crate::commands::compare::Comparison;
+use crate::training::kd::KdStrategy;
 
 /// Mean and (population) standard deviation of one strategy's test scores over its seeds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

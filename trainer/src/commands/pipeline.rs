@@ -8,11 +8,11 @@ use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::dataset::{DataSource, SplitChoice};
-use crate::kd::KdStrategy;
-use crate::stages::compare::{Comparison, compare};
-use crate::stages::distill::DistillSettings;
-use crate::stages::{RunArgs, Stage, WindowArgs, export, train_semantic, train_teacher};
+use crate::commands::compare::{Comparison, compare};
+use crate::commands::distill::DistillSettings;
+use crate::commands::{RunArgs, Stage, WindowArgs, export, train_semantic, train_teacher};
+use crate::training::dataset::{DataSource, SplitChoice};
+use crate::training::kd::KdStrategy;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct PipelineArgs {
@@ -50,7 +50,7 @@ pub struct PipelineArgs {
 pub fn run(args: &PipelineArgs) -> Result<()> {
     let started = Instant::now();
     let comparison = run_pipeline(args)?;
-    crate::stages::compare::print_summary(&comparison);
+    crate::commands::compare::print_summary(&comparison);
     eprintln!("pipeline finished in {:.0} s; results in {}", started.elapsed().as_secs_f64(), args.run.run.display());
     Ok(())
 }

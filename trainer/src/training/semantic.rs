@@ -7,11 +7,11 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::{Device, Tensor};
 use tsak::model::{SemanticClassifier, SemanticClassifierConfig};
 
-use crate::batches::Batch;
-use crate::dataset::WindowSet;
-use crate::features::TeacherFeatures;
-use crate::fit::{FitHistory, FitOptions, fit};
-use crate::scoring::{Validation, predicted_classes};
+use crate::training::batches::Batch;
+use crate::training::dataset::WindowSet;
+use crate::training::features::TeacherFeatures;
+use crate::training::fit::{FitHistory, FitOptions, fit};
+use crate::training::scoring::{Validation, predicted_classes};
 
 /// A trained semantic classifier.
 pub struct TrainedSemantic {

@@ -9,12 +9,12 @@ use tsak::data::channels::ChannelSelection;
 use tsak::model::{SemanticClassifierConfig, StudentConfig, StudentProjectionsConfig};
 
 use super::{RunArgs, Stage};
-use crate::dataset::MissingInputs;
-use crate::distill::{KdWeights, distill, predict};
-use crate::features::{add_semantic, teacher_features};
-use crate::kd::KdStrategy;
-use crate::run_dir::{StudentMeta, StudentResult};
-use crate::scoring::score_windows;
+use crate::artifacts::run_dir::{StudentMeta, StudentResult};
+use crate::training::dataset::MissingInputs;
+use crate::training::features::{add_semantic, teacher_features};
+use crate::training::kd::KdStrategy;
+use crate::training::scoring::score_windows;
+use crate::training::student::{KdWeights, distill, predict};
 
 /// What a student learns from and how strongly: recorded with every result.
 #[derive(clap::Args, Debug, Clone)]

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::model_files::ModelFiles;
+use crate::artifacts::model_files::ModelFiles;
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 use tsak::data::classes::ClassTable;

@@ -16,10 +16,10 @@ use burn::tensor::{Device, Tensor};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
-use crate::augment::Augment;
-use crate::batches::{Batch, augmented_batch, epoch_order, epoch_rng};
-use crate::dataset::WindowSet;
-use crate::device::TrainDevice;
+use crate::training::augment::Augment;
+use crate::training::batches::{Batch, augmented_batch, epoch_order, epoch_rng};
+use crate::training::dataset::WindowSet;
+use crate::training::device::TrainDevice;
 
 /// How to train one stage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -245,7 +245,7 @@ mod tests {
     }
 
     fn accuracy(model: &Probe, set: &WindowSet, device: &Device) -> f64 {
-        let batch = crate::batches::batch(set, &(0..set.len()).collect::<Vec<_>>(), device);
+        let batch = crate::training::batches::batch(set, &(0..set.len()).collect::<Vec<_>>(), device);
         let logits = model.logits(batch.inputs).into_data().try_to_vec::<f32>().unwrap();
         let predicted = tsak::infer::engine::argmax_rows(&logits, 2);
         predicted.iter().zip(&set.targets).filter(|(p, t)| p == t).count() as f64 / set.len() as f64

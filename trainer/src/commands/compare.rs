@@ -16,12 +16,12 @@ use tsak::model::flops::{semantic_flops, student_flops, teacher_flops};
 
 use super::distill::{DistillSettings, distill_students};
 use super::{RunArgs, Stage, Windows};
-use crate::baseline::{BaselineResult, knn_baseline};
-use crate::dataset::MissingInputs;
-use crate::distill::KdWeights;
-use crate::kd::KdStrategy;
-use crate::report::{ModelCost, Report};
-use crate::run_dir::{StudentResult, write_json};
+use crate::artifacts::report::{ModelCost, Report};
+use crate::artifacts::run_dir::{StudentResult, write_json};
+use crate::training::baseline::{BaselineResult, knn_baseline};
+use crate::training::dataset::MissingInputs;
+use crate::training::kd::KdStrategy;
+use crate::training::student::KdWeights;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct CompareArgs {
@@ -61,7 +61,7 @@ pub struct Comparison {
     pub seconds: f64,
 }
 
-/// kNN on summary features of each model's own windows (see [`crate::baseline`]).
+/// kNN on summary features of each model's own windows (see [`crate::training::baseline`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Baselines {
     pub teacher_inputs: BaselineResult,
@@ -82,7 +82,7 @@ pub fn print_summary(comparison: &Comparison) {
     eprintln!("teacher (semantic classifier) test macro-F1 {:.4}", comparison.teacher_test.macro_f1);
     eprintln!("baseline {:<50} test macro-F1 {:.4}", b.teacher_inputs.name, b.teacher_inputs.test.macro_f1);
     eprintln!("baseline {:<50} test macro-F1 {:.4}", b.student_inputs.name, b.student_inputs.test.macro_f1);
-    for summary in crate::report::summarise(comparison) {
+    for summary in crate::artifacts::report::summarise(comparison) {
         eprintln!(
             "student {:<10} test macro-F1 {:.4} ± {:.4} over {} seeds",
             summary.strategy, summary.test_macro_f1_mean, summary.test_macro_f1_std, summary.seeds
@@ -122,7 +122,7 @@ pub fn compare(
     let student = stage.dir.student(strategy, seed, &device)?;
 
     let time = stage.spec.window.length;
-    let (teacher_ms, student_ms) = crate::latency::teacher_and_student_p50_ms(
+    let (teacher_ms, student_ms) = crate::training::latency::teacher_and_student_p50_ms(
         &teacher.model,
         &semantic.model,
         &student.model,
@@ -148,7 +148,7 @@ pub fn compare(
         split: comparison.split.clone(),
         synthetic: stage.spec.synthetic(),
         teacher_test_macro_f1: comparison.teacher_test.macro_f1,
-        strategies: crate::report::summarise(&comparison),
+        strategies: crate::artifacts::report::summarise(&comparison),
         costs,
         results: comparison.clone(),
     };
@@ -158,7 +158,7 @@ pub fn compare(
     if let Some(none) = comparison.students.iter().find(|s| s.strategy == KdStrategy::None && s.seed == 1) {
         confusions.push(("confusion-student-none.svg".to_string(), &none.test.confusion));
     }
-    crate::report::write(report_dir, &report, &names, &confusions)?;
+    crate::artifacts::report::write(report_dir, &report, &names, &confusions)?;
     eprintln!("report written to {}", report_dir.join("report.md").display());
     Ok(comparison)
 }
@@ -178,7 +178,7 @@ fn baselines(stage: &Stage, teacher_stats: &ChannelStats, student_channels: &[St
             name: format!("kNN (k={k}) on summary features of the {inputs}"),
             k,
             val_macro_f1,
-            test: crate::scoring::score_windows(&stage.data.test, &windows.test, &predicted, classes),
+            test: crate::training::scoring::score_windows(&stage.data.test, &windows.test, &predicted, classes),
         }
     };
     Ok(Baselines {

@@ -8,10 +8,10 @@ use burn::tensor::{Device, Tensor};
 use tsak::data::normalize::ChannelStats;
 use tsak::model::{Teacher, TeacherConfig};
 
-use crate::batches::{Batch, batches};
-use crate::dataset::WindowSet;
-use crate::fit::{FitHistory, FitOptions, fit};
-use crate::scoring::{Validation, predicted_classes};
+use crate::training::batches::{Batch, batches};
+use crate::training::dataset::WindowSet;
+use crate::training::fit::{FitHistory, FitOptions, fit};
+use crate::training::scoring::{Validation, predicted_classes};
 
 /// A trained teacher, ready for stage 2 and export.
 pub struct TrainedTeacher {

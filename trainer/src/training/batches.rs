@@ -5,8 +5,8 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use crate::augment::Augment;
-use crate::dataset::WindowSet;
+use crate::training::augment::Augment;
+use crate::training::dataset::WindowSet;
 
 /// One batch: inputs `[batch, channels, time]` and class indices `[batch]`.
 pub struct Batch {

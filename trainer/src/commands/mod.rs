@@ -1,11 +1,16 @@
-//! The training stages as CLI commands. Each reads what earlier stages left in the run folder
-//! ([`RunDir`]), does its one job and writes its results there, so stages can be run one at a
-//! time (`train-teacher`, `train-semantic`, `distill`, `compare`, `export`) or all together
+//! The CLI commands, one file each: the training stages, `pipeline`, `evaluate`, `inspect` and
+//! `excerpt` (`synth` lives with the simulator). Each training stage reads what earlier stages
+//! left in the run folder ([`RunDir`]), does its one job and writes its results there, so
+//! stages can be run one at a time (`train-teacher`, `train-semantic`, `distill`, `compare`, `export`) or all together
 //! (`pipeline`). A stage that retrains something removes what was built on the old version.
 
 pub mod compare;
 pub mod distill;
+pub mod evaluate;
+pub mod excerpt;
 pub mod export;
+pub mod inspect;
+pub mod pipeline;
 pub mod train_semantic;
 pub mod train_teacher;
 
@@ -19,11 +24,13 @@ use tsak::data::openpack::DeviceMap;
 use tsak::data::window::WindowConfig;
 use tsak::model::TeacherConfig;
 
-use crate::dataset::{DataSource, MissingInputs, SplitChoice, SplitData, WindowSet, fit_stats, load, window_sessions};
-use crate::device::TrainDevice;
-use crate::fit::FitOptions;
-use crate::run_dir::{RunDir, RunSpec};
-use crate::scoring::Validation;
+use crate::artifacts::run_dir::{RunDir, RunSpec};
+use crate::training::dataset::{
+    DataSource, MissingInputs, SplitChoice, SplitData, WindowSet, fit_stats, load, window_sessions,
+};
+use crate::training::device::TrainDevice;
+use crate::training::fit::FitOptions;
+use crate::training::scoring::Validation;
 
 /// Options every stage command takes.
 #[derive(clap::Args, Debug, Clone)]

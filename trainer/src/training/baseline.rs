@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 use tsak::infer::metrics::Scores;
 
-use crate::dataset::WindowSet;
+use crate::training::dataset::WindowSet;
 
 /// The neighbour counts validation chooses from.
 pub const K_CHOICES: [usize; 5] = [1, 3, 5, 9, 15];

@@ -8,9 +8,9 @@ use burn::tensor::Device;
 use tsak::model::manifest::DatasetInfo;
 
 use super::compare::best_student;
-use crate::export::{ExportInputs, export};
-use crate::kd::KdStrategy;
-use crate::run_dir::RunDir;
+use crate::artifacts::bundle::{ExportInputs, export};
+use crate::artifacts::run_dir::RunDir;
+use crate::training::kd::KdStrategy;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct ExportArgs {
@@ -31,12 +31,12 @@ pub fn run(args: &ExportArgs) -> Result<()> {
 }
 
 /// The licence the run's training data passes on to models trained on it.
-fn data_licence(spec: &crate::run_dir::RunSpec) -> String {
+fn data_licence(spec: &crate::artifacts::run_dir::RunSpec) -> String {
     if spec.synthetic() {
         return "MIT OR Apache-2.0 (synthetic data written by `trainer synth`, this project's licence)".into();
     }
-    match spec.data.parse::<crate::dataset::DataSource>() {
-        Ok(crate::dataset::DataSource::OpenPack(_)) => {
+    match spec.data.parse::<crate::training::dataset::DataSource>() {
+        Ok(crate::training::dataset::DataSource::OpenPack(_)) => {
             "CC BY-NC-SA 4.0 (OpenPack dataset, https://open-pack.github.io/): \
              non-commercial use only, share alike, attribute OpenPack"
                 .into()

@@ -7,9 +7,9 @@
 use burn::tensor::{Device, Tensor, TensorData};
 use tsak::model::{SemanticClassifier, Teacher};
 
-use crate::augment::Augment;
-use crate::batches::{augmented_batch, epoch_rng};
-use crate::dataset::WindowSet;
+use crate::training::augment::Augment;
+use crate::training::batches::{augmented_batch, epoch_rng};
+use crate::training::dataset::WindowSet;
 
 /// One `[rows, dim]` matrix of features, row-major on the host.
 #[derive(Debug, Clone, Default, PartialEq)]

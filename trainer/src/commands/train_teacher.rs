@@ -4,12 +4,12 @@
 use anyhow::Result;
 
 use super::{RunArgs, Stage, WindowArgs};
-use crate::augment::Augment;
-use crate::dataset::{DataSource, MissingInputs, SplitChoice};
-use crate::fit::FitOptions;
-use crate::run_dir::TeacherMeta;
-use crate::scoring::score_windows;
-use crate::stage1::{predict_combined, train_teacher};
+use crate::artifacts::run_dir::TeacherMeta;
+use crate::training::augment::Augment;
+use crate::training::dataset::{DataSource, MissingInputs, SplitChoice};
+use crate::training::fit::FitOptions;
+use crate::training::scoring::score_windows;
+use crate::training::teacher::{predict_combined, train_teacher};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct TrainTeacherArgs {

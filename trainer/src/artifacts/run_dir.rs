@@ -24,10 +24,10 @@ use tsak::data::window::WindowConfig;
 use tsak::infer::metrics::Scores;
 use tsak::model::{SemanticClassifier, SemanticClassifierConfig, Student, StudentConfig, Teacher, TeacherConfig};
 
-use crate::distill::KdWeights;
-use crate::fit::FitHistory;
-use crate::kd::KdStrategy;
-use crate::model_files::{ModelFiles, decode};
+use crate::artifacts::model_files::{ModelFiles, decode};
+use crate::training::fit::FitHistory;
+use crate::training::kd::KdStrategy;
+use crate::training::student::KdWeights;
 
 /// What a run trains on, fixed by `train-teacher` and read by every later stage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,8 +49,8 @@ pub struct RunSpec {
 impl RunSpec {
     /// Whether the run's data was written by `trainer synth` (its README says so).
     pub fn synthetic(&self) -> bool {
-        match self.data.parse::<crate::dataset::DataSource>() {
-            Ok(crate::dataset::DataSource::OpenPack(root)) => {
+        match self.data.parse::<crate::training::dataset::DataSource>() {
+            Ok(crate::training::dataset::DataSource::OpenPack(root)) => {
                 std::fs::read_to_string(root.join("README.txt")).is_ok_and(|t| t.starts_with("SYNTHETIC"))
             }
             _ => false,
