@@ -6,6 +6,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, BlobPropertyBag, MessageEvent, Url, Worker, WorkerOptions, WorkerType};
 
+use crate::app::browser::describe_js_error;
 use crate::protocol::{FromWorker, ToWorker};
 
 #[wasm_bindgen]
@@ -45,11 +46,11 @@ impl WorkerClient {
         let parts = Array::of1(&JsValue::from_str(&bootstrap(&url)));
         let options = BlobPropertyBag::new();
         options.set_type("text/javascript");
-        let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(describe)?;
-        let script = Url::create_object_url_with_blob(&blob).map_err(describe)?;
+        let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|e| describe_js_error(&e))?;
+        let script = Url::create_object_url_with_blob(&blob).map_err(|e| describe_js_error(&e))?;
         let worker_options = WorkerOptions::new();
         worker_options.set_type(WorkerType::Module);
-        let worker = Worker::new_with_options(&script, &worker_options).map_err(describe)?;
+        let worker = Worker::new_with_options(&script, &worker_options).map_err(|e| describe_js_error(&e))?;
         let handler = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
             let text = event.data().as_string().unwrap_or_default();
             match serde_json::from_str::<FromWorker>(&text) {
@@ -79,8 +80,4 @@ impl WorkerClient {
         let _ = Reflect::set(&envelope, &"buffers".into(), &list);
         let _ = self.worker.post_message_with_transfer(&envelope, &list);
     }
-}
-
-fn describe(error: JsValue) -> String {
-    error.as_string().or_else(|| js_sys::JSON::stringify(&error).ok().map(String::from)).unwrap_or_else(|| "?".into())
 }

@@ -11,6 +11,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DataTransfer, File, FileSystemDirectoryEntry, FileSystemEntry, FileSystemFileEntry};
 
+use crate::app::browser::describe_js_error;
+
 /// A dropped file and its path inside what was dropped.
 pub struct DroppedFile {
     pub path: String,
@@ -73,8 +75,8 @@ async fn callback_promise(
             started = start(&resolve, &reject);
         }
     });
-    started.map_err(|e| format!("{what}: {}", describe(&e)))?;
-    JsFuture::from(promise).await.map_err(|e| format!("{what}: {}", describe(&e)))
+    started.map_err(|e| format!("{what}: {}", describe_js_error(&e)))?;
+    JsFuture::from(promise).await.map_err(|e| format!("{what}: {}", describe_js_error(&e)))
 }
 
 /// A directory's entries: `readEntries` hands them out in batches until an empty one.
@@ -101,12 +103,4 @@ async fn entry_file(entry: &FileSystemFileEntry) -> Result<File, String> {
     })
     .await?;
     Ok(file.unchecked_into())
-}
-
-fn describe(error: &JsValue) -> String {
-    error
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| "unknown error".into())
 }

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+use crate::app::browser::{call_promise, unix_ms};
 use crate::app::offline::Offline;
 use crate::app::replay::{Replay, Speed};
 
@@ -57,29 +58,6 @@ fn query() -> web_sys::UrlSearchParams {
     web_sys::UrlSearchParams::new_with_str(&search)
         .or_else(|_| web_sys::UrlSearchParams::new())
         .expect("an empty query string parses")
-}
-
-fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
-
-/// Calls `target.method(args…)` if the browser has it and hands its result to `then` (an
-/// error — an API missing, a permission refused — is swallowed: kiosk features are best
-/// effort, and a refusal without a user gesture is expected).
-fn call_promise(target: &JsValue, method: &str, args: &js_sys::Array, then: impl FnOnce(JsValue) + 'static) {
-    let Some(function) =
-        js_sys::Reflect::get(target, &method.into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-    else {
-        return;
-    };
-    let Some(promise) = function.apply(target, args).ok().and_then(|p| p.dyn_into::<js_sys::Promise>().ok()) else {
-        return;
-    };
-    wasm_bindgen_futures::spawn_local(async move {
-        if let Ok(value) = wasm_bindgen_futures::JsFuture::from(promise).await {
-            then(value);
-        }
-    });
 }
 
 impl Kiosk {
@@ -152,7 +130,7 @@ impl Kiosk {
             return;
         }
         self.controls.set(true);
-        self.hide_at.set_value(now_ms() + CONTROLS_FOR.as_millis() as f64);
+        self.hide_at.set_value(unix_ms() + CONTROLS_FOR.as_millis() as f64);
         self.fullscreen();
     }
 
@@ -193,7 +171,7 @@ impl Kiosk {
 
     /// Asks for the demo from its start; the tick follows the load.
     fn load_demo(&self) {
-        self.loading_since.set_value(Some((now_ms(), self.replay.loads.get_value())));
+        self.loading_since.set_value(Some((unix_ms(), self.replay.loads.get_value())));
         self.replay.load_demo(crate::demo::Demo::Synthetic);
     }
 
@@ -202,7 +180,7 @@ impl Kiosk {
         if !self.active.get_untracked() || self.updating.get_value() {
             return;
         }
-        if self.controls.get_untracked() && now_ms() >= self.hide_at.get_value() {
+        if self.controls.get_untracked() && unix_ms() >= self.hide_at.get_value() {
             self.controls.set(false);
         }
         let replay = self.replay;
@@ -216,7 +194,7 @@ impl Kiosk {
         }
         if let Some((since, loads)) = self.loading_since.get_value() {
             if replay.loads.get_value() == loads {
-                if now_ms() - since >= RETRY_LOAD_AFTER.as_millis() as f64 {
+                if unix_ms() - since >= RETRY_LOAD_AFTER.as_millis() as f64 {
                     // The load failed (the error banner says why): try again, without counting
                     // a loop.
                     self.load_demo();

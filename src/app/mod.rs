@@ -4,6 +4,7 @@
 //! The crate is a `cdylib` with a `#[wasm_bindgen(start)]` entry instead of a wasm bin: a bin
 //! re-runs every static constructor on each call from JS into wasm (see docs/toolchain.md).
 
+pub mod browser;
 pub mod client;
 pub mod components;
 pub mod constructors;

@@ -14,6 +14,7 @@ use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::app::browser::clock_ms;
 use crate::data::classes::ClassTable;
 use crate::data::openpack::DeviceMap;
 use crate::data::session_files::{LoadedSession, SessionFile, load_session};
@@ -135,7 +136,7 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
         ToWorker::LoadDemo { demo, base_url } => {
             let previous = park(worker);
             let scope = worker.borrow().scope.clone();
-            let started = now_ms(&scope);
+            let started = clock_ms();
             let loaded = match fetch_demo(&scope, demo, &base_url).await {
                 Ok(files) => load_session(&files, &DeviceMap::default(), &ClassTable::openpack_operations())
                     .map(|s| LoadedSession {
@@ -156,7 +157,7 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
             let previous = park(worker);
             let files: Vec<SessionFile> =
                 paths.into_iter().zip(incoming.buffers).map(|(path, bytes)| SessionFile { path, bytes }).collect();
-            let (classes, started) = (worker.borrow().bundle.classes(), now_ms(&worker.borrow().scope));
+            let (classes, started) = (worker.borrow().bundle.classes(), clock_ms());
             let loaded = load_session(&files, &DeviceMap::default(), &classes).map_err(|e| e.to_string());
             replace_session(&mut worker.borrow_mut(), loaded, started, previous);
         }
@@ -165,7 +166,7 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
         ToWorker::LiveWindow { end_frame, frames } => {
             // Held across the await like run_chunk's: only this task handles messages.
             let w = worker.borrow();
-            let now = || now_ms(&w.scope);
+            let now = || clock_ms();
             let message = match classify(end_frame, frames, &w.live_bundle, &w.device, &now).await {
                 Ok(result) => FromWorker::Live(result),
                 Err(message) => FromWorker::Failed { message: format!("live window: {message}") },
@@ -205,10 +206,6 @@ async fn fetch_demo(
     Ok(files)
 }
 
-fn now_ms(scope: &DedicatedWorkerGlobalScope) -> f64 {
-    scope.performance().map_or(0.0, |p| p.now())
-}
-
 /// Releases the current session's windows before the next session loads, so that two
 /// sessions' windows are never in memory at once (see [`ParkedRunner`]).
 fn park(worker: &Rc<RefCell<Worker>>) -> Option<ParkedRunner> {
@@ -240,7 +237,7 @@ fn replace_session(
 /// Makes `runner` the session and tells the page, which replays it from its start.
 fn announce(worker: &mut Worker, runner: Runner, started: f64) {
     let info = SessionInfo {
-        load_ms: now_ms(&worker.scope) - started,
+        load_ms: clock_ms() - started,
         worker_memory_bytes: crate::app::kiosk::wasm_memory_bytes(),
         models: worker.models,
         ..runner.info()
@@ -297,7 +294,7 @@ fn use_models(worker: &mut Worker, models: EmbeddedModels) {
         return post(&worker.scope, &FromWorker::Failed { message: format!("loading the models failed: {e}") });
     }
     let Some(parked) = park_runner(worker) else { return };
-    let started = now_ms(&worker.scope);
+    let started = clock_ms();
     match Runner::new(parked.session().clone(), &worker.bundle) {
         Ok(runner) => announce(worker, runner, started),
         Err(message) => {
@@ -327,7 +324,7 @@ async fn webgpu(worker: &Rc<RefCell<Worker>>) -> Result<Device, String> {
 #[allow(clippy::await_holding_refcell_ref)] // see `handle`
 async fn run_chunk(worker: &Rc<RefCell<Worker>>) {
     let scope = worker.borrow().scope.clone();
-    let now = || now_ms(&scope);
+    let now = || clock_ms();
     let (range, fast) = {
         let w = worker.borrow();
         let pending = w.runner.as_ref().map(|r| r.pending(w.target_frame)).unwrap_or(0..0);

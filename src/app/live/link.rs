@@ -13,6 +13,7 @@ use web_sys::{
     BluetoothRemoteGattService, Event, RequestDeviceOptions,
 };
 
+use crate::app::browser::{clock_ms, describe_js_error};
 use crate::ble::battery;
 use crate::ble::profile::{Profile, SetupStep};
 
@@ -31,21 +32,8 @@ pub fn bluetooth() -> Result<Bluetooth, String> {
     window.navigator().bluetooth().ok_or_else(|| "Web Bluetooth is switched off in this browser".into())
 }
 
-/// The page's clock (`performance.now`), which stamps arrivals and drives the connection policy.
-pub fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
-}
-
-fn describe(error: JsValue) -> String {
-    error
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| "unknown error".into())
-}
-
 async fn wait<T: FromWasmAbi + 'static>(promise: Promise<T>, what: &str) -> Result<T, String> {
-    promise.await.map_err(|e| format!("{what}: {}", describe(e)))
+    promise.await.map_err(|e| format!("{what}: {}", describe_js_error(&e)))
 }
 
 /// Opens the browser's device chooser for devices offering the profile's service. Must run
@@ -89,7 +77,7 @@ fn listen(characteristic: &BluetoothRemoteGattCharacteristic, on_packet: OnPacke
                 view.byte_offset() as u32,
                 view.byte_length() as u32,
             );
-            on_packet(bytes.to_vec(), now_ms());
+            on_packet(bytes.to_vec(), clock_ms());
         }
     });
     let _ = characteristic
@@ -115,7 +103,7 @@ async fn read(characteristic: &BluetoothRemoteGattCharacteristic) -> Result<Vec<
 }
 
 async fn write(characteristic: &BluetoothRemoteGattCharacteristic, bytes: &[u8]) -> Result<(), String> {
-    let promise = characteristic.write_value_with_response_with_u8_slice(bytes).map_err(describe)?;
+    let promise = characteristic.write_value_with_response_with_u8_slice(bytes).map_err(|e| describe_js_error(&e))?;
     wait(promise, "writing the device's settings").await.map(|_| ())
 }
 

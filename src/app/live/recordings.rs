@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use crate::app::browser::{sleep_ms, unix_ms};
 use crate::app::download;
 use crate::data::classes::{ClassId, ClassTable};
 use crate::live::export::{openpack_zip, recording_zip, safe_name};
@@ -91,19 +92,6 @@ pub struct Recordings {
     live: Live,
 }
 
-fn unix_now() -> f64 {
-    js_sys::Date::now()
-}
-
-async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
 impl Recordings {
     /// Creates the context, opens the journal and lists what it holds.
     pub fn provide(live: Live) -> Recordings {
@@ -168,7 +156,7 @@ impl Recordings {
         if state.recorder.is_some() {
             return;
         }
-        let id = format!("rec-{}-{:06}", unix_now() as u64, (js_sys::Math::random() * 1e6) as u32);
+        let id = format!("rec-{}-{:06}", unix_ms() as u64, (js_sys::Math::random() * 1e6) as u32);
         let name = if name.trim().is_empty() { id.clone() } else { name.trim().to_string() };
         let subject = if subject.trim().is_empty() { "worker".to_string() } else { subject.trim().to_string() };
         let origin = self.live.origin_unix_ms();
@@ -178,7 +166,7 @@ impl Recordings {
             Ok(recorder) => {
                 state.recorder = Some(recorder);
                 state.saved_seconds = 0.0;
-                state.last_save_ms = unix_now();
+                state.last_save_ms = unix_ms();
                 self.error.set(None);
             }
             Err(e) => self.error.set(Some(e.to_string())),
@@ -225,7 +213,7 @@ impl Recordings {
                     let mut state = state.borrow_mut();
                     state.recorder = Some(recorder);
                     state.saved_seconds = saved_seconds;
-                    state.last_save_ms = unix_now();
+                    state.last_save_ms = unix_ms();
                     drop(state);
                     recordings.label.set(label);
                     recordings.error.set(None);
@@ -303,7 +291,7 @@ impl Recordings {
             chunks.extend(recorder.recording.take_chunk());
             let recording = &recorder.recording;
             let saved = match journal {
-                Some(journal) => journal.save(&recording.summary(unix_now(), true), &chunks).await,
+                Some(journal) => journal.save(&recording.summary(unix_ms(), true), &chunks).await,
                 None => Err("this browser offers no storage for it".to_string()),
             };
             {
@@ -379,7 +367,7 @@ impl Recordings {
         if !self.pull() {
             return;
         }
-        if unix_now() - self.state.get_value().borrow().last_save_ms >= SAVE_EVERY_MS {
+        if unix_ms() - self.state.get_value().borrow().last_save_ms >= SAVE_EVERY_MS {
             self.save();
         }
         self.show();
@@ -414,12 +402,12 @@ impl Recordings {
         let recording = &mut recorder.recording;
         let id = recording.meta.id.clone();
         let fresh = recording.take_chunk();
-        let summary = recording.summary(unix_now(), false);
+        let summary = recording.summary(unix_ms(), false);
         let seconds = recording.seconds();
         let mut chunks = state.take_pending(&id);
         chunks.extend(fresh);
         state.saving = true;
-        state.last_save_ms = unix_now();
+        state.last_save_ms = unix_ms();
         let recordings = *self;
         wasm_bindgen_futures::spawn_local(async move {
             let result = journal.save(&summary, &chunks).await;

@@ -21,7 +21,8 @@ use crate::live::rate::RateMeter;
 use crate::live::stand_in::add_e4_from_wrists;
 use crate::protocol::ToWorker;
 
-use super::link::{self, OpenLink, now_ms};
+use super::link::{self, OpenLink};
+use crate::app::browser::clock_ms;
 
 /// Body positions a device can be worn at: the ATR positions the models know.
 pub const POSITIONS: [(&str, &str); 4] = [
@@ -127,7 +128,7 @@ impl Live {
         let manifest = crate::infer::embedded::EmbeddedModels::LIVE.manifest();
         let keep = (4 * manifest.window.length).max(KEEP_FRAMES);
         let store = Rc::new(RefCell::new(Store {
-            frames: LiveFrames::new(now_ms(), keep),
+            frames: LiveFrames::new(clock_ms(), keep),
             slots: Vec::new(),
             length: manifest.window.length,
             hop: manifest.window.hop as u64,
@@ -172,7 +173,7 @@ impl Live {
     /// The unix time (ms) of the live grid's frame 0.
     pub fn origin_unix_ms(&self) -> f64 {
         let origin = self.shared().borrow().frames.origin_ms();
-        js_sys::Date::now() - now_ms() + origin
+        js_sys::Date::now() - clock_ms() + origin
     }
 
     /// Asks the browser for a device with this profile, then streams it at `position`. Call
@@ -208,7 +209,7 @@ impl Live {
                 if let Some(slot) = store.slots.iter_mut().find(|s| s.position == position) {
                     slot.link = None;
                     if matches!(slot.connection.state, LinkState::Streaming | LinkState::Connecting) {
-                        slot.connection.dropped(now_ms(), "the device disconnected");
+                        slot.connection.dropped(clock_ms(), "the device disconnected");
                     }
                 }
             })
@@ -220,7 +221,7 @@ impl Live {
         store.slots.push(Slot {
             position,
             decoder: profile.decoder(),
-            connection: Connection::new(Policy::default(), now_ms()),
+            connection: Connection::new(Policy::default(), clock_ms()),
             profile,
             device,
             link: None,
@@ -260,14 +261,14 @@ impl Live {
                 slot.battery = link.battery.or(slot.battery);
                 slot.link = Some(link);
             }
-            Err(message) => slot.connection.dropped(now_ms(), &message),
+            Err(message) => slot.connection.dropped(clock_ms(), &message),
         }
     }
 
     /// The user's reconnect of a lost device.
     pub fn reconnect(&self, position: String) {
         if let Some(slot) = self.shared().borrow_mut().slots.iter_mut().find(|s| s.position == position) {
-            slot.connection.retry_now(now_ms());
+            slot.connection.retry_now(clock_ms());
         }
         let live = *self;
         wasm_bindgen_futures::spawn_local(async move { live.open(position).await });
@@ -298,7 +299,7 @@ impl Live {
     }
 
     fn tick(&self) {
-        let now = now_ms();
+        let now = clock_ms();
         let shared = self.shared();
         let (mut reopen, mut reset) = (Vec::new(), Vec::new());
         {

@@ -1,0 +1,59 @@
+//! The few browser helpers the app's thin layers share, written once: clocks, what a thrown
+//! JavaScript value says, a timer to await, and a best-effort promise call. Hand-written
+//! rather than `gloo`: these are six small functions over web-sys and js-sys, which the app
+//! already uses everywhere.
+
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Milliseconds on the monotonic clock of this page or worker (`performance.now`): for
+/// latencies, timeouts and the live connection policy.
+pub fn clock_ms() -> f64 {
+    js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Unix time in ms (`Date.now`): for what is stored or shown as a date.
+pub fn unix_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// What a thrown value says: an `Error`'s message, a string, or its JSON.
+pub fn describe_js_error(error: &JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .or_else(|| js_sys::JSON::stringify(error).ok().map(String::from))
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+/// Resolves after `ms` milliseconds (a page's `setTimeout`).
+pub async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Calls `target.method(args…)` if the browser has it and hands its result to `then`; an
+/// error (an API missing, a permission refused) is swallowed: for best-effort features such
+/// as the kiosk's wake lock and fullscreen, where a refusal is expected.
+pub fn call_promise(target: &JsValue, method: &str, args: &js_sys::Array, then: impl FnOnce(JsValue) + 'static) {
+    let Some(function) =
+        js_sys::Reflect::get(target, &method.into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    else {
+        return;
+    };
+    let Some(promise) = function.apply(target, args).ok().and_then(|p| p.dyn_into::<js_sys::Promise>().ok()) else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Ok(value) = wasm_bindgen_futures::JsFuture::from(promise).await {
+            then(value);
+        }
+    });
+}
