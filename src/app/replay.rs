@@ -100,7 +100,7 @@ impl Replay {
             error: RwSignal::new(None),
             loading: RwSignal::new(false),
             models: RwSignal::new(EmbeddedModels::default()),
-            frame_rate: RwSignal::new(30.0),
+            frame_rate: RwSignal::new(crate::data::frames::GRID_RATE_HZ),
             loads: StoredValue::new(0),
             teacher_channel: RwSignal::new(None),
             live_result: RwSignal::new(None),

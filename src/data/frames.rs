@@ -115,6 +115,11 @@ impl FrameTable {
     }
 }
 
+/// tsak's own frame grid, in frames per second: live mode cuts windows on it, recordings are
+/// written on it, and the simulator writes it (OpenPack's documented ATR rate). Sessions read
+/// from files keep the rate their timestamps show (OpenPack's released ATR files: 33.3 Hz).
+pub const GRID_RATE_HZ: f64 = 30.0;
+
 /// The rate of a clock in ms (see [`FrameTable::sample_rate_hz`]); also for the replay page,
 /// which has the session's timestamps but not its table.
 pub fn rate_from_timestamps(unixtime_ms: &[i64]) -> Option<f64> {

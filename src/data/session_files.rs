@@ -5,7 +5,7 @@
 //!   path or name, e.g. `U0101/atr/atr01/S0100.csv` from a folder pick, or `atr01.csv`) and an
 //!   annotation (either form, told apart by its header);
 //! - one `imu-with-operation-label` CSV (header `unixtime,operation,atr01/acc_x,...`);
-//! - one recording in the generic format (header `timestamp_ms,...,label`), read at 30 Hz with
+//! - one recording in the generic format (header `timestamp_ms,...,label`), read on tsak's 30 Hz grid with
 //!   the models' classes.
 
 use crate::data::classes::ClassTable;
@@ -230,7 +230,7 @@ fn recording_spec(file: &SessionFile, classes: &ClassTable) -> DataResult<Datase
     let channels: Vec<String> = columns.iter().skip(1).filter(|c| **c != "label").map(|c| c.to_string()).collect();
     Ok(DatasetSpec {
         name: file_name(&file.path),
-        sample_rate_hz: 30.0,
+        sample_rate_hz: crate::data::frames::GRID_RATE_HZ,
         channels,
         classes: classes.clone(),
         recordings: Vec::new(),

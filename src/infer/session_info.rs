@@ -44,6 +44,6 @@ impl SessionInfo {
     /// Frames per second, from the timestamps (OpenPack's ATR: 33.3 Hz, the synthetic demo and
     /// the live grid: 30 Hz); 30 for a session too short to tell.
     pub fn frame_rate_hz(&self) -> f64 {
-        crate::data::frames::rate_from_timestamps(&self.unixtime_ms).unwrap_or(30.0)
+        crate::data::frames::rate_from_timestamps(&self.unixtime_ms).unwrap_or(crate::data::frames::GRID_RATE_HZ)
     }
 }

@@ -18,8 +18,8 @@ use crate::ble::sample::{Clock, Decoded, ImuSample};
 use crate::data::classes::ClassId;
 use crate::data::frames::FrameTable;
 
-/// Frames per second of the grid: the models' rate.
-pub const FRAME_RATE_HZ: f64 = 30.0;
+/// Frames per second of the live grid (see [`crate::data::frames::GRID_RATE_HZ`]).
+pub const FRAME_RATE_HZ: f64 = crate::data::frames::GRID_RATE_HZ;
 /// No sample for this long is a gap, not something to interpolate across.
 pub const MAX_GAP_MS: f64 = 200.0;
 /// A device-clocked packet arriving this much later than its samples' mapped time re-anchors

@@ -17,8 +17,6 @@ pub const ATR_LAYOUT: SensorLayout = SensorLayout {
 /// Empatica E4 accelerometer files: acc in G; 32 Hz.
 pub const E4_ACC_LAYOUT: SensorLayout = SensorLayout { columns: &["time", "acc_x", "acc_y", "acc_z"] };
 
-/// ATR sample rate, which is also the rate of every assembled session.
-pub const ATR_RATE_HZ: f64 = 30.0;
 /// E4 accelerometer sample rate.
 pub const E4_ACC_RATE_HZ: f64 = 32.0;
 /// The E4 accelerometer's range and resolution, in G: 8 bits over ±2 G.
