@@ -1,4 +1,5 @@
-//! Kiosk mode, the typed context of a trade-show booth: `?kiosk` (or the header's Kiosk button)
+//! Kiosk mode, the typed context of a trade-show booth (the loop's rules are the plain state
+//! machine [`KioskLoop`]; this is its browser shell): `?kiosk` (or the header's Kiosk button)
 //! replays the demo in a loop with large type and no controls, keeps the screen awake (Wake
 //! Lock API where there is one, asked again whenever the page comes back into view), and shows
 //! a Leave button for a few seconds after any touch or key; Escape leaves too. The demo plays
@@ -15,12 +16,9 @@ use wasm_bindgen::prelude::*;
 use crate::app::browser::{call_promise, unix_ms};
 use crate::app::offline::Offline;
 use crate::app::replay::{Replay, Speed};
+use crate::replay::kiosk_loop::{Action, KioskLoop, Observed};
 
-/// How long the Leave button stays after a touch.
-const CONTROLS_FOR: Duration = Duration::from_secs(5);
 const TICK: Duration = Duration::from_millis(500);
-/// A demo that failed to load is tried again after this long.
-const RETRY_LOAD_AFTER: Duration = Duration::from_secs(5);
 
 /// This module instance's wasm memory in bytes (page or worker).
 pub fn wasm_memory_bytes() -> u64 {
@@ -41,14 +39,8 @@ pub struct Kiosk {
     /// The screen is kept awake.
     pub awake: RwSignal<bool>,
     wake_lock: StoredValue<Option<JsValue>, LocalStorage>,
-    hide_at: StoredValue<f64>,
-    /// Load the demo at the next tick (the models may still be starting).
-    restart: StoredValue<bool>,
-    /// A new version was asked to take over: nothing more to do until the page restarts.
-    updating: StoredValue<bool>,
-    /// The demo was asked for and has not loaded yet: when (page clock, ms), and the replay's
-    /// count of loaded sessions then.
-    loading_since: StoredValue<Option<(f64, u64)>>,
+    /// The loop's state; `active`, `controls` and `loops` show it.
+    state: StoredValue<KioskLoop>,
     replay: Replay,
     offline: Offline,
 }
@@ -69,10 +61,7 @@ impl Kiosk {
             loops: RwSignal::new(0),
             awake: RwSignal::new(false),
             wake_lock: StoredValue::new_local(None),
-            hide_at: StoredValue::new(0.0),
-            restart: StoredValue::new(false),
-            loading_since: StoredValue::new(None),
-            updating: StoredValue::new(false),
+            state: StoredValue::new(KioskLoop::default()),
             replay,
             offline,
         };
@@ -98,18 +87,32 @@ impl Kiosk {
     pub fn start(&self, gesture: bool) {
         let fast = query().get("speed").as_deref() == Some("max");
         self.replay.speed.set(if fast { Speed::AsFastAsPossible } else { Speed::Times(1) });
-        self.active.set(true);
-        self.loops.set(0);
+        self.state.update_value(KioskLoop::start);
+        self.show_state();
         if gesture {
             self.fullscreen();
         }
         self.keep_awake();
-        self.restart.set_value(true);
+    }
+
+    /// Mirrors the loop's state into the signals the page shows.
+    fn show_state(&self) {
+        let (active, controls, loops) =
+            self.state.with_value(|s| (s.active(), s.controls_visible(unix_ms()), s.loops()));
+        if self.active.get_untracked() != active {
+            self.active.set(active);
+        }
+        if self.controls.get_untracked() != controls {
+            self.controls.set(controls);
+        }
+        if self.loops.get_untracked() != loops {
+            self.loops.set(loops);
+        }
     }
 
     pub fn leave(&self) {
-        self.active.set(false);
-        self.controls.set(false);
+        self.state.update_value(KioskLoop::leave);
+        self.show_state();
         if let Some(sentinel) = self.wake_lock.get_value() {
             call_promise(&sentinel, "release", &js_sys::Array::new(), |_| {});
         }
@@ -129,8 +132,8 @@ impl Kiosk {
         if !self.active.get_untracked() {
             return;
         }
-        self.controls.set(true);
-        self.hide_at.set_value(unix_ms() + CONTROLS_FOR.as_millis() as f64);
+        self.state.update_value(|s| s.touched(unix_ms()));
+        self.show_state();
         self.fullscreen();
     }
 
@@ -169,57 +172,32 @@ impl Kiosk {
         });
     }
 
-    /// Asks for the demo from its start; the tick follows the load.
-    fn load_demo(&self) {
-        self.loading_since.set_value(Some((unix_ms(), self.replay.loads.get_value())));
-        self.replay.load_demo(crate::demo::Demo::Synthetic);
-    }
-
-    /// Restarts the demo when it has played to its end, and hides the Leave button in time.
+    /// One tick: what the page shows goes to the loop, and the loop says what to do.
     fn tick(&self) {
-        if !self.active.get_untracked() || self.updating.get_value() {
-            return;
-        }
-        if self.controls.get_untracked() && unix_ms() >= self.hide_at.get_value() {
-            self.controls.set(false);
-        }
         let replay = self.replay;
-        if replay.backend.with_untracked(Option::is_none) || replay.loading.get_untracked() {
-            return;
-        }
-        if self.restart.get_value() {
-            self.restart.set_value(false);
-            self.load_demo();
-            return;
-        }
-        if let Some((since, loads)) = self.loading_since.get_value() {
-            if replay.loads.get_value() == loads {
-                if unix_ms() - since >= RETRY_LOAD_AFTER.as_millis() as f64 {
-                    // The load failed (the error banner says why): try again, without counting
-                    // a loop.
-                    self.load_demo();
-                }
-                return;
-            }
-            self.loading_since.set_value(None);
-        }
         let ended = !replay.playing.get_untracked()
             && replay
                 .info
                 .with_untracked(|i| i.as_ref().is_some_and(|i| replay.position.get_untracked() + 1 >= i.labels.len()));
-        if ended {
-            self.loops.update(|n| *n += 1);
-            if self.offline.update.get_untracked() {
-                self.restart_with_new_version();
-            } else {
-                self.load_demo();
-            }
+        let seen = Observed {
+            now_ms: unix_ms(),
+            models_ready: replay.backend.with_untracked(Option::is_some),
+            loading: replay.loading.get_untracked(),
+            loads: replay.loads.get_value(),
+            ended,
+            update_waiting: self.offline.update.get_untracked(),
+        };
+        let action = self.state.try_update_value(|s| s.tick(&seen)).unwrap_or(Action::Nothing);
+        self.show_state();
+        match action {
+            Action::Nothing => {}
+            Action::LoadDemo => self.replay.load_demo(crate::demo::Demo::Synthetic),
+            Action::TakeUpdate => self.restart_with_new_version(),
         }
     }
 
     /// Takes the new deploy between two loops, coming back in kiosk mode.
     fn restart_with_new_version(&self) {
-        self.updating.set_value(true);
         if let Some(window) = web_sys::window()
             && let Ok(history) = window.history()
         {
