@@ -6,7 +6,8 @@
 //! and upper arms (acc, gyro, orientation quaternion at 30 Hz) and E4 accelerometers on both
 //! wrists (32 Hz, own clock), plus both annotation forms.
 //!
-//! - [`operations`]: the packing cycle (order, durations, Null gaps) and per-operation motion.
+//! - [`schedule`]: the packing cycle (order, durations, Null gaps), which becomes the annotation.
+//! - [`motions`]: per-operation motion scripts, which become the sensor data.
 //! - [`body`]: the skeleton, its joint dynamics and forward kinematics.
 //! - [`kinematics`]: quaternions, orientation integration, what an IMU measures.
 //! - [`subjects`]: per-subject tempo, amplitude, handedness, device errors.
@@ -17,7 +18,8 @@
 pub mod body;
 pub mod compare;
 pub mod kinematics;
-pub mod operations;
+pub mod motions;
+pub mod schedule;
 pub mod seeds;
 pub mod session;
 pub mod signal_stats;

@@ -18,7 +18,8 @@ use tsak::data::openpack::{Device, DeviceKind};
 
 use super::body::{Placement, Segment, Side, SitePose, Skeleton};
 use super::kinematics::{self, OrientationIntegrator, Quat, Vec3};
-use super::operations::{self, Phase};
+use super::motions::{self, Phase};
+use super::schedule;
 use super::seeds;
 use super::subjects::{DeviceErrors, Subject};
 use super::writer::{self, ATR_HEADER, Annotation, CsvFile, E4_HEADER};
@@ -228,9 +229,9 @@ pub fn write_session(root: &Path, plan: &SessionPlan<'_>) -> Result<SessionSumma
     let log_tempo: f64 = Normal::new(0.0, 0.04).expect("valid normal").sample(&mut schedule_rng);
     let session_tempo = log_tempo.exp();
     let tempo = subject.tempo * session_tempo;
-    let order = operations::cycle_order(plan.classes)?;
-    let spans = operations::plan_schedule(&mut schedule_rng, &order, plan.classes.null_id, tempo, plan.minutes * 60.0);
-    operations::check_schedule(&spans)?;
+    let order = schedule::cycle_order(plan.classes)?;
+    let spans = schedule::plan_schedule(&mut schedule_rng, &order, plan.classes.null_id, tempo, plan.minutes * 60.0);
+    schedule::check_schedule(&spans)?;
     let annotated_s = spans.last().map_or(0, |s| s.end_s);
 
     let annotation = Annotation {
@@ -246,11 +247,11 @@ pub fn write_session(root: &Path, plan: &SessionPlan<'_>) -> Result<SessionSumma
     let clocks = Clocks::draw(&mut seeds::rng(seed, &[seeds::CLOCK, u, s]), plan.first_second, annotated_s);
     let mut motion_rng = seeds::rng(seed, &[seeds::MOTION, u, s]);
     let end_s = clocks.steps() as f64 / SIM_HZ;
-    let phases = operations::plan_motion(&mut motion_rng, subject, tempo, &spans, clocks.annotation_start_s, end_s);
+    let phases = motions::plan_motion(&mut motion_rng, subject, tempo, &spans, clocks.annotation_start_s, end_s);
 
     let mut streams = SessionStreams::open(root, plan, &clocks)?;
     let room_heading = motion_rng.random_range(-std::f64::consts::PI..std::f64::consts::PI);
-    let skeleton = Skeleton::new(subject.body_style(session_tempo), operations::REST, room_heading);
+    let skeleton = Skeleton::new(subject.body_style(session_tempo), motions::REST, room_heading);
     simulate(skeleton, &phases, &clocks, &mut motion_rng, &mut streams)?;
     let counts = streams.finish()?;
 

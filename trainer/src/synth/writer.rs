@@ -16,7 +16,7 @@ use tsak::data::classes::ClassTable;
 use tsak::data::openpack::layout;
 
 use super::kinematics::{Quat, Vec3};
-use super::operations::Span;
+use super::schedule::Span;
 
 pub const ATR_HEADER: &str = "unixtime,acc_x,acc_y,acc_z,gyro_x,gyro_y,gyro_z,quat_w,quat_x,quat_y,quat_z";
 pub const E4_HEADER: &str = "time,acc_x,acc_y,acc_z";
