@@ -1,7 +1,6 @@
 //! The few browser helpers the app's thin layers share, written once: clocks, what a thrown
-//! JavaScript value says, a timer to await, and a best-effort promise call. Hand-written
-//! rather than `gloo`: these are six small functions over web-sys and js-sys, which the app
-//! already uses everywhere.
+//! JavaScript value says, and a best-effort promise call. Hand-written rather than `gloo`:
+//! four small functions over web-sys and js-sys, which the app already uses everywhere.
 
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -27,16 +26,6 @@ pub fn describe_js_error(error: &JsValue) -> String {
         .or_else(|| error.as_string())
         .or_else(|| js_sys::JSON::stringify(error).ok().map(String::from))
         .unwrap_or_else(|| "unknown error".into())
-}
-
-/// Resolves after `ms` milliseconds (a page's `setTimeout`).
-pub async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Calls `target.method(args…)` if the browser has it and hands its result to `then`; an

@@ -7,9 +7,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use futures::channel::oneshot;
 use leptos::prelude::*;
 
-use crate::app::browser::{sleep_ms, unix_ms};
+use crate::app::browser::unix_ms;
 use crate::app::download;
 use crate::data::classes::{ClassId, ClassTable};
 use crate::live::export::{openpack_zip, recording_zip, safe_name};
@@ -56,6 +57,8 @@ struct State {
     /// A save is in flight: saves never overlap, so a failed chunk is always re-queued before
     /// the next save looks, and Stop's final save waits for it.
     saving: bool,
+    /// Told when the save in flight ends (Stop's final save waits on this, not on a timer).
+    after_save: Vec<oneshot::Sender<()>>,
     /// The recording whose final save (after Stop) has not finished: it cannot be resumed
     /// until its last chunk is in the journal.
     finishing: Option<String>,
@@ -64,6 +67,31 @@ struct State {
 }
 
 impl State {
+    /// The save in flight has ended: the next may start, and whoever waits for it is told.
+    fn save_ended(&mut self) {
+        self.saving = false;
+        for waiter in self.after_save.drain(..) {
+            let _ = waiter.send(());
+        }
+    }
+
+    /// Resolves once no save is in flight (at once if none is).
+    fn no_save_in_flight(state: &Rc<RefCell<State>>) -> impl std::future::Future<Output = ()> + use<> {
+        let waiter = {
+            let mut state = state.borrow_mut();
+            state.saving.then(|| {
+                let (told, waiter) = oneshot::channel();
+                state.after_save.push(told);
+                waiter
+            })
+        };
+        async move {
+            if let Some(waiter) = waiter {
+                let _ = waiter.await;
+            }
+        }
+    }
+
     /// Takes the failed chunks of recording `id` off the queue.
     fn take_pending(&mut self, id: &str) -> Vec<Chunk> {
         let (mine, others) = std::mem::take(&mut self.pending).into_iter().partition(|(owner, _)| owner == id);
@@ -107,6 +135,7 @@ impl Recordings {
                 journal: None,
                 pending: Vec::new(),
                 saving: false,
+                after_save: Vec::new(),
                 finishing: None,
                 last_save_ms: 0.0,
                 saved_seconds: 0.0,
@@ -279,10 +308,9 @@ impl Recordings {
         wasm_bindgen_futures::spawn_local(async move {
             let shared = recordings.state.get_value();
             // Waits for a save in flight (its failed chunks are re-queued before it ends),
-            // then holds the journal for the final save, so nothing overlaps it.
-            while shared.borrow().saving {
-                sleep_ms(20).await;
-            }
+            // then holds the journal for the final save, so nothing overlaps it. Saves start
+            // only from ticks, and no recorder is left to tick, so one wait is enough.
+            State::no_save_in_flight(&shared).await;
             let mut chunks = {
                 let mut state = shared.borrow_mut();
                 state.saving = true;
@@ -296,7 +324,7 @@ impl Recordings {
             };
             {
                 let mut state = shared.borrow_mut();
-                state.saving = false;
+                state.save_ended();
                 state.finishing = None;
             }
             if let Err(e) = saved {
@@ -413,7 +441,6 @@ impl Recordings {
             let result = journal.save(&summary, &chunks).await;
             let state = recordings.state.get_value();
             let mut state = state.borrow_mut();
-            state.saving = false;
             match result {
                 Ok(()) => {
                     state.saved_seconds = seconds;
@@ -430,6 +457,8 @@ impl Recordings {
                     recordings.error.set(Some(format!("{NOT_SAVED} ({e}); retrying every second.")));
                 }
             }
+            // After a failed chunk is back in the queue, so Stop's final save takes it.
+            state.save_ended();
         });
     }
 
