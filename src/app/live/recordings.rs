@@ -75,21 +75,11 @@ impl State {
         }
     }
 
-    /// Resolves once no save is in flight (at once if none is).
-    fn no_save_in_flight(state: &Rc<RefCell<State>>) -> impl std::future::Future<Output = ()> + use<> {
-        let waiter = {
-            let mut state = state.borrow_mut();
-            state.saving.then(|| {
-                let (told, waiter) = oneshot::channel();
-                state.after_save.push(told);
-                waiter
-            })
-        };
-        async move {
-            if let Some(waiter) = waiter {
-                let _ = waiter.await;
-            }
-        }
+    /// Resolves when the save in flight ends.
+    async fn save_ends(state: &Rc<RefCell<State>>) {
+        let (told, ended) = oneshot::channel();
+        state.borrow_mut().after_save.push(told);
+        let _ = ended.await;
     }
 
     /// Takes the failed chunks of recording `id` off the queue.
@@ -308,9 +298,11 @@ impl Recordings {
         wasm_bindgen_futures::spawn_local(async move {
             let shared = recordings.state.get_value();
             // Waits for a save in flight (its failed chunks are re-queued before it ends),
-            // then holds the journal for the final save, so nothing overlaps it. Saves start
-            // only from ticks, and no recorder is left to tick, so one wait is enough.
-            State::no_save_in_flight(&shared).await;
+            // then holds the journal for the final save, so nothing overlaps it. Looked at
+            // again after each wait: a recording started meanwhile may have begun a save.
+            while shared.borrow().saving {
+                State::save_ends(&shared).await;
+            }
             let mut chunks = {
                 let mut state = shared.borrow_mut();
                 state.saving = true;
