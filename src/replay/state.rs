@@ -62,6 +62,24 @@ impl ReplayState {
         }
     }
 
+    /// The timeline's three rows (truth, student, teacher): the output index per frame, `None`
+    /// where nothing is known yet (frames no finished window covers, or no teacher).
+    pub fn timeline_rows(&self) -> [Vec<Option<usize>>; 3] {
+        let index = |id| self.classes.index_of(id);
+        let predicted = |which| {
+            let Some(ids) = self.predicted_ids(which) else { return vec![None; self.labels.len()] };
+            let starts = &self.starts[..ids.len()];
+            let mut row: Vec<Option<usize>> =
+                crate::infer::timeline::frame_predictions(self.frames_covered(), starts, self.length, &ids)
+                    .into_iter()
+                    .map(index)
+                    .collect();
+            row.resize(self.labels.len(), None);
+            row
+        };
+        [self.labels.iter().map(|&id| index(id)).collect(), predicted(Which::Student), predicted(Which::Teacher)]
+    }
+
     /// Class ids a model predicted for the windows so far (`None` if it did not run).
     pub fn predicted_ids(&self, which: Which) -> Option<Vec<ClassId>> {
         self.results.iter().map(|r| self.prediction(r, which).map(|p| self.classes.classes[p.class].id)).collect()
@@ -168,6 +186,23 @@ mod tests {
 
     fn result(window: usize, student: usize, teacher: usize) -> WindowResult {
         WindowResult { window, student: prediction(student, 1.0), teacher: Some(prediction(teacher, 10.0)) }
+    }
+
+    #[test]
+    fn timeline_rows_show_truth_everywhere_and_predictions_where_windows_ended() {
+        let mut s = state();
+        let [truth, student, teacher] = s.timeline_rows();
+        assert_eq!(truth.len(), 60);
+        assert_eq!(truth[0], s.classes.index_of(8100));
+        assert_eq!(truth[59], s.classes.index_of(100));
+        assert!(student.iter().all(Option::is_none) && teacher.iter().all(Option::is_none));
+        s.push([result(0, 3, 4), result(1, 3, 4)]);
+        let [_, student, teacher] = s.timeline_rows();
+        let covered = s.frames_covered();
+        assert!(covered > 0 && covered < 60, "{covered}");
+        assert!(student[..covered].iter().all(|c| *c == Some(3)), "{student:?}");
+        assert!(student[covered..].iter().all(Option::is_none));
+        assert!(teacher[..covered].iter().all(|c| *c == Some(4)));
     }
 
     #[test]

@@ -7,38 +7,11 @@ use wasm_bindgen::JsCast;
 use web_sys::CanvasRenderingContext2d;
 
 use crate::app::replay::use_replay;
-use crate::infer::prediction::Which;
 use crate::replay::palette::{class_colour, label_colour};
-use crate::replay::state::ReplayState;
 
 const ROWS: [&str; 3] = ["truth", "student", "teacher"];
 pub const ROW_HEIGHT: f64 = 22.0;
 const LABEL_WIDTH: f64 = 70.0;
-
-/// Output index per frame of one row (`None` where nothing is known yet).
-fn row(state: &ReplayState, row: usize) -> Vec<Option<usize>> {
-    let index = |id| state.classes.index_of(id);
-    match row {
-        0 => state.labels.iter().map(|&id| index(id)).collect(),
-        _ => {
-            let which = if row == 1 { Which::Student } else { Which::Teacher };
-            let Some(ids) = state.predicted_ids(which) else { return vec![None; state.labels.len()] };
-            let end = state.frames_covered();
-            let mut timeline: Vec<Option<usize>> =
-                crate::infer::timeline::frame_predictions(end, &state.starts[..ids.len()], state.length, &ids)
-                    .into_iter()
-                    .map(index)
-                    .collect();
-            timeline.resize(state.labels.len(), None);
-            timeline
-        }
-    }
-}
-
-/// The three rows of a state: recomputed when results arrive, not on every tick.
-fn rows(state: &ReplayState) -> [Vec<Option<usize>>; 3] {
-    [row(state, 0), row(state, 1), row(state, 2)]
-}
 
 /// Draws three named rows of classes per frame, with a red line at `position` if given. Each
 /// segment wide enough also carries its class's short label (`labels`, by output index), so
@@ -98,7 +71,7 @@ pub fn Timeline() -> impl IntoView {
         replay.state.with(|s| {
             s.as_ref().map(|s| {
                 let null_index = s.classes.index_of(s.classes.null_id).unwrap_or(0);
-                (rows(s), short_labels(&s.classes.classes, s.classes.null_id), null_index)
+                (s.timeline_rows(), short_labels(&s.classes.classes, s.classes.null_id), null_index)
             })
         })
     });
