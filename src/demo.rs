@@ -22,26 +22,45 @@ pub enum Demo {
     OpenPackSample,
 }
 
-/// The synthetic demo's files, relative to its folder, as a folder pick of the session gives them.
-const SYNTHETIC_PATHS: [&str; 7] = [
-    "U0101/atr/atr01/S0100.csv",
-    "U0101/atr/atr02/S0100.csv",
-    "U0101/atr/atr03/S0100.csv",
-    "U0101/atr/atr04/S0100.csv",
-    "U0101/e4/e401/acc/S0100.csv",
-    "U0101/e4/e402/acc/S0100.csv",
-    "U0101/annotation/openpack-operations-1hz/S0100.csv",
-];
+/// Declares a demo's files once: their paths relative to its folder (as a folder pick gives
+/// them), and natively their bytes compiled in (the browser fetches them instead).
+macro_rules! demo_files {
+    ($paths:ident, $bytes:ident, $folder:literal, [$($path:literal),+ $(,)?]) => {
+        const $paths: &[&str] = &[$($path),+];
+        #[cfg(not(target_arch = "wasm32"))]
+        const $bytes: &[&[u8]] = &[$(include_bytes!(concat!("../assets/", $folder, "/", $path))),+];
+    };
+}
 
-/// The real demo's files: the sample as released has no e402.
-const OPENPACK_SAMPLE_PATHS: [&str; 6] = [
-    "U0209/atr/atr01/S0500.csv",
-    "U0209/atr/atr02/S0500.csv",
-    "U0209/atr/atr03/S0500.csv",
-    "U0209/atr/atr04/S0500.csv",
-    "U0209/e4/e401/acc/S0500.csv",
-    "U0209/annotation/openpack-operations-1hz/S0500.csv",
-];
+demo_files!(
+    SYNTHETIC_PATHS,
+    SYNTHETIC_BYTES,
+    "demo",
+    [
+        "U0101/atr/atr01/S0100.csv",
+        "U0101/atr/atr02/S0100.csv",
+        "U0101/atr/atr03/S0100.csv",
+        "U0101/atr/atr04/S0100.csv",
+        "U0101/e4/e401/acc/S0100.csv",
+        "U0101/e4/e402/acc/S0100.csv",
+        "U0101/annotation/openpack-operations-1hz/S0100.csv",
+    ]
+);
+
+// The sample as released has no e402.
+demo_files!(
+    OPENPACK_SAMPLE_PATHS,
+    OPENPACK_SAMPLE_BYTES,
+    "demo-openpack",
+    [
+        "U0209/atr/atr01/S0500.csv",
+        "U0209/atr/atr02/S0500.csv",
+        "U0209/atr/atr03/S0500.csv",
+        "U0209/atr/atr04/S0500.csv",
+        "U0209/e4/e401/acc/S0500.csv",
+        "U0209/annotation/openpack-operations-1hz/S0500.csv",
+    ]
+);
 
 impl Demo {
     /// What the demo is, for the UI.
@@ -63,8 +82,8 @@ impl Demo {
     /// Its files, relative to [`Demo::folder`].
     pub fn paths(self) -> &'static [&'static str] {
         match self {
-            Self::Synthetic => &SYNTHETIC_PATHS,
-            Self::OpenPackSample => &OPENPACK_SAMPLE_PATHS,
+            Self::Synthetic => SYNTHETIC_PATHS,
+            Self::OpenPackSample => OPENPACK_SAMPLE_PATHS,
         }
     }
 
@@ -91,35 +110,18 @@ impl Demo {
     /// The files, compiled in (native builds only; the browser fetches them).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn files(self) -> Vec<crate::data::session_files::SessionFile> {
-        macro_rules! file {
-            ($folder:literal, $path:literal) => {
-                crate::data::session_files::SessionFile {
-                    path: $path.to_string(),
-                    bytes: include_bytes!(concat!("../assets/", $folder, "/", $path)).to_vec(),
-                }
-            };
-        }
-        let files = match self {
-            Self::Synthetic => vec![
-                file!("demo", "U0101/atr/atr01/S0100.csv"),
-                file!("demo", "U0101/atr/atr02/S0100.csv"),
-                file!("demo", "U0101/atr/atr03/S0100.csv"),
-                file!("demo", "U0101/atr/atr04/S0100.csv"),
-                file!("demo", "U0101/e4/e401/acc/S0100.csv"),
-                file!("demo", "U0101/e4/e402/acc/S0100.csv"),
-                file!("demo", "U0101/annotation/openpack-operations-1hz/S0100.csv"),
-            ],
-            Self::OpenPackSample => vec![
-                file!("demo-openpack", "U0209/atr/atr01/S0500.csv"),
-                file!("demo-openpack", "U0209/atr/atr02/S0500.csv"),
-                file!("demo-openpack", "U0209/atr/atr03/S0500.csv"),
-                file!("demo-openpack", "U0209/atr/atr04/S0500.csv"),
-                file!("demo-openpack", "U0209/e4/e401/acc/S0500.csv"),
-                file!("demo-openpack", "U0209/annotation/openpack-operations-1hz/S0500.csv"),
-            ],
+        let bytes = match self {
+            Self::Synthetic => SYNTHETIC_BYTES,
+            Self::OpenPackSample => OPENPACK_SAMPLE_BYTES,
         };
-        debug_assert!(files.iter().map(|f| f.path.as_str()).eq(self.paths().iter().copied()));
-        files
+        self.paths()
+            .iter()
+            .zip(bytes)
+            .map(|(path, bytes)| crate::data::session_files::SessionFile {
+                path: path.to_string(),
+                bytes: bytes.to_vec(),
+            })
+            .collect()
     }
 }
 

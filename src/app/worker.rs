@@ -134,7 +134,7 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
     match message {
         ToWorker::UseBackend(choice) => use_backend(worker, choice).await,
         ToWorker::LoadDemo { demo, base_url } => {
-            let previous = park(worker);
+            let previous = park_runner(&mut worker.borrow_mut());
             let scope = worker.borrow().scope.clone();
             let started = clock_ms();
             let loaded = match fetch_demo(&scope, demo, &base_url).await {
@@ -154,7 +154,7 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
             replace_session(&mut worker.borrow_mut(), loaded, started, previous);
         }
         ToWorker::LoadFiles { paths } => {
-            let previous = park(worker);
+            let previous = park_runner(&mut worker.borrow_mut());
             let files: Vec<SessionFile> =
                 paths.into_iter().zip(incoming.buffers).map(|(path, bytes)| SessionFile { path, bytes }).collect();
             let (classes, started) = (worker.borrow().bundle.classes(), clock_ms());
@@ -166,8 +166,7 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
         ToWorker::LiveWindow { end_frame, frames } => {
             // Held across the await like run_chunk's: only this task handles messages.
             let w = worker.borrow();
-            let now = || clock_ms();
-            let message = match classify(end_frame, frames, &w.live_bundle, &w.device, &now).await {
+            let message = match classify(end_frame, frames, &w.live_bundle, &w.device, &clock_ms).await {
                 Ok(result) => FromWorker::Live(result),
                 Err(message) => FromWorker::Failed { message: format!("live window: {message}") },
             };
@@ -208,10 +207,6 @@ async fn fetch_demo(
 
 /// Releases the current session's windows before the next session loads, so that two
 /// sessions' windows are never in memory at once (see [`ParkedRunner`]).
-fn park(worker: &Rc<RefCell<Worker>>) -> Option<ParkedRunner> {
-    park_runner(&mut worker.borrow_mut())
-}
-
 fn park_runner(worker: &mut Worker) -> Option<ParkedRunner> {
     worker.runner.take().map(Runner::park)
 }
@@ -277,7 +272,12 @@ fn bundles(models: EmbeddedModels, device: &Device) -> Result<(ModelBundle, Mode
 /// Replays with `models` from now on (decoded on the current device); no-op if already so.
 fn switch_models(worker: &mut Worker, models: EmbeddedModels) -> Result<(), BundleError> {
     if worker.models != models {
-        worker.bundle = ModelBundle::embedded_of(models, &worker.device)?;
+        // The live models are decoded already.
+        worker.bundle = if models == EmbeddedModels::LIVE {
+            worker.live_bundle.clone()
+        } else {
+            ModelBundle::embedded_of(models, &worker.device)?
+        };
         worker.models = models;
     }
     Ok(())
@@ -324,7 +324,6 @@ async fn webgpu(worker: &Rc<RefCell<Worker>>) -> Result<Device, String> {
 #[allow(clippy::await_holding_refcell_ref)] // see `handle`
 async fn run_chunk(worker: &Rc<RefCell<Worker>>) {
     let scope = worker.borrow().scope.clone();
-    let now = || clock_ms();
     let (range, fast) = {
         let w = worker.borrow();
         let pending = w.runner.as_ref().map(|r| r.pending(w.target_frame)).unwrap_or(0..0);
@@ -346,7 +345,7 @@ async fn run_chunk(worker: &Rc<RefCell<Worker>>) {
                 run_batch(runner, &w.bundle, &w.device, window..range.end).await.map(|batch| results.extend(batch));
             break;
         }
-        match run_window(runner, &w.bundle, &w.device, window, &now).await {
+        match run_window(runner, &w.bundle, &w.device, window, &clock_ms).await {
             Ok(mut result) if fast && window == range.start => {
                 result.student.latency_ms = None;
                 if let Some(teacher) = result.teacher.as_mut() {
