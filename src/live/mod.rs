@@ -10,4 +10,5 @@ pub mod history;
 pub mod rate;
 pub mod recorder;
 pub mod recording;
+pub mod scheduler;
 pub mod stand_in;

@@ -15,10 +15,10 @@ use crate::app::replay::Replay;
 use crate::ble::profile::{Decoder, Profile, ProfileId};
 use crate::data::classes::ClassId;
 use crate::live::connection::{Action, Connection, LinkState, Policy};
-use crate::live::frames::{LiveFrames, WindowProblem};
+use crate::live::frames::LiveFrames;
 use crate::live::history::{LiveEntry, LiveHistory};
 use crate::live::rate::RateMeter;
-use crate::live::stand_in::add_e4_from_wrists;
+use crate::live::scheduler::WindowScheduler;
 use crate::protocol::ToWorker;
 
 use super::link::{self, OpenLink};
@@ -92,16 +92,8 @@ impl Drop for Slot {
 struct Store {
     frames: LiveFrames,
     slots: Vec<Slot>,
-    /// The models' window (frames), hop, Null label, the student's body position and the
-    /// teacher's inputs.
-    length: usize,
-    hop: u64,
-    null_id: u32,
-    student_position: String,
-    teacher_inputs: Vec<String>,
-    /// The end frame of the next window to classify.
-    next_end: u64,
-    skipped_windows: u64,
+    /// Which windows to send to the models, and when.
+    scheduler: WindowScheduler,
 }
 
 type Shared = Rc<RefCell<Store>>;
@@ -130,13 +122,14 @@ impl Live {
         let store = Rc::new(RefCell::new(Store {
             frames: LiveFrames::new(clock_ms(), keep),
             slots: Vec::new(),
-            length: manifest.window.length,
-            hop: manifest.window.hop as u64,
-            null_id: manifest.null_id,
-            student_position: student_position(&manifest),
-            teacher_inputs: manifest.teacher.inputs.iter().map(|i| i.name.clone()).collect(),
-            next_end: manifest.window.length as u64 - 1,
-            skipped_windows: 0,
+            scheduler: WindowScheduler::new(
+                manifest.window.length,
+                manifest.window.hop as u64,
+                WINDOW_GRACE_FRAMES,
+                student_position(&manifest),
+                manifest.teacher.inputs.iter().map(|i| i.name.clone()).collect(),
+                manifest.null_id,
+            ),
         }));
         let live = Live {
             slots: RwSignal::new(Vec::new()),
@@ -337,37 +330,20 @@ impl Live {
         if self.slots.with_untracked(|old| *old != views) {
             self.slots.set(views);
         }
-        if self.skipped_windows.get_untracked() != store.skipped_windows {
-            self.skipped_windows.set(store.skipped_windows);
+        if self.skipped_windows.get_untracked() != store.scheduler.skipped() {
+            self.skipped_windows.set(store.scheduler.skipped());
         }
     }
 
-    /// Sends every window the student's position has completed, with every other position
-    /// that has all of it (the teacher runs when they are all it needs).
+    /// Sends every window the scheduler finds due to the worker.
     fn send_windows(&self, shared: &Shared) {
         let mut store = shared.borrow_mut();
-        let (length, hop, label) = (store.length, store.hop, store.null_id);
-        let student_position = store.student_position.clone();
-        while store.frames.window_due(&student_position, store.next_end, WINDOW_GRACE_FRAMES) {
-            let end = store.next_end;
-            let earliest = store.frames.earliest_frame(&student_position).unwrap_or(0);
-            if earliest + length as u64 > end + 1 {
-                // The device joined after this window began: start at its first full window.
-                store.next_end = earliest + length as u64 - 1;
-                continue;
+        let Store { frames, scheduler, .. } = &mut *store;
+        for window in scheduler.due(frames) {
+            if self.stand_ins.with_untracked(|old| *old != window.stood_in) {
+                self.stand_ins.set(window.stood_in);
             }
-            match store.frames.window(&student_position, end, length, label) {
-                Ok(mut frames) => {
-                    let stood_in = add_e4_from_wrists(&mut frames, &store.teacher_inputs);
-                    if self.stand_ins.with_untracked(|old| *old != stood_in) {
-                        self.stand_ins.set(stood_in);
-                    }
-                    self.replay.send(&ToWorker::LiveWindow { end_frame: end, frames })
-                }
-                Err(WindowProblem::Gap(_)) => store.skipped_windows += 1,
-                Err(_) => break,
-            }
-            store.next_end += hop;
+            self.replay.send(&ToWorker::LiveWindow { end_frame: window.end_frame, frames: window.frames });
         }
     }
 }
