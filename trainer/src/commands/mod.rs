@@ -44,6 +44,20 @@ pub struct RunArgs {
     /// Training backend: `cpu`, or `wgpu[:N]` / `cuda[:N]` in a trainer built with that feature.
     #[arg(long, default_value = "cpu")]
     pub device: TrainDevice,
+    /// Fine-tune: every model starts from this exported bundle's weights (its `teacher.bpk`,
+    /// `semantic.bpk`, `student.bpk`) instead of random ones, e.g. models trained on synthetic
+    /// data calibrated against the real data. Their architectures and inputs must match.
+    #[arg(long)]
+    pub init_from: Option<PathBuf>,
+}
+
+/// The record file of a bundle that the model trained under `label` starts from.
+fn bundle_record(label: &str) -> &'static str {
+    match label {
+        "teacher" => "teacher.bpk",
+        "semantic" => "semantic.bpk",
+        _ => "student.bpk",
+    }
 }
 
 /// The window length when none is given: chosen by validation on the real OpenPack sample
@@ -259,6 +273,7 @@ impl Stage {
             progress: !self.spec.quick,
             device: self.args.device,
             augment: None,
+            start_from: self.args.init_from.as_ref().map(|bundle| bundle.join(bundle_record(label))),
         }
     }
 }

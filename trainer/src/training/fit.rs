@@ -42,6 +42,20 @@ pub struct FitOptions {
     pub device: TrainDevice,
     /// Perturb training windows (the teacher's stage; see [`Augment`]).
     pub augment: Option<Augment>,
+    /// A record (`.bpk`) whose weights the model starts from instead of random ones:
+    /// fine-tuning, e.g. on real data after pretraining on calibrated synthetic data.
+    pub start_from: Option<PathBuf>,
+}
+
+/// `model` with the weights of `options.start_from`, or as it is if there is none. Errors name
+/// the file: a record of another architecture or size is refused, never half-loaded.
+pub fn start_weights<M: Module>(model: M, options: &FitOptions) -> Result<M> {
+    let Some(path) = &options.start_from else { return Ok(model) };
+    let record = ModuleRecord::load(path)
+        .with_context(|| format!("cannot load the weights to start from, {}", path.display()))?;
+    model
+        .try_load_record(record)
+        .map_err(|e| anyhow::anyhow!("{}: does not fit this run's {} ({e})", path.display(), options.label))
 }
 
 /// One epoch's record, kept in the run log.
@@ -264,6 +278,7 @@ mod tests {
             progress: false,
             device: TrainDevice::Cpu,
             augment: None,
+            start_from: None,
         }
     }
 
@@ -302,5 +317,26 @@ mod tests {
         for (a, b) in resumed.epochs.iter().zip(&straight.epochs) {
             assert!((a.train_loss - b.train_loss).abs() < 1e-5, "{a:?} vs {b:?}");
         }
+    }
+
+    #[test]
+    fn a_model_starts_from_the_weights_it_is_given_and_refuses_another_shape() {
+        let (trained, _) = train(&options(None, 4, false));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("probe.bpk");
+        trained.clone().into_record().save(&path).unwrap();
+        let device = Device::flex();
+        let fresh = || Probe { linear: LinearConfig::new(2, 2).init(&device) };
+        let start = FitOptions { start_from: Some(path.clone()), ..options(None, 1, false) };
+        let started = start_weights(fresh(), &start).unwrap();
+        let weights = |p: &Probe| p.linear.weight.val().into_data().try_to_vec::<f32>().unwrap();
+        assert_eq!(weights(&started), weights(&trained));
+        assert_ne!(weights(&fresh()), weights(&trained));
+
+        let wider = Probe { linear: LinearConfig::new(3, 2).init(&device) };
+        let error = start_weights(wider, &start).unwrap_err();
+        assert!(format!("{error:#}").contains("probe.bpk: does not fit this run's probe"), "{error:#}");
+        let missing = FitOptions { start_from: Some(dir.path().join("none.bpk")), ..options(None, 1, false) };
+        assert!(format!("{:#}", start_weights(fresh(), &missing).unwrap_err()).contains("none.bpk"));
     }
 }

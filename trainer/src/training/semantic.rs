@@ -10,7 +10,7 @@ use tsak::model::{SemanticClassifier, SemanticClassifierConfig};
 use crate::training::batches::Batch;
 use crate::training::dataset::WindowSet;
 use crate::training::features::TeacherFeatures;
-use crate::training::fit::{FitHistory, FitOptions, fit};
+use crate::training::fit::{FitHistory, FitOptions, fit, start_weights};
 use crate::training::scoring::{Validation, predicted_classes};
 
 /// A trained semantic classifier.
@@ -30,7 +30,7 @@ pub fn train_semantic(
     let eval_device = options.device.base()?;
     let device = eval_device.clone().autodiff();
     device.seed(options.seed);
-    let model = config.init(&device);
+    let model = start_weights(config.init(&device), options)?;
     let (train_set, train_features) = train;
     let loss = |sc: &SemanticClassifier, batch: &Batch| -> Tensor<1> {
         let d = batch.targets.device();

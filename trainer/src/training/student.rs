@@ -12,7 +12,7 @@ use tsak::model::{Student, StudentConfig, StudentProjections, StudentProjections
 use crate::training::batches::{Batch, batches};
 use crate::training::dataset::WindowSet;
 use crate::training::features::TeacherFeatures;
-use crate::training::fit::{FitHistory, FitOptions, fit};
+use crate::training::fit::{FitHistory, FitOptions, fit, start_weights};
 use crate::training::kd::{KdStrategy, logit_kd, rep_kd};
 use crate::training::scoring::{Validation, predicted_classes};
 
@@ -106,7 +106,8 @@ pub fn distill(
     let eval_device = options.device.base()?;
     let device = eval_device.clone().autodiff();
     device.seed(options.seed);
-    let model = DistillStudent { student: config.init(&device), projections: projections.init(&device) };
+    let student = start_weights(config.init(&device), options)?;
+    let model = DistillStudent { student, projections: projections.init(&device) };
     let loss = |m: &DistillStudent, batch: &Batch| kd_loss(m, batch, teacher, strategy, weights);
     let validate = |m: &DistillStudent| val.macro_f1(&predict(&m.student.valid(), val.windows, &eval_device));
     let (best, history) = fit(model, &device, set, options, loss, validate)?;

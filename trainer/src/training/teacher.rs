@@ -10,7 +10,7 @@ use tsak::model::{Teacher, TeacherConfig};
 
 use crate::training::batches::{Batch, batches};
 use crate::training::dataset::WindowSet;
-use crate::training::fit::{FitHistory, FitOptions, fit};
+use crate::training::fit::{FitHistory, FitOptions, fit, start_weights};
 use crate::training::scoring::{Validation, predicted_classes};
 
 /// A trained teacher, ready for stage 2 and export.
@@ -33,7 +33,7 @@ pub fn train_teacher(
     let eval_device = options.device.base()?;
     let device = eval_device.clone().autodiff();
     device.seed(options.seed);
-    let model = config.init(&device);
+    let model = start_weights(config.init(&device), options)?;
     let loss = |teacher: &Teacher, batch: &Batch| -> Tensor<1> {
         let out = teacher.forward(batch.inputs.clone());
         let ce = CrossEntropyLossConfig::new().init(&batch.inputs.device());
