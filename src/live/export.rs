@@ -19,6 +19,7 @@ use super::recording::{ExportFile, Recording};
 use crate::data::classes::{ClassId, ClassTable};
 use crate::data::openpack::devices::{ATR_LAYOUT, DeviceKind, DeviceMap};
 use crate::data::openpack::layout;
+use crate::data::openpack::writer::{OpenPackFile, OpenPackWriter, OperationRow};
 
 /// Why a recording cannot be written in OpenPack's layout.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,6 +34,21 @@ pub enum ExportError {
     Position(String),
     #[error("writing the zip: {0}")]
     Zip(String),
+    #[error("writing {file}: {message}")]
+    Csv { file: String, message: String },
+}
+
+/// The text of an OpenPack file written by `write` through the core's OpenPack writer.
+fn openpack_text(
+    kind: OpenPackFile,
+    write: impl FnOnce(&mut OpenPackWriter<Vec<u8>>) -> csv::Result<()>,
+) -> Result<String, ExportError> {
+    let failed = |e: csv::Error| ExportError::Csv { file: format!("{kind:?}"), message: e.to_string() };
+    let mut writer = OpenPackWriter::new(Vec::new(), kind).map_err(failed)?;
+    write(&mut writer).map_err(failed)?;
+    let bytes = writer.finish().map_err(failed)?;
+    // The writer writes UTF-8 text only.
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn zip(files: &[ExportFile]) -> Result<Vec<u8>, ExportError> {
@@ -97,11 +113,11 @@ pub fn openpack_zip(recording: &Recording) -> Result<Vec<u8>, ExportError> {
     let seconds = second_labels(recording, &openpack);
     files.push(ExportFile {
         name: layout::operations_1hz_path(&user, &session),
-        text: operations_1hz_csv(&user, &session, &seconds),
+        text: operations_1hz_csv(&user, &session, &seconds)?,
     });
     files.push(ExportFile {
         name: layout::operations_path(&user, &session),
-        text: operations_csv(recording, &openpack, &user, &session, &seconds),
+        text: operations_csv(recording, &openpack, &user, &session, &seconds)?,
     });
     files.push(ExportFile { name: "README.txt".into(), text: readme(recording, &openpack, &user, &session) });
     zip(&files)
@@ -131,17 +147,16 @@ fn atr_csv(recording: &Recording, position: &str) -> Result<String, ExportError>
             })
         })
         .collect::<Result<_, _>>()?;
-    let mut text = ATR_LAYOUT.columns.join(",");
-    text.push('\n');
-    for (frame, values, _) in recording.rows() {
-        text.push_str(&recording.unix_ms(frame).to_string());
-        for (i, &column) in columns.iter().enumerate() {
-            let decimals = if (3..6).contains(&i) { 2 } else { 4 };
-            text.push_str(&format!(",{:.*}", decimals, values[column]));
+    let column = |values: &[f32], i: usize| f64::from(values[columns[i]]);
+    openpack_text(OpenPackFile::Atr, |w| {
+        for (frame, values, _) in recording.rows() {
+            let acc = [0, 1, 2].map(|i| column(values, i));
+            let gyro = [3, 4, 5].map(|i| column(values, i));
+            let quat = [6, 7, 8, 9].map(|i| column(values, i));
+            w.atr_row(recording.unix_ms(frame), acc, gyro, quat)?;
         }
-        text.push('\n');
-    }
-    Ok(text)
+        Ok(())
+    })
 }
 
 /// The label of every whole second from the first recorded frame's to the last's: the label of
@@ -163,12 +178,13 @@ fn second_labels(recording: &Recording, openpack: &ClassTable) -> (i64, Vec<Clas
     (first, labels)
 }
 
-fn operations_1hz_csv(user: &str, session: &str, (first, labels): &(i64, Vec<ClassId>)) -> String {
-    let mut text = String::from("unixtime,user,session,box,id\n");
-    for (i, id) in labels.iter().enumerate() {
-        text.push_str(&format!("{},{user},{session},0,{id}\n", (first + i as i64) * 1000));
-    }
-    text
+fn operations_1hz_csv(user: &str, session: &str, (first, labels): &(i64, Vec<ClassId>)) -> Result<String, ExportError> {
+    openpack_text(OpenPackFile::Operations1Hz, |w| {
+        for (i, &id) in labels.iter().enumerate() {
+            w.operation_1hz_row((first + i as i64) * 1000, user, session, 0, id)?;
+        }
+        Ok(())
+    })
 }
 
 fn operations_csv(
@@ -177,21 +193,31 @@ fn operations_csv(
     user: &str,
     session: &str,
     (first, labels): &(i64, Vec<ClassId>),
-) -> String {
-    let mut text = String::from("uuid,user,session,box,id,operation,start,end,actions\n");
-    let mut start = 0;
-    for end in 1..=labels.len() {
-        if end < labels.len() && labels[end] == labels[start] {
-            continue;
+) -> Result<String, ExportError> {
+    openpack_text(OpenPackFile::Operations, |w| {
+        let mut start = 0;
+        for end in 1..=labels.len() {
+            if end < labels.len() && labels[end] == labels[start] {
+                continue;
+            }
+            let id = labels[start];
+            let uuid = span_uuid(&recording.meta.id, start);
+            let (from, to) = (iso(first + start as i64), iso(first + end as i64));
+            let operation = openpack.name_of(id).unwrap_or("");
+            w.operation_row(&OperationRow {
+                uuid: &uuid,
+                user,
+                session,
+                box_no: 0,
+                id,
+                operation,
+                start: &from,
+                end: &to,
+            })?;
+            start = end;
         }
-        let id = labels[start];
-        let name = openpack.name_of(id).unwrap_or("").replace(',', " ");
-        let uuid = span_uuid(&recording.meta.id, start);
-        let (from, to) = (iso(first + start as i64), iso(first + end as i64));
-        text.push_str(&format!("{uuid},{user},{session},0,{id},{name},{from},{to},\n"));
-        start = end;
-    }
-    text
+        Ok(())
+    })
 }
 
 fn iso(unix_s: i64) -> String {

@@ -9,6 +9,7 @@ pub mod imu_with_label;
 pub mod layout;
 pub mod session;
 pub mod splits;
+pub mod writer;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod fs;

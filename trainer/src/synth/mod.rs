@@ -7,6 +7,8 @@
 //! wrists (32 Hz, own clock), plus both annotation forms.
 //!
 //! - [`schedule`]: the packing cycle (order, durations, Null gaps), which becomes the annotation.
+//! - [`calibration`], [`correction`]: measuring a real dataset's training part and making the
+//!   sensors look like it (axes and posture per operation, motion per band, rate, units, range).
 //! - [`motions`]: per-operation motion scripts, which become the sensor data.
 //! - [`body`]: the skeleton, its joint dynamics and forward kinematics.
 //! - [`kinematics`]: quaternions, orientation integration, what an IMU measures.
@@ -16,7 +18,9 @@
 //! - [`seeds`]: one independent random stream per subject, session and device.
 
 pub mod body;
+pub mod calibration;
 pub mod compare;
+pub mod correction;
 pub mod kinematics;
 pub mod motions;
 pub mod schedule;
@@ -34,8 +38,10 @@ use anyhow::{Context, Result, bail};
 use rand::Rng;
 use tsak::data::classes::ClassTable;
 
+use self::calibration::Calibration;
 use self::session::{DEVICES, SessionPlan, SessionSummary};
 use self::subjects::Subject;
+use crate::training::dataset::{DataSource, SplitChoice};
 
 /// Command-line arguments of `trainer synth`.
 #[derive(clap::Args, Debug, Clone)]
@@ -59,7 +65,16 @@ pub struct SynthArgs {
     /// A real dataset (`openpack:DIR`) to print the written data's sensor statistics beside:
     /// gravity per axis, spread, peaks, power above 3 Hz, clipping, operation durations.
     #[arg(long)]
-    pub compare: Option<crate::training::dataset::DataSource>,
+    pub compare: Option<DataSource>,
+    /// A real dataset (`openpack:DIR`) to calibrate the simulator against: its rate, E4 units,
+    /// accelerometer range and operation durations, and per sensor and operation the direction
+    /// of gravity and the motion below and above 3 Hz. Only the training part of
+    /// `--calibrate-split` is looked at, never its test part.
+    #[arg(long)]
+    pub calibrate_to: Option<DataSource>,
+    /// The split whose training part `--calibrate-to` measures.
+    #[arg(long, default_value = "time:0.7")]
+    pub calibrate_split: SplitChoice,
 }
 
 /// What to generate.
@@ -69,11 +84,21 @@ pub struct SynthConfig {
     pub sessions: usize,
     pub minutes: f64,
     pub seed: u64,
+    /// A real dataset's look (`None`: the documented formats and the scripts' own motion).
+    pub calibration: Option<Calibration>,
 }
 
-impl From<&SynthArgs> for SynthConfig {
-    fn from(a: &SynthArgs) -> Self {
-        Self { users: a.users, sessions: a.sessions, minutes: a.minutes, seed: a.seed }
+impl SynthConfig {
+    /// The configuration `args` ask for, calibrating first if they name a real dataset.
+    pub fn from_args(a: &SynthArgs) -> Result<Self> {
+        let calibration = match &a.calibrate_to {
+            Some(real) => {
+                let scratch = tempfile::tempdir().context("cannot create a scratch folder for calibration")?;
+                Some(calibration::calibrate(real, &a.calibrate_split, a.seed, scratch.path())?)
+            }
+            None => None,
+        };
+        Ok(Self { users: a.users, sessions: a.sessions, minutes: a.minutes, seed: a.seed, calibration })
     }
 }
 
@@ -131,7 +156,7 @@ impl SynthSummary {
 
 /// `trainer synth`: writes the dataset and prints a short summary.
 pub fn run(args: &SynthArgs) -> Result<()> {
-    let summary = write_dataset(&SynthConfig::from(args), &args.out)?;
+    let summary = write_dataset(&SynthConfig::from_args(args)?, &args.out)?;
     println!("{}", summary.describe());
     if let Some(real) = &args.compare {
         println!("\nreal ({real}) vs the synthetic data just written ({}):", args.out.display());
@@ -148,7 +173,12 @@ pub fn write_dataset(cfg: &SynthConfig, out: &Path) -> Result<SynthSummary> {
     cfg.validate()?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create folder {}", out.display()))?;
     let classes = ClassTable::openpack_operations();
-    let handedness = subjects::left_handed_users(cfg.seed, cfg.users);
+    // A calibration describes one worker's sensors as worn: its corrections assume the roles
+    // of that worker's hands, so a calibrated dataset has no left-handed subjects.
+    let handedness = match cfg.calibration {
+        Some(_) => vec![false; cfg.users],
+        None => subjects::left_handed_users(cfg.seed, cfg.users),
+    };
     let subjects: Vec<Subject> =
         (0..cfg.users).map(|u| subjects::draw_subject(cfg.seed, u, handedness[u], DEVICES.len())).collect();
     writer::write_readme(out, &readme(cfg))?;
@@ -164,6 +194,7 @@ pub fn write_dataset(cfg: &SynthConfig, out: &Path) -> Result<SynthSummary> {
             classes: &classes,
             first_second: session_start(cfg, u, s),
             minutes: cfg.minutes,
+            calibration: cfg.calibration.as_ref(),
         })
         .collect();
     let sessions = run_in_parallel(out, &plans)?;
@@ -216,6 +247,18 @@ fn run_in_parallel(out: &Path, plans: &[SessionPlan<'_>]) -> Result<Vec<SessionS
     slots.into_iter().map(|r| r.unwrap_or_else(|| Err(anyhow::anyhow!("a session was not generated")))).collect()
 }
 
+/// How the data was calibrated, for the README (nothing for uncalibrated data, whose README
+/// predates calibration and stays byte for byte as it was).
+fn calibration_line(cfg: &SynthConfig) -> Option<String> {
+    cfg.calibration.as_ref().map(|c| {
+        format!(
+            "Calibrated against {} (ATR at {:.2} Hz, E4 acc in G / 9.80665 as OpenPack released it, \
+             acc clipped at +-4 G, per-sensor axes and motion per operation, operation durations).",
+            c.source, c.atr_hz
+        )
+    })
+}
+
 /// The root README: what this is, how it was made, what it is not.
 fn readme(cfg: &SynthConfig) -> String {
     let lines = [
@@ -238,6 +281,10 @@ fn readme(cfg: &SynthConfig) -> String {
         "Use it to exercise pipelines and tests. Numbers measured on it say nothing about".to_string(),
         "performance on real OpenPack data.".to_string(),
     ];
+    let mut lines = lines.to_vec();
+    if let Some(line) = calibration_line(cfg) {
+        lines.insert(3, line);
+    }
     lines.join("\n") + "\n"
 }
 

@@ -2,6 +2,8 @@
 //! gaps, checked before anything moves. It becomes the annotation; [`super::motions`] turns it
 //! into movement.
 
+use std::collections::BTreeMap;
+
 use anyhow::{Context, bail};
 use rand::Rng;
 use rand_distr::{Distribution, LogNormal};
@@ -68,9 +70,28 @@ pub fn cycle_order(classes: &ClassTable) -> anyhow::Result<Vec<ClassId>> {
     Ok(order)
 }
 
+/// How long each operation takes at tempo 1: (id, low, high) of a ~90% interval.
+pub type DurationTable = Vec<(ClassId, f64, f64)>;
+
+/// The scripts' own durations, or, calibrated, intervals around a real dataset's mean seconds
+/// per run: its median the real mean, its 90% interval a factor 1.6 either side (the real
+/// sample's runs of one operation spread about that much).
+pub fn duration_table(real_means: Option<&BTreeMap<ClassId, f64>>) -> DurationTable {
+    DURATIONS
+        .iter()
+        .map(|&(id, lo, hi)| match real_means.and_then(|m| m.get(&id)) {
+            Some(&mean) => (id, mean / REAL_SPREAD, mean * REAL_SPREAD),
+            None => (id, lo, hi),
+        })
+        .collect()
+}
+
+/// The factor either side of a calibrated operation's mean duration that spans ~90% of runs.
+const REAL_SPREAD: f64 = 1.6;
+
 /// Draws an operation's duration in whole seconds for a subject of the given tempo.
-fn draw_duration<R: Rng>(rng: &mut R, id: ClassId, tempo: f64) -> u32 {
-    let (_, lo, hi) = DURATIONS.iter().copied().find(|d| d.0 == id).unwrap_or((id, 5.0, 10.0));
+fn draw_duration<R: Rng>(rng: &mut R, durations: &[(ClassId, f64, f64)], id: ClassId, tempo: f64) -> u32 {
+    let (_, lo, hi) = durations.iter().copied().find(|d| d.0 == id).unwrap_or((id, 5.0, 10.0));
     // 1.645 sigmas either side of the median cover 90%.
     let sigma = (hi / lo).ln() / (2.0 * 1.645);
     let median = (lo * hi).sqrt();
@@ -118,7 +139,14 @@ fn cycle_operations<R: Rng>(rng: &mut R, order: &[ClassId]) -> Vec<ClassId> {
 /// `target_s` seconds are filled; the last cycle is cut off there, as a recording that stops
 /// mid-box. Starts with an operation and ends with one (a trailing Null gap is dropped, so the
 /// session may end a few seconds early).
-pub fn plan_schedule<R: Rng>(rng: &mut R, order: &[ClassId], null_id: ClassId, tempo: f64, target_s: f64) -> Vec<Span> {
+pub fn plan_schedule<R: Rng>(
+    rng: &mut R,
+    order: &[ClassId],
+    null_id: ClassId,
+    tempo: f64,
+    target_s: f64,
+    durations: &[(ClassId, f64, f64)],
+) -> Vec<Span> {
     let target = target_s.round().max(1.0) as u32;
     let mut spans: Vec<Span> = Vec::new();
     let mut t = 0_u32;
@@ -132,7 +160,7 @@ pub fn plan_schedule<R: Rng>(rng: &mut R, order: &[ClassId], null_id: ClassId, t
                 spans.push(Span { id: null_id, start_s: t, end_s: t + gap, box_no });
                 t += gap;
             }
-            let length = draw_duration(rng, id, tempo);
+            let length = draw_duration(rng, durations, id, tempo);
             spans.push(Span { id, start_s: t, end_s: t + length, box_no });
             t += length;
         }
@@ -178,7 +206,7 @@ mod tests {
     fn every_operation_appears_in_a_ten_minute_session() {
         for seed in 0..200 {
             let mut rng = seeds::rng(seed, &[seeds::SCHEDULE]);
-            let spans = plan_schedule(&mut rng, &order(), 8100, 1.25, 600.0);
+            let spans = plan_schedule(&mut rng, &order(), 8100, 1.25, 600.0, &duration_table(None));
             check_schedule(&spans).unwrap();
             for id in order() {
                 assert!(spans.iter().any(|s| s.id == id), "seed {seed}: {id} missing");
@@ -195,7 +223,7 @@ mod tests {
         let mut rng = seeds::rng(3, &[seeds::SCHEDULE]);
         let mut picking = Vec::new();
         for _ in 0..2000 {
-            picking.push(draw_duration(&mut rng, PICKING, 1.0));
+            picking.push(draw_duration(&mut rng, &duration_table(None), PICKING, 1.0));
         }
         picking.sort();
         let (p05, p50, p95) = (picking[100], picking[1000], picking[1900]);

@@ -18,6 +18,7 @@ pub const UUID: u64 = 9;
 pub const NOISE: u64 = 10;
 pub const JITTER: u64 = 11;
 pub const START: u64 = 12;
+pub const CALIBRATION: u64 = 13;
 
 /// SplitMix64's finaliser: a bijective mix that spreads every input bit over the output.
 fn mix(mut z: u64) -> u64 {

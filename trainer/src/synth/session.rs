@@ -1,8 +1,9 @@
 //! One recording session: clocks, the motion simulation, the IMU error models, dropped samples,
 //! and streaming every device's rows to its file as the simulation runs.
 //!
-//! The body is simulated at 240 Hz, a multiple of the ATR's 30 Hz, so ATR samples fall exactly
-//! on simulation steps; E4 samples (32 Hz, its own clock) take the nearest step (< 2.1 ms off).
+//! The body is simulated at 240 Hz, a multiple of the documented ATR rate of 30 Hz, so those ATR
+//! samples fall exactly on simulation steps; a calibrated session's 33.3 Hz ATR samples and the
+//! E4's (32 Hz, its own clock) take the nearest step (< 2.1 ms off, under the ATR's jitter).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -14,19 +15,21 @@ use rand_distr::{Distribution, Normal, StandardNormal};
 use tsak::data::classes::{ClassId, ClassTable};
 use tsak::data::openpack::devices::e4_acc_reading;
 use tsak::data::openpack::layout;
+use tsak::data::openpack::writer::OpenPackFile;
 use tsak::data::openpack::{Device, DeviceKind};
 
 use super::body::{Placement, Segment, Side, SitePose, Skeleton};
+use super::calibration::{ATR_ACC_RANGE_G, Calibration};
+use super::correction::{ClassClock, Corrector, Ideal};
 use super::kinematics::{self, OrientationIntegrator, Quat, Vec3};
 use super::motions::{self, Phase};
 use super::schedule;
 use super::seeds;
 use super::subjects::{DeviceErrors, Subject};
-use super::writer::{self, ATR_HEADER, Annotation, CsvFile, E4_HEADER};
+use super::writer::{self, Annotation, CsvFile};
 
-/// Simulation rate and how many steps make one ATR sample period.
+/// Simulation rate, and the ATR rate OpenPack documents (an uncalibrated session's).
 pub const SIM_HZ: f64 = 240.0;
-const ATR_STEPS: usize = 8;
 const ATR_HZ: f64 = 30.0;
 const E4_HZ: f64 = 32.0;
 /// Simulated time before the first ATR sample, so the first samples have history (s).
@@ -103,6 +106,9 @@ pub struct SessionPlan<'a> {
     /// Unix time (s) of the first annotated second.
     pub first_second: i64,
     pub minutes: f64,
+    /// What to look like: a real dataset the simulator was calibrated against, or `None` for
+    /// the documented formats and the scripts' own motion.
+    pub calibration: Option<&'a Calibration>,
 }
 
 /// What was written for one session.
@@ -124,6 +130,7 @@ pub struct SessionSummary {
 
 /// The clocks of a session: when each device starts, how long it records, how it drifts.
 struct Clocks {
+    atr_hz: f64,
     atr_start_ms: i64,
     atr_samples: usize,
     e4_start_ms: [f64; 2],
@@ -134,14 +141,14 @@ struct Clocks {
 }
 
 impl Clocks {
-    fn draw(rng: &mut ChaCha8Rng, first_second: i64, annotated_s: u32) -> Self {
+    fn draw(rng: &mut ChaCha8Rng, first_second: i64, annotated_s: u32, atr_hz: f64) -> Self {
         // The sensors run a few seconds before and after the annotated part, from a
         // sub-second point of the clock.
         let lead_ms: i64 = rng.random_range(2000..6000);
         let tail_ms: i64 = rng.random_range(3000..7000);
         let atr_start_ms = first_second * 1000 - lead_ms;
         let atr_duration_ms = (lead_ms + i64::from(annotated_s) * 1000 + tail_ms) as f64;
-        let atr_samples = (atr_duration_ms * ATR_HZ / 1000.0).floor() as usize + 1;
+        let atr_samples = (atr_duration_ms * atr_hz / 1000.0).floor() as usize + 1;
         let mut e4_start_ms = [0.0; 2];
         let mut e4_samples = [0; 2];
         let mut e4_ppm = [0.0; 2];
@@ -153,6 +160,7 @@ impl Clocks {
             e4_ppm[d] = rng.random_range(-30.0..30.0);
         }
         Self {
+            atr_hz,
             atr_start_ms,
             atr_samples,
             e4_start_ms,
@@ -167,8 +175,14 @@ impl Clocks {
         self.atr_start_ms as f64 - WARM_UP_S * 1000.0
     }
 
+    /// The simulation step nearest ATR sample `i` (exact at 30 Hz: eight steps a sample).
     fn atr_step(&self, i: usize) -> usize {
-        (WARM_UP_S * SIM_HZ) as usize + ATR_STEPS * i
+        (WARM_UP_S * SIM_HZ + i as f64 * SIM_HZ / self.atr_hz).round() as usize
+    }
+
+    /// ATR sample `i`'s nominal timestamp.
+    fn atr_time(&self, i: usize) -> i64 {
+        (self.atr_start_ms as f64 + i as f64 * 1000.0 / self.atr_hz).round() as i64
     }
 
     /// The simulation step nearest the true instant of E4 `d`'s sample `k`.
@@ -219,7 +233,8 @@ impl ImuNoise {
     }
 }
 
-/// Generates one session and writes its six sensor files and two annotation files.
+/// Generates one session and writes its sensor files (six, or those a calibration's real data
+/// has) and two annotation files.
 pub fn write_session(root: &Path, plan: &SessionPlan<'_>) -> Result<SessionSummary> {
     let (seed, u, s) = (plan.seed, plan.user_index as u64, plan.session_index as u64);
     let subject = plan.subject;
@@ -230,7 +245,9 @@ pub fn write_session(root: &Path, plan: &SessionPlan<'_>) -> Result<SessionSumma
     let session_tempo = log_tempo.exp();
     let tempo = subject.tempo * session_tempo;
     let order = schedule::cycle_order(plan.classes)?;
-    let spans = schedule::plan_schedule(&mut schedule_rng, &order, plan.classes.null_id, tempo, plan.minutes * 60.0);
+    let durations = schedule::duration_table(plan.calibration.map(|c| &c.durations));
+    let target_s = plan.minutes * 60.0;
+    let spans = schedule::plan_schedule(&mut schedule_rng, &order, plan.classes.null_id, tempo, target_s, &durations);
     schedule::check_schedule(&spans)?;
     let annotated_s = spans.last().map_or(0, |s| s.end_s);
 
@@ -244,7 +261,9 @@ pub fn write_session(root: &Path, plan: &SessionPlan<'_>) -> Result<SessionSumma
     writer::write_operations(root, &annotation, &mut seeds::rng(seed, &[seeds::UUID, u, s]))?;
     writer::write_operations_1hz(root, &annotation)?;
 
-    let clocks = Clocks::draw(&mut seeds::rng(seed, &[seeds::CLOCK, u, s]), plan.first_second, annotated_s);
+    let atr_hz = plan.calibration.map_or(ATR_HZ, |c| c.atr_hz);
+    let clock_rng = &mut seeds::rng(seed, &[seeds::CLOCK, u, s]);
+    let clocks = Clocks::draw(clock_rng, plan.first_second, annotated_s, atr_hz);
     let mut motion_rng = seeds::rng(seed, &[seeds::MOTION, u, s]);
     let end_s = clocks.steps() as f64 / SIM_HZ;
     let phases = motions::plan_motion(&mut motion_rng, subject, tempo, &spans, clocks.annotation_start_s, end_s);
@@ -252,7 +271,9 @@ pub fn write_session(root: &Path, plan: &SessionPlan<'_>) -> Result<SessionSumma
     let mut streams = SessionStreams::open(root, plan, &clocks)?;
     let room_heading = motion_rng.random_range(-std::f64::consts::PI..std::f64::consts::PI);
     let skeleton = Skeleton::new(subject.body_style(session_tempo), motions::REST, room_heading);
-    simulate(skeleton, &phases, &clocks, &mut motion_rng, &mut streams)?;
+    let class_clock =
+        ClassClock { spans: &spans, annotation_start_s: clocks.annotation_start_s, null_id: plan.classes.null_id };
+    simulate(skeleton, &phases, &clocks, &class_clock, &mut motion_rng, &mut streams)?;
     let counts = streams.finish()?;
 
     let mut seconds_per_class = BTreeMap::new();
@@ -283,14 +304,17 @@ struct StreamCounts {
 }
 
 /// The open files of a session and the per-device state that goes with them.
-struct SessionStreams {
+struct SessionStreams<'a> {
     placements: Vec<Placement>,
-    files: Vec<CsvFile>,
+    /// The calibration and each device's state under it.
+    calibration: Option<(&'a Calibration, Vec<Corrector>)>,
+    /// One per device; `None` for a device the calibration's real data lacks (never written).
+    files: Vec<Option<CsvFile>>,
     noise: Vec<ImuNoise>,
     jitter_rng: Vec<ChaCha8Rng>,
     atr_drop_rng: ChaCha8Rng,
     e4_drop_rng: Vec<ChaCha8Rng>,
-    atr_start_ms: i64,
+    clocks_atr_hz: f64,
     atr_written: usize,
     atr_dropped: usize,
     e4_written: [usize; 2],
@@ -298,8 +322,8 @@ struct SessionStreams {
     linear_acc: [Vec<f32>; 4],
 }
 
-impl SessionStreams {
-    fn open(root: &Path, plan: &SessionPlan<'_>, clocks: &Clocks) -> Result<Self> {
+impl<'a> SessionStreams<'a> {
+    fn open(root: &Path, plan: &SessionPlan<'a>, clocks: &Clocks) -> Result<Self> {
         let (seed, u, s) = (plan.seed, plan.user_index as u64, plan.session_index as u64);
         let mut placements = Vec::new();
         let mut files = Vec::new();
@@ -310,20 +334,31 @@ impl SessionStreams {
             let errors = DeviceErrors::draw(&mut device_rng, plan.subject, d);
             placements.push(spec.placement(errors.mount));
             let path = root.join(layout::device_path(&plan.subject.user, &plan.session, &spec.device()));
-            let header = if spec.kind == DeviceKind::Atr { ATR_HEADER } else { E4_HEADER };
-            files.push(CsvFile::create(&path, header)?);
+            let kind = if spec.kind == DeviceKind::Atr { OpenPackFile::Atr } else { OpenPackFile::E4Acc };
+            let worn = plan.calibration.is_none_or(|c| !c.absent.get(d).copied().unwrap_or(false));
+            files.push(if worn { Some(CsvFile::create(&path, kind)?) } else { None });
             let gyro_bias = errors.gyro_bias;
             noise.push(ImuNoise { errors, rng: seeds::rng(seed, &[seeds::NOISE, u, s, d as u64]), gyro_bias });
             jitter_rng.push(seeds::rng(seed, &[seeds::JITTER, u, s, d as u64]));
         }
+        let calibration = plan.calibration.map(|c| {
+            let correctors = (0..DEVICES.len())
+                .map(|d| {
+                    let rate = if DEVICES[d].kind == DeviceKind::Atr { clocks.atr_hz } else { E4_HZ };
+                    Corrector::new(d, rate, seeds::rng(seed, &[seeds::CALIBRATION, u, s, d as u64]))
+                })
+                .collect();
+            (c, correctors)
+        });
         Ok(Self {
             placements,
+            calibration,
             files,
             noise,
             jitter_rng,
             atr_drop_rng: seeds::rng(seed, &[seeds::ATR_DROPS, u, s]),
             e4_drop_rng: (0..2).map(|d| seeds::rng(seed, &[seeds::E4_DROPS, u, s, d])).collect(),
-            atr_start_ms: clocks.atr_start_ms,
+            clocks_atr_hz: clocks.atr_hz,
             atr_written: 0,
             atr_dropped: 0,
             e4_written: [0; 2],
@@ -338,18 +373,34 @@ impl SessionStreams {
         (z * ATR_JITTER_SD_MS).round().clamp(-ATR_JITTER_MAX_MS, ATR_JITTER_MAX_MS) as i64
     }
 
-    /// Writes ATR sample `i` of all four devices, or drops it from all four.
-    fn atr_sample(&mut self, i: usize, readings: &[Reading]) -> Result<()> {
-        let nominal = (self.atr_start_ms as f64 + i as f64 * 1000.0 / ATR_HZ).round() as i64;
+    /// Device `d`'s reading as calibrated for class `class` (as simulated without a calibration).
+    fn calibrated(&mut self, d: usize, class: ClassId, reading: &Reading) -> Ideal {
+        let ideal = Ideal {
+            specific_force: reading.specific_force,
+            angular_velocity: reading.angular_velocity,
+            orientation: reading.orientation,
+        };
+        match &mut self.calibration {
+            Some((calibration, correctors)) => correctors[d].apply(calibration, class, ideal),
+            None => ideal,
+        }
+    }
+
+    /// Writes ATR sample `i` (timestamp `nominal` before jitter) of all four devices, during
+    /// class `class`, or drops it from all four.
+    fn atr_sample(&mut self, i: usize, nominal: i64, class: ClassId, readings: &[Reading]) -> Result<()> {
         let dropped = i > 0 && self.atr_drop_rng.random_bool(DROP_CHANCE);
+        let range = if self.calibration.is_some() { ATR_ACC_RANGE_G } else { f64::INFINITY };
         for (d, r) in readings.iter().enumerate().take(4) {
+            let reading = self.calibrated(d, class, r);
             // The error models run whether or not the sample reaches the file.
-            let acc = self.noise[d].acc(r.specific_force);
-            let gyro = self.noise[d].gyro(r.angular_velocity, 1.0 / ATR_HZ);
+            let acc = self.noise[d].acc(reading.specific_force);
+            let acc = Vec3::new(acc.x.clamp(-range, range), acc.y.clamp(-range, range), acc.z.clamp(-range, range));
+            let gyro = self.noise[d].gyro(reading.angular_velocity, 1.0 / self.clocks_atr_hz);
             let jitter = self.jitter(d);
             self.linear_acc[d].push(r.linear_acc_g as f32);
-            if !dropped {
-                self.files[d].atr_row(nominal + jitter, acc, gyro, r.orientation)?;
+            if !dropped && let Some(file) = &mut self.files[d] {
+                file.atr_row(nominal + jitter, acc, gyro, reading.orientation)?;
             }
         }
         if dropped {
@@ -360,22 +411,25 @@ impl SessionStreams {
         Ok(())
     }
 
-    /// Writes sample `k` of E4 `e` (0 = e401, 1 = e402) unless it is lost.
-    fn e4_sample(&mut self, e: usize, time_ms: i64, reading: &Reading) -> Result<()> {
+    /// Writes sample `k` of E4 `e` (0 = e401, 1 = e402), during class `class`, unless it is lost.
+    fn e4_sample(&mut self, e: usize, time_ms: i64, class: ClassId, reading: &Reading) -> Result<()> {
         let d = 4 + e;
+        let reading = self.calibrated(d, class, reading);
         let acc = self.noise[d].acc(reading.specific_force);
         if self.e4_drop_rng[e].random_bool(DROP_CHANCE) {
             self.e4_dropped[e] += 1;
             return Ok(());
         }
         let quantised = Vec3::new(e4_acc_reading(acc.x), e4_acc_reading(acc.y), e4_acc_reading(acc.z));
+        let as_released = self.calibration.as_ref().is_some_and(|(c, _)| c.e4_divided_by_gravity);
+        let Some(file) = &mut self.files[d] else { return Ok(()) };
         self.e4_written[e] += 1;
-        self.files[d].e4_row(time_ms, quantised)
+        if as_released { file.e4_row_as_released(time_ms, quantised) } else { file.e4_row(time_ms, quantised) }
     }
 
     /// Flushes every file and reports what was written.
     fn finish(self) -> Result<StreamCounts> {
-        for file in self.files {
+        for file in self.files.into_iter().flatten() {
             file.finish()?;
         }
         let linear_acc_p99 = self.linear_acc.map(|mut v| {
@@ -407,8 +461,9 @@ fn simulate(
     mut skeleton: Skeleton,
     phases: &[Phase],
     clocks: &Clocks,
+    class_clock: &ClassClock<'_>,
     rng: &mut ChaCha8Rng,
-    streams: &mut SessionStreams,
+    streams: &mut SessionStreams<'_>,
 ) -> Result<()> {
     let dt = 1.0 / SIM_HZ;
     let steps = clocks.steps();
@@ -467,13 +522,14 @@ fn simulate(
         if m == 0 {
             continue;
         }
+        let class = class_clock.class_at(m as f64 * dt);
         if atr_due {
-            streams.atr_sample(next_atr, &readings[..4])?;
+            streams.atr_sample(next_atr, clocks.atr_time(next_atr), class, &readings[..4])?;
             next_atr += 1;
         }
         for e in 0..2 {
             while next_e4[e] < clocks.e4_samples[e] && clocks.e4_step(e, next_e4[e]) <= m {
-                streams.e4_sample(e, clocks.e4_time(e, next_e4[e]), &readings[4 + e])?;
+                streams.e4_sample(e, clocks.e4_time(e, next_e4[e]), class, &readings[4 + e])?;
                 next_e4[e] += 1;
             }
         }
@@ -489,7 +545,7 @@ mod tests {
     fn clocks_put_the_sensors_around_the_annotation() {
         let mut rng = seeds::rng(1, &[seeds::CLOCK]);
         for _ in 0..50 {
-            let c = Clocks::draw(&mut rng, 1_634_178_334, 300);
+            let c = Clocks::draw(&mut rng, 1_634_178_334, 300, ATR_HZ);
             let first = 1_634_178_334_000_i64;
             let last = first + 300_000;
             assert!(c.atr_start_ms <= first - 2000 && c.atr_start_ms > first - 6000);

@@ -9,14 +9,14 @@ use tsak::data::classes::ClassTable;
 use tsak::data::openpack::{DeviceMap, fs as openpack_fs, session as openpack_session};
 
 use super::kinematics::{Quat, Vec3};
-use super::writer::{ATR_HEADER, E4_HEADER, OPERATIONS_1HZ_HEADER, OPERATIONS_HEADER};
 use super::*;
+use tsak::data::openpack::writer::OpenPackFile;
 
 const ATR: [&str; 4] = ["atr01", "atr02", "atr03", "atr04"];
 
 fn small(seed: u64, users: usize, sessions: usize, minutes: f64) -> (tempfile::TempDir, SynthSummary) {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = SynthConfig { users, sessions, minutes, seed };
+    let cfg = SynthConfig { users, sessions, minutes, seed, calibration: None };
     let summary = write_dataset(&cfg, dir.path()).unwrap();
     (dir, summary)
 }
@@ -81,17 +81,17 @@ fn the_layout_and_headers_are_exact() {
     for path in files(root).iter().filter(|p| p.extension().is_some_and(|e| e == "csv")) {
         let header = read_csv(&root.join(path)).0;
         let want = match path.to_string_lossy() {
-            p if p.contains("/atr/") => ATR_HEADER,
-            p if p.contains("/e4/") => E4_HEADER,
-            p if p.contains("openpack-operations-1hz") => OPERATIONS_1HZ_HEADER,
-            _ => OPERATIONS_HEADER,
+            p if p.contains("/atr/") => "unixtime,acc_x,acc_y,acc_z,gyro_x,gyro_y,gyro_z,quat_w,quat_x,quat_y,quat_z",
+            p if p.contains("/e4/") => "time,acc_x,acc_y,acc_z",
+            p if p.contains("openpack-operations-1hz") => "unixtime,user,session,box,id",
+            _ => "uuid,user,session,box,id,operation,start,end,actions",
         };
         assert_eq!(header, want, "{}", path.display());
     }
-    assert_eq!(ATR_HEADER, "unixtime,acc_x,acc_y,acc_z,gyro_x,gyro_y,gyro_z,quat_w,quat_x,quat_y,quat_z");
-    assert_eq!(E4_HEADER, "time,acc_x,acc_y,acc_z");
-    assert_eq!(OPERATIONS_HEADER, "uuid,user,session,box,id,operation,start,end,actions");
-    assert_eq!(OPERATIONS_1HZ_HEADER, "unixtime,user,session,box,id");
+    assert_eq!(
+        OpenPackFile::Atr.columns().join(","),
+        "unixtime,acc_x,acc_y,acc_z,gyro_x,gyro_y,gyro_z,quat_w,quat_x,quat_y,quat_z"
+    );
     let readme = fs::read_to_string(root.join("README.txt")).unwrap();
     assert!(readme.contains("SYNTHETIC") && readme.contains("NOT the OpenPack dataset"));
     assert!(readme.contains("users=2 sessions=2 minutes=1 seed=7"));

@@ -1,12 +1,10 @@
 //! Files in the exact OpenPack layout: ATR and E4 sensor CSVs, both annotation forms, and the
-//! README that says the data is synthetic.
-//!
-//! Rows are formatted by hand into a reused line buffer (fixed decimals through integer
-//! arithmetic, so there is never a `-0.0000` and no float formatting cost) and go through
-//! buffered writers; every I/O error names its path.
+//! README that says the data is synthetic. Rows go through the core's OpenPack writer (the
+//! one the live recordings' export uses, with the readers' own headers) into buffered files;
+//! every I/O error names its path.
 
 use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -14,110 +12,63 @@ use chrono::{DateTime, FixedOffset};
 use rand::Rng;
 use tsak::data::classes::ClassTable;
 use tsak::data::openpack::layout;
+use tsak::data::openpack::writer::{OpenPackFile, OpenPackWriter, OperationRow};
 
 use super::kinematics::{Quat, Vec3};
 use super::schedule::Span;
 
-pub const ATR_HEADER: &str = "unixtime,acc_x,acc_y,acc_z,gyro_x,gyro_y,gyro_z,quat_w,quat_x,quat_y,quat_z";
-pub const E4_HEADER: &str = "time,acc_x,acc_y,acc_z";
-pub const OPERATIONS_HEADER: &str = "uuid,user,session,box,id,operation,start,end,actions";
-pub const OPERATIONS_1HZ_HEADER: &str = "unixtime,user,session,box,id";
-
 /// OpenPack was recorded in Japan: annotation times carry +09:00.
 const JST_SECONDS: i32 = 9 * 3600;
 
-/// A CSV file being written: the path (for error messages), a buffered writer and a line buffer.
+/// One OpenPack file being written, with its path for error messages.
 pub struct CsvFile {
     path: PathBuf,
-    out: BufWriter<File>,
-    line: Vec<u8>,
+    out: OpenPackWriter<BufWriter<File>>,
 }
 
 impl CsvFile {
-    /// Creates the file (and its folders) and writes the header line.
-    pub fn create(path: &Path, header: &str) -> Result<Self> {
+    /// Creates the file (and its folders) and writes the header line of `kind`.
+    pub fn create(path: &Path, kind: OpenPackFile) -> Result<Self> {
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).with_context(|| format!("cannot create folder {}", dir.display()))?;
         }
         let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-        let mut csv = Self {
-            path: path.to_path_buf(),
-            out: BufWriter::with_capacity(1 << 16, file),
-            line: Vec::with_capacity(128),
-        };
-        csv.line.extend_from_slice(header.as_bytes());
-        csv.end_line()?;
-        Ok(csv)
+        let out = OpenPackWriter::new(BufWriter::new(file), kind)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(Self { path: path.to_path_buf(), out })
     }
 
-    fn end_line(&mut self) -> Result<()> {
-        self.line.push(b'\n');
-        self.out.write_all(&self.line).with_context(|| format!("cannot write {}", self.path.display()))?;
-        self.line.clear();
-        Ok(())
-    }
-
-    fn integer(&mut self, v: i64) {
-        // Writing into a Vec cannot fail.
-        let _ = write!(self.line, "{v}");
-    }
-
-    fn text(&mut self, s: &str) {
-        self.line.extend_from_slice(s.as_bytes());
-    }
-
-    fn comma(&mut self) {
-        self.line.push(b',');
-    }
-
-    fn fixed(&mut self, v: f64, decimals: u32) {
-        push_fixed(&mut self.line, v, decimals);
+    fn wrote(&self, result: csv::Result<()>) -> Result<()> {
+        result.with_context(|| format!("cannot write {}", self.path.display()))
     }
 
     /// One ATR row: acc in G (4 decimals), gyro in deg/s (2 decimals), quaternion (4 decimals).
     pub fn atr_row(&mut self, unixtime_ms: i64, acc: Vec3, gyro_dps: Vec3, quat: Quat) -> Result<()> {
-        self.integer(unixtime_ms);
-        for v in acc.to_array() {
-            self.comma();
-            self.fixed(v, 4);
-        }
-        for v in gyro_dps.to_array() {
-            self.comma();
-            self.fixed(v, 2);
-        }
-        for v in quat.to_array() {
-            self.comma();
-            self.fixed(v, 4);
-        }
-        self.end_line()
+        let result = self.out.atr_row(unixtime_ms, acc.to_array(), gyro_dps.to_array(), quat.to_array());
+        self.wrote(result)
     }
 
-    /// One E4 accelerometer row: time in ms, acc in G (4 decimals).
+    /// One E4 accelerometer row: time in ms, acc in G (4 decimals), as documented.
     pub fn e4_row(&mut self, time_ms: i64, acc: Vec3) -> Result<()> {
-        self.integer(time_ms);
-        for v in acc.to_array() {
-            self.comma();
-            self.fixed(v, 4);
-        }
-        self.end_line()
+        let result = self.out.e4_row(time_ms, acc.to_array());
+        self.wrote(result)
+    }
+
+    /// One E4 row as OpenPack released them: G / 9.80665 at full precision.
+    pub fn e4_row_as_released(&mut self, time_ms: i64, acc_g: Vec3) -> Result<()> {
+        let result = self.out.e4_row_as_released(time_ms, acc_g.to_array());
+        self.wrote(result)
     }
 
     /// Flushes and closes the file; a failing flush is an error, not a silent truncation.
-    pub fn finish(mut self) -> Result<()> {
-        self.out.flush().with_context(|| format!("cannot write {}", self.path.display()))
+    pub fn finish(self) -> Result<()> {
+        let path = self.path;
+        let out = self.out.finish().with_context(|| format!("cannot write {}", path.display()))?;
+        out.into_inner()
+            .map(drop)
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("cannot write {}", path.display()))
     }
-}
-
-/// Appends `v` with exactly `decimals` decimals, rounded half away from zero.
-pub fn push_fixed(buf: &mut Vec<u8>, v: f64, decimals: u32) {
-    let scale = 10_i64.pow(decimals);
-    let n = (v * scale as f64).round() as i64;
-    if n < 0 {
-        buf.push(b'-');
-    }
-    let n = n.unsigned_abs();
-    let scale = scale as u64;
-    let _ = write!(buf, "{}.{:0width$}", n / scale, n % scale, width = decimals as usize);
 }
 
 /// `2021-10-14T11:25:34+09:00` for a whole-second unix time.
@@ -150,17 +101,25 @@ pub struct Annotation<'a> {
 /// Writes `annotation/openpack-operations/{session}.csv`: one row per span, Null gaps included.
 pub fn write_operations<R: Rng>(root: &Path, a: &Annotation<'_>, uuid_rng: &mut R) -> Result<()> {
     let path = root.join(layout::operations_path(a.user, a.session));
-    let mut csv = CsvFile::create(&path, OPERATIONS_HEADER)?;
+    let mut csv = CsvFile::create(&path, OpenPackFile::Operations)?;
     for span in a.spans {
         let name =
             a.classes.name_of(span.id).with_context(|| format!("class {} is not in the class table", span.id))?;
         let start = iso_jst(a.first_second + i64::from(span.start_s))?;
         let end = iso_jst(a.first_second + i64::from(span.end_s))?;
         let uuid = pseudo_uuid(uuid_rng);
-        let fields =
-            [uuid.as_str(), a.user, a.session, &span.box_no.to_string(), &span.id.to_string(), name, &start, &end, ""];
-        csv.text(&fields.join(","));
-        csv.end_line()?;
+        let row = OperationRow {
+            uuid: &uuid,
+            user: a.user,
+            session: a.session,
+            box_no: span.box_no,
+            id: span.id,
+            operation: name,
+            start: &start,
+            end: &end,
+        };
+        let result = csv.out.operation_row(&row);
+        csv.wrote(result)?;
     }
     csv.finish()
 }
@@ -168,19 +127,12 @@ pub fn write_operations<R: Rng>(root: &Path, a: &Annotation<'_>, uuid_rng: &mut 
 /// Writes `annotation/openpack-operations-1hz/{session}.csv`: one row per annotated second.
 pub fn write_operations_1hz(root: &Path, a: &Annotation<'_>) -> Result<()> {
     let path = root.join(layout::operations_1hz_path(a.user, a.session));
-    let mut csv = CsvFile::create(&path, OPERATIONS_1HZ_HEADER)?;
+    let mut csv = CsvFile::create(&path, OpenPackFile::Operations1Hz)?;
     for span in a.spans {
         for second in span.start_s..span.end_s {
-            csv.integer((a.first_second + i64::from(second)) * 1000);
-            csv.comma();
-            csv.text(a.user);
-            csv.comma();
-            csv.text(a.session);
-            csv.comma();
-            csv.integer(i64::from(span.box_no));
-            csv.comma();
-            csv.integer(i64::from(span.id));
-            csv.end_line()?;
+            let unixtime_ms = (a.first_second + i64::from(second)) * 1000;
+            let result = csv.out.operation_1hz_row(unixtime_ms, a.user, a.session, span.box_no, span.id);
+            csv.wrote(result)?;
         }
     }
     csv.finish()
@@ -196,22 +148,6 @@ pub fn write_readme(root: &Path, text: &str) -> Result<()> {
 mod tests {
     use super::*;
     use rand::SeedableRng;
-
-    #[test]
-    fn fixed_decimals_round_and_never_print_negative_zero() {
-        let cases = [
-            (0.98765, 4, "0.9877"),
-            (-0.00001, 4, "0.0000"),
-            (-1.23456, 2, "-1.23"),
-            (12.0, 2, "12.00"),
-            (-0.5, 4, "-0.5000"),
-        ];
-        for (v, d, expected) in cases {
-            let mut buf = Vec::new();
-            push_fixed(&mut buf, v, d);
-            assert_eq!(String::from_utf8(buf).unwrap(), expected);
-        }
-    }
 
     #[test]
     fn iso_times_are_in_japan_time_at_whole_seconds() {
