@@ -11,7 +11,7 @@
 //!
 //! - a rotation of the sensor's frame that carries the simulated mean gravity onto the real one
 //!   (the mounting and the posture the scripts get wrong, as an equivalent re-strapping per
-//!   operation, eased in over half a second so no step appears at operation boundaries);
+//!   operation, eased in over a third of a second so no step appears at operation boundaries);
 //! - extra motion, as band-limited noise below and above 3 Hz, filling the variance the real
 //!   wearer has and the simulated one lacks (none where the simulation already moves more);
 //!
@@ -27,6 +27,7 @@ use tsak::data::frames::FrameTable;
 use tsak::data::openpack::{DeviceKind, DeviceMap};
 
 use super::kinematics::{Quat, Vec3};
+use super::schedule::Timing;
 use super::session::DEVICES;
 use super::signal_stats::operation_seconds;
 use crate::training::dataset::{self, DataSource, LabelledSession, SplitChoice, SplitData};
@@ -71,6 +72,8 @@ pub struct Calibration {
     pub e4_divided_by_gravity: bool,
     /// Mean seconds per run of each operation, Null excluded.
     pub durations: BTreeMap<ClassId, f64>,
+    /// Mean seconds per run of Null (the gaps between operations).
+    pub null_gap_s: f64,
     /// Per device, in [`DEVICES`] order: the correction per class (Null included). Empty for a
     /// device the real data lacks (its readings stay as simulated).
     pub corrections: Vec<BTreeMap<ClassId, Correction>>,
@@ -87,10 +90,12 @@ impl Calibration {
     fn uncorrected(real: &SplitData, source: String) -> Result<Self> {
         let tables = training_tables(real);
         let mut durations = BTreeMap::new();
+        let mut null_gap_s = 1.0;
         for ((name, seconds), class) in
             operation_seconds(&tables, &real.classes, real.sample_rate_hz).into_iter().zip(&real.classes.classes)
         {
             if class.id == real.classes.null_id {
+                null_gap_s = seconds.unwrap_or(null_gap_s);
                 continue;
             }
             let seconds = seconds.with_context(|| format!("the real training part has no '{name}' to time"))?;
@@ -100,10 +105,16 @@ impl Calibration {
             atr_hz: real.sample_rate_hz,
             e4_divided_by_gravity: true,
             durations,
+            null_gap_s,
             corrections: vec![BTreeMap::new(); DEVICES.len()],
             absent: (0..DEVICES.len()).map(|d| !has_sensor(&tables, &device_sensors(d).0)).collect(),
             source,
         })
+    }
+
+    /// How long operations and gaps last in the calibrated schedule.
+    pub fn timing(&self) -> Timing {
+        Timing::calibrated(&self.durations, self.null_gap_s)
     }
 
     /// The correction of device `device` during class `class` (none where nothing was measured).
@@ -208,13 +219,18 @@ pub fn rotation_between(from: [f64; 3], to: [f64; 3]) -> Quat {
     Quat::from_axis_angle(axis.scale(1.0 / axis.norm()), angle)
 }
 
-/// The extra noise that brings a band's variance from `simulated` up to `real`.
-fn extra(real: f64, simulated: f64) -> f64 {
-    (real - simulated).max(0.0).sqrt()
+/// The extra noise (std) that brings a band's variance from `simulated`, simulated with extra
+/// noise `applied`, to `real`: noise variances add, and none is taken away where the simulation
+/// already moves more.
+fn extra(real: f64, simulated: f64, applied: f64) -> f64 {
+    (applied * applied + real - simulated).max(0.0).sqrt()
 }
 
-fn bands(real: &ClassMoments, simulated: &ClassMoments) -> Bands {
-    Bands { low: extra(real.low_var, simulated.low_var), high: extra(real.high_var, simulated.high_var) }
+fn bands(real: &ClassMoments, simulated: &ClassMoments, applied: Bands) -> Bands {
+    Bands {
+        low: extra(real.low_var, simulated.low_var, applied.low),
+        high: extra(real.high_var, simulated.high_var, applied.high),
+    }
 }
 
 /// The sessions calibration may look at: the training part (train and validation), never the
@@ -223,9 +239,11 @@ fn training_tables(data: &SplitData) -> Vec<&FrameTable> {
     data.train.iter().chain(&data.val).map(|s: &LabelledSession| &s.frames).collect()
 }
 
-/// The per-device corrections from the real training part's moments and a reference
-/// simulation's (every session of it).
-fn corrections(real: &SplitData, reference: &SplitData) -> Vec<BTreeMap<ClassId, Correction>> {
+/// The per-device corrections from the real training part's moments and those of a reference
+/// simulation (every session of it) run with the corrections `applied`: each is refined by what
+/// still differs, so a second pass makes up for what the first could not reach (an operation
+/// shorter than the easing starts from the one before it).
+fn corrections(real: &SplitData, reference: &SplitData, applied: &Calibration) -> Vec<BTreeMap<ClassId, Correction>> {
     let real_tables = training_tables(real);
     let reference_tables: Vec<&FrameTable> = reference.test.iter().map(|s| &s.frames).collect();
     (0..DEVICES.len())
@@ -243,11 +261,13 @@ fn corrections(real: &SplitData, reference: &SplitData) -> Vec<BTreeMap<ClassId,
                 .iter()
                 .filter_map(|(class, r)| {
                     let s = sim_acc.get(class)?;
+                    let before = applied.correction(d, *class);
                     let gyro = gyro_moments
                         .as_ref()
-                        .and_then(|(real, sim)| Some(bands(real.get(class)?, sim.get(class)?)))
+                        .and_then(|(real, sim)| Some(bands(real.get(class)?, sim.get(class)?, before.gyro)))
                         .unwrap_or(Bands::ZERO);
-                    Some((*class, Correction { rotation: rotation_between(s.mean, r.mean), acc: bands(r, s), gyro }))
+                    let rotation = (rotation_between(s.mean, r.mean) * before.rotation).normalized();
+                    Some((*class, Correction { rotation, acc: bands(r, s, before.acc), gyro }))
                 })
                 .collect()
         })
@@ -257,9 +277,12 @@ fn corrections(real: &SplitData, reference: &SplitData) -> Vec<BTreeMap<ClassId,
 /// Frames of reference simulation: two 30-minute sessions of one right-handed worker.
 const REFERENCE_SESSIONS: usize = 2;
 const REFERENCE_MINUTES: f64 = 30.0;
+/// Reference simulations: the first measures the simulator as it is, the second as corrected.
+const PASSES: usize = 2;
 
-/// Calibrates against the training part of `real` under `split`: measures it, runs a reference
-/// simulation with its rate, units and durations into `scratch`, and derives the corrections.
+/// Calibrates against the training part of `real` under `split`: measures it, then [`PASSES`]
+/// times runs a reference simulation (into `scratch`) with its rate, units and durations and
+/// the corrections so far, and refines the corrections by what still differs.
 pub fn calibrate(real_source: &DataSource, split: &SplitChoice, seed: u64, scratch: &Path) -> Result<Calibration> {
     let devices = DeviceMap::default();
     let real = dataset::load(real_source, split, &devices)
@@ -268,16 +291,19 @@ pub fn calibrate(real_source: &DataSource, split: &SplitChoice, seed: u64, scrat
         bail!("{real_source} split {split} leaves no training part to calibrate against");
     }
     let mut calibration = Calibration::uncorrected(&real, format!("{real_source}, split {split}, training part"))?;
-    let reference = super::SynthConfig {
-        users: 1,
-        sessions: REFERENCE_SESSIONS,
-        minutes: REFERENCE_MINUTES,
-        seed,
-        calibration: Some(calibration.clone()),
-    };
-    super::write_dataset(&reference, scratch).context("while simulating the calibration reference")?;
-    let simulated = dataset::load(&DataSource::OpenPack(scratch.to_path_buf()), &SplitChoice::All, &devices)?;
-    calibration.corrections = corrections(&real, &simulated);
+    for pass in 1..=PASSES {
+        let reference = super::SynthConfig {
+            users: 1,
+            sessions: REFERENCE_SESSIONS,
+            minutes: REFERENCE_MINUTES,
+            seed,
+            calibration: Some(calibration.clone()),
+        };
+        let folder = scratch.join(format!("pass-{pass}"));
+        super::write_dataset(&reference, &folder).context("while simulating the calibration reference")?;
+        let simulated = dataset::load(&DataSource::OpenPack(folder), &SplitChoice::All, &devices)?;
+        calibration.corrections = corrections(&real, &simulated, &calibration);
+    }
     Ok(calibration)
 }
 
@@ -333,7 +359,9 @@ mod tests {
 
     #[test]
     fn extra_noise_fills_only_missing_variance() {
-        assert_eq!(extra(0.25, 0.09), 0.4);
-        assert_eq!(extra(0.04, 0.09), 0.0);
+        assert_eq!(extra(0.25, 0.09, 0.0), 0.4);
+        assert_eq!(extra(0.04, 0.09, 0.0), 0.0);
+        // With 0.3 applied the simulation reached 0.34 (0.25 + 0.09): 0.09 too much, so 0.0.
+        assert!(extra(0.25, 0.34, 0.3).abs() < 1e-9);
     }
 }

@@ -13,7 +13,7 @@ use super::kinematics::{Quat, Vec3};
 use super::schedule::Span;
 
 /// Time constant (s) of the easing between two operations' corrections.
-const EASE_S: f64 = 0.5;
+const EASE_S: f64 = 0.3;
 /// Corner (Hz) of the slow extra motion: packing posture and reach changes, well below the split.
 const SLOW_NOISE_HZ: f64 = 1.0;
 
@@ -148,6 +148,7 @@ mod tests {
             atr_hz: 100.0 / 3.0,
             e4_divided_by_gravity: true,
             durations: BTreeMap::new(),
+            null_gap_s: 1.0,
             corrections: vec![per_class],
             absent: vec![false],
             source: "test".into(),

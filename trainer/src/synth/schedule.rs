@@ -70,20 +70,35 @@ pub fn cycle_order(classes: &ClassTable) -> anyhow::Result<Vec<ClassId>> {
     Ok(order)
 }
 
-/// How long each operation takes at tempo 1: (id, low, high) of a ~90% interval.
-pub type DurationTable = Vec<(ClassId, f64, f64)>;
+/// How long operations and the Null gaps between them take.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timing {
+    /// Per operation at tempo 1: (id, low, high) of a ~90% interval.
+    pub durations: Vec<(ClassId, f64, f64)>,
+    /// Shortest and longest Null gap (s), drawn uniformly.
+    pub gap_s: (u32, u32),
+}
 
-/// The scripts' own durations, or, calibrated, intervals around a real dataset's mean seconds
-/// per run: its median the real mean, its 90% interval a factor 1.6 either side (the real
-/// sample's runs of one operation spread about that much).
-pub fn duration_table(real_means: Option<&BTreeMap<ClassId, f64>>) -> DurationTable {
-    DURATIONS
-        .iter()
-        .map(|&(id, lo, hi)| match real_means.and_then(|m| m.get(&id)) {
-            Some(&mean) => (id, mean / REAL_SPREAD, mean * REAL_SPREAD),
-            None => (id, lo, hi),
-        })
-        .collect()
+impl Timing {
+    /// The scripts' own durations and 1-6 s gaps.
+    pub fn scripted() -> Self {
+        Self { durations: DURATIONS.to_vec(), gap_s: (1, 6) }
+    }
+
+    /// Around a real dataset's mean seconds per run: each operation's median the real mean,
+    /// its 90% interval a factor 1.6 either side (the real sample's runs of one operation
+    /// spread about that much); gaps from 1 s up to what gives the real Null mean.
+    pub fn calibrated(real_means: &BTreeMap<ClassId, f64>, null_mean_s: f64) -> Self {
+        let durations = DURATIONS
+            .iter()
+            .map(|&(id, lo, hi)| match real_means.get(&id) {
+                Some(&mean) => (id, mean / REAL_SPREAD, mean * REAL_SPREAD),
+                None => (id, lo, hi),
+            })
+            .collect();
+        let longest_gap = (2.0 * null_mean_s - 1.0).round().max(1.0) as u32;
+        Self { durations, gap_s: (1, longest_gap) }
+    }
 }
 
 /// The factor either side of a calibrated operation's mean duration that spans ~90% of runs.
@@ -145,7 +160,7 @@ pub fn plan_schedule<R: Rng>(
     null_id: ClassId,
     tempo: f64,
     target_s: f64,
-    durations: &[(ClassId, f64, f64)],
+    timing: &Timing,
 ) -> Vec<Span> {
     let target = target_s.round().max(1.0) as u32;
     let mut spans: Vec<Span> = Vec::new();
@@ -156,11 +171,11 @@ pub fn plan_schedule<R: Rng>(
         for (k, id) in cycle_operations(rng, order).into_iter().enumerate() {
             let gap_chance = if k == 0 { GAP_BETWEEN_CYCLES } else { GAP_INSIDE_CYCLE };
             if !spans.is_empty() && rng.random_bool(gap_chance) {
-                let gap = rng.random_range(1..=6);
+                let gap = rng.random_range(timing.gap_s.0..=timing.gap_s.1);
                 spans.push(Span { id: null_id, start_s: t, end_s: t + gap, box_no });
                 t += gap;
             }
-            let length = draw_duration(rng, durations, id, tempo);
+            let length = draw_duration(rng, &timing.durations, id, tempo);
             spans.push(Span { id, start_s: t, end_s: t + length, box_no });
             t += length;
         }
@@ -206,7 +221,7 @@ mod tests {
     fn every_operation_appears_in_a_ten_minute_session() {
         for seed in 0..200 {
             let mut rng = seeds::rng(seed, &[seeds::SCHEDULE]);
-            let spans = plan_schedule(&mut rng, &order(), 8100, 1.25, 600.0, &duration_table(None));
+            let spans = plan_schedule(&mut rng, &order(), 8100, 1.25, 600.0, &Timing::scripted());
             check_schedule(&spans).unwrap();
             for id in order() {
                 assert!(spans.iter().any(|s| s.id == id), "seed {seed}: {id} missing");
@@ -223,10 +238,22 @@ mod tests {
         let mut rng = seeds::rng(3, &[seeds::SCHEDULE]);
         let mut picking = Vec::new();
         for _ in 0..2000 {
-            picking.push(draw_duration(&mut rng, &duration_table(None), PICKING, 1.0));
+            picking.push(draw_duration(&mut rng, &DURATIONS, PICKING, 1.0));
         }
         picking.sort();
         let (p05, p50, p95) = (picking[100], picking[1000], picking[1900]);
         assert!((13..=17).contains(&p05) && (22..=27).contains(&p50) && (37..=43).contains(&p95), "{p05} {p50} {p95}");
+    }
+
+    #[test]
+    fn calibrated_timing_centres_on_the_real_means() {
+        let means = BTreeMap::from([(PICKING, 7.0)]);
+        let timing = Timing::calibrated(&means, 1.0);
+        let (id, lo, hi) = timing.durations[0];
+        assert_eq!(id, PICKING);
+        assert!(((lo * hi).sqrt() - 7.0).abs() < 1e-9, "median {}", (lo * hi).sqrt());
+        assert_eq!(timing.durations[1], DURATIONS[1], "an operation not measured keeps the script's");
+        assert_eq!(timing.gap_s, (1, 1), "1 s Null runs: every gap 1 s");
+        assert_eq!(Timing::calibrated(&means, 3.0).gap_s, (1, 5), "uniform 1..=5 has mean 3");
     }
 }

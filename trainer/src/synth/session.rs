@@ -245,9 +245,9 @@ pub fn write_session(root: &Path, plan: &SessionPlan<'_>) -> Result<SessionSumma
     let session_tempo = log_tempo.exp();
     let tempo = subject.tempo * session_tempo;
     let order = schedule::cycle_order(plan.classes)?;
-    let durations = schedule::duration_table(plan.calibration.map(|c| &c.durations));
+    let timing = plan.calibration.map_or_else(schedule::Timing::scripted, |c| c.timing());
     let target_s = plan.minutes * 60.0;
-    let spans = schedule::plan_schedule(&mut schedule_rng, &order, plan.classes.null_id, tempo, target_s, &durations);
+    let spans = schedule::plan_schedule(&mut schedule_rng, &order, plan.classes.null_id, tempo, target_s, &timing);
     schedule::check_schedule(&spans)?;
     let annotated_s = spans.last().map_or(0, |s| s.end_s);
 
