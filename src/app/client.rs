@@ -2,6 +2,7 @@
 //! wasm-bindgen glue's own URL, so no second bundle and no hashed file names to guess) and
 //! passes typed messages both ways.
 
+use gloo_events::EventListener;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, BlobPropertyBag, MessageEvent, Url, Worker, WorkerOptions, WorkerType};
@@ -51,7 +52,9 @@ impl WorkerClient {
         let worker_options = WorkerOptions::new();
         worker_options.set_type(WorkerType::Module);
         let worker = Worker::new_with_options(&script, &worker_options).map_err(|e| describe_js_error(&e))?;
-        let handler = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+        // The worker lives as long as the page, and so does its listener.
+        EventListener::new(&worker, "message", move |event| {
+            let event: &MessageEvent = event.unchecked_ref();
             let text = event.data().as_string().unwrap_or_default();
             match serde_json::from_str::<FromWorker>(&text) {
                 Ok(message) => on_message(message),
@@ -59,9 +62,8 @@ impl WorkerClient {
                     on_message(FromWorker::Failed { message: format!("unreadable message from the worker: {e}") })
                 }
             }
-        });
-        worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
-        handler.forget(); // the worker lives as long as the page
+        })
+        .forget();
         Ok(Self { worker })
     }
 

@@ -163,10 +163,8 @@ impl Kiosk {
                 return;
             }
             // The browser drops the lock when the page is hidden; say so until it is asked again.
-            let released = Closure::once_into_js(move || kiosk.awake.set(false));
-            let _ = sentinel
-                .unchecked_ref::<web_sys::EventTarget>()
-                .add_event_listener_with_callback("release", released.unchecked_ref());
+            let target = sentinel.unchecked_ref::<web_sys::EventTarget>();
+            gloo_events::EventListener::once(target, "release", move |_| kiosk.awake.set(false)).forget();
             kiosk.wake_lock.set_value(Some(sentinel));
             kiosk.awake.set(true);
         });

@@ -3,9 +3,9 @@
 //! notices a new version waiting, which takes over only when the user restarts the app with it,
 //! so a page never runs half of one version and half of another.
 
+use gloo_events::EventListener;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::*;
 use web_sys::{ServiceWorkerRegistration, ServiceWorkerState};
 
 /// How often a page that stays open asks for a new deploy.
@@ -29,11 +29,9 @@ pub struct Offline {
     registration: StoredValue<Option<ServiceWorkerRegistration>, LocalStorage>,
 }
 
-fn listen(target: &web_sys::EventTarget, event: &str, handler: impl FnMut() + 'static) {
-    let closure = Closure::<dyn FnMut()>::new(handler);
-    let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+fn listen(target: &web_sys::EventTarget, event: &'static str, mut handler: impl FnMut() + 'static) {
     // The listeners live as long as the page (the app's one instance).
-    closure.forget();
+    EventListener::new(target, event, move |_| handler()).forget();
 }
 
 impl Offline {

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use burn::tensor::Device;
 use futures::StreamExt;
 use futures::channel::mpsc;
+use gloo_events::EventListener;
 use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -78,11 +79,12 @@ pub fn worker_main(early: Array) {
         let data = Reflect::get(&event, &"data".into()).unwrap_or(JsValue::NULL);
         let _ = sender.unbounded_send(incoming(&data));
     }
-    let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+    // Lives as long as the worker.
+    EventListener::new(&scope, "message", move |event| {
+        let event: &MessageEvent = event.unchecked_ref();
         let _ = sender.unbounded_send(incoming(&event.data()));
-    });
-    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    on_message.forget(); // lives as long as the worker
+    })
+    .forget();
     wasm_bindgen_futures::spawn_local(run(scope, receiver));
 }
 
@@ -377,9 +379,5 @@ fn post(scope: &DedicatedWorkerGlobalScope, message: &FromWorker) {
 
 /// Lets the event loop deliver queued messages before the next chunk.
 async fn yield_now() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-        let _ = scope.set_timeout_with_callback(&resolve);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    gloo_timers::future::TimeoutFuture::new(0).await;
 }

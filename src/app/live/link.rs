@@ -5,6 +5,7 @@
 
 use std::rc::Rc;
 
+use gloo_events::EventListener;
 use js_sys::{JsString, Promise, Uint8Array};
 use wasm_bindgen::convert::FromWasmAbi;
 use wasm_bindgen::prelude::*;
@@ -48,27 +49,15 @@ pub async fn choose(profile: &Profile) -> Result<BluetoothDevice, String> {
     wait(bluetooth.request_device(&options), "choosing a device").await
 }
 
-/// A characteristic and the listener on its value changes.
-type Listener = (BluetoothRemoteGattCharacteristic, Closure<dyn Fn(Event)>);
-
-/// A connected device's streams; dropping it stops listening.
+/// A connected device's streams; dropping it stops listening (each listener removes itself).
 pub struct OpenLink {
-    _listeners: Vec<Listener>,
+    _listeners: Vec<EventListener>,
     /// The battery level read at connection, where the device has the service.
     pub battery: Option<u8>,
 }
 
-impl Drop for OpenLink {
-    fn drop(&mut self) {
-        for (characteristic, listener) in &self._listeners {
-            let _ = characteristic
-                .remove_event_listener_with_callback("characteristicvaluechanged", listener.as_ref().unchecked_ref());
-        }
-    }
-}
-
-fn listen(characteristic: &BluetoothRemoteGattCharacteristic, on_packet: OnPacket) -> Closure<dyn Fn(Event)> {
-    let listener = Closure::<dyn Fn(Event)>::new(move |event: Event| {
+fn listen(characteristic: &BluetoothRemoteGattCharacteristic, on_packet: OnPacket) -> EventListener {
+    EventListener::new(characteristic, "characteristicvaluechanged", move |event: &Event| {
         let Some(target) = event.target() else { return };
         let characteristic: BluetoothRemoteGattCharacteristic = target.unchecked_into();
         if let Some(view) = characteristic.value() {
@@ -79,10 +68,7 @@ fn listen(characteristic: &BluetoothRemoteGattCharacteristic, on_packet: OnPacke
             );
             on_packet(bytes.to_vec(), clock_ms());
         }
-    });
-    let _ = characteristic
-        .add_event_listener_with_callback("characteristicvaluechanged", listener.as_ref().unchecked_ref());
-    listener
+    })
 }
 
 async fn characteristic(
@@ -120,11 +106,11 @@ pub async fn open(
         wait(server.get_primary_service_with_str(profile.service), &format!("finding the {} service", profile.name))
             .await?;
     let data = characteristic(&service, profile.data).await?;
-    let mut listeners = vec![(data.clone(), listen(&data, on_data))];
+    let mut listeners = vec![listen(&data, on_data)];
     wait(data.start_notifications(), "starting notifications").await?;
     if let Some(uuid) = profile.control {
         let control = characteristic(&service, uuid).await?;
-        listeners.push((control.clone(), listen(&control, on_control)));
+        listeners.push(listen(&control, on_control));
         wait(control.start_notifications(), "starting control point indications").await?;
     }
     for step in &profile.setup {

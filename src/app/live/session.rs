@@ -7,9 +7,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use gloo_events::EventListener;
 use leptos::prelude::*;
-use wasm_bindgen::prelude::*;
-use web_sys::{BluetoothDevice, Event};
+use web_sys::BluetoothDevice;
 
 use crate::app::replay::Replay;
 use crate::ble::profile::{Decoder, Profile, ProfileId};
@@ -75,14 +75,14 @@ struct Slot {
     decode_errors: u64,
     last_decode_error: Option<String>,
     battery: Option<u8>,
-    on_disconnect: Closure<dyn Fn(Event)>,
+    /// Watches for the device dropping; `None` once the slot is being released.
+    on_disconnect: Option<EventListener>,
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let _ = self
-            .device
-            .remove_event_listener_with_callback("gattserverdisconnected", self.on_disconnect.as_ref().unchecked_ref());
+        // Stop listening before disconnecting: a release that was asked for is not a drop.
+        self.on_disconnect.take();
         if let Some(gatt) = self.device.gatt() {
             gatt.disconnect();
         }
@@ -194,7 +194,7 @@ impl Live {
         drop(replaced);
         let on_disconnect = {
             let (shared, position) = (Rc::downgrade(&shared), position.clone());
-            Closure::<dyn Fn(Event)>::new(move |_| {
+            EventListener::new(&device, "gattserverdisconnected", move |_| {
                 let Some(shared) = shared.upgrade() else { return };
                 // The event can fire inside a call that holds the store (a disconnect fires
                 // it at once); such a disconnect was asked for, so there is nothing to do.
@@ -207,8 +207,6 @@ impl Live {
                 }
             })
         };
-        let _ =
-            device.add_event_listener_with_callback("gattserverdisconnected", on_disconnect.as_ref().unchecked_ref());
         let mut store = shared.borrow_mut();
         store.frames.connect(&position, profile.gyro, profile.default_axes());
         store.slots.push(Slot {
@@ -222,7 +220,7 @@ impl Live {
             decode_errors: 0,
             last_decode_error: None,
             battery: None,
-            on_disconnect,
+            on_disconnect: Some(on_disconnect),
         });
     }
 
