@@ -15,17 +15,16 @@ pub enum EmbeddedModels {
     /// session (real data, one subject; CC BY-NC-SA 4.0, as their data).
     #[default]
     OpenPackSample,
-    /// `model-weights/synthetic/`: trained on tsak's simulator, with windows on the 30 Hz grid
-    /// of the live stand-in wearables.
+    /// `model-weights/synthetic/`: trained on tsak's simulator at OpenPack's documented 30 Hz.
     Synthetic,
 }
 
 impl EmbeddedModels {
     pub const ALL: [EmbeddedModels; 2] = [EmbeddedModels::OpenPackSample, EmbeddedModels::Synthetic];
 
-    /// The models live mode runs: the live store cuts windows on a 30 Hz grid, which is what
-    /// the synthetic models' windows are counted in (the real ones count 33.3 Hz frames).
-    pub const LIVE: EmbeddedModels = EmbeddedModels::Synthetic;
+    /// The models live mode runs: the ones trained on real recordings. The live store's grid
+    /// runs at their rate (33.3 Hz, OpenPack's ATR timestamps), so their windows are as trained.
+    pub const LIVE: EmbeddedModels = EmbeddedModels::OpenPackSample;
 
     /// What to call them in the UI.
     pub fn label(self) -> &'static str {

@@ -1,5 +1,5 @@
 //! The live frame store: one stream per body position (`right_wrist`, `left_upper_arm`, …),
-//! each resampled onto the same 30 Hz grid, so a window ending at frame `k` means the same
+//! each resampled onto the same grid (the live models' rate), so a window ending at frame `k` means the same
 //! instants for every device. A window is only cut when every position it needs has all its
 //! frames: a dropout is counted and skipped, never filled in.
 //!
@@ -18,8 +18,6 @@ use crate::ble::sample::{Clock, Decoded, ImuSample};
 use crate::data::classes::ClassId;
 use crate::data::frames::FrameTable;
 
-/// Frames per second of the live grid (see [`crate::data::frames::GRID_RATE_HZ`]).
-pub const FRAME_RATE_HZ: f64 = crate::data::frames::GRID_RATE_HZ;
 /// No sample for this long is a gap, not something to interpolate across.
 pub const MAX_GAP_MS: f64 = 200.0;
 /// A device-clocked packet arriving this much later than its samples' mapped time re-anchors
@@ -105,14 +103,22 @@ pub enum WindowProblem {
 #[derive(Debug)]
 pub struct LiveFrames {
     origin_ms: f64,
+    /// Frames per second of the grid: the live models' rate (what they were trained at).
+    rate_hz: f64,
     keep: usize,
     streams: Vec<PositionStream>,
 }
 
 impl LiveFrames {
-    /// A store whose frame 0 is at `origin_ms` (page clock), keeping `keep` frames per stream.
-    pub fn new(origin_ms: f64, keep: usize) -> Self {
-        LiveFrames { origin_ms, keep, streams: Vec::new() }
+    /// A store whose frame 0 is at `origin_ms` (page clock), `rate_hz` frames a second,
+    /// keeping `keep` frames per stream.
+    pub fn new(origin_ms: f64, rate_hz: f64, keep: usize) -> Self {
+        LiveFrames { origin_ms, rate_hz, keep, streams: Vec::new() }
+    }
+
+    /// Frames per second of the grid.
+    pub fn rate_hz(&self) -> f64 {
+        self.rate_hz
     }
 
     /// The page-clock time (ms) of frame 0.
@@ -127,7 +133,7 @@ impl LiveFrames {
             position: position.to_string(),
             gyro,
             axes,
-            grid: FrameGrid::new(self.origin_ms, FRAME_RATE_HZ, MAX_GAP_MS),
+            grid: FrameGrid::new(self.origin_ms, self.rate_hz, MAX_GAP_MS),
             orientation: gyro.then(|| Madgwick::new(DEFAULT_BETA)),
             offset_ms: None,
             frames: VecDeque::new(),
@@ -302,7 +308,7 @@ impl LiveFrames {
         let mut table = FrameTable {
             channels: Vec::new(),
             unixtime_ms: (start..=end)
-                .map(|k| (self.origin_ms + k as f64 * 1000.0 / FRAME_RATE_HZ).round() as i64)
+                .map(|k| (self.origin_ms + k as f64 * 1000.0 / self.rate_hz).round() as i64)
                 .collect(),
             values: vec![0.0; 0],
             labels: vec![label; length],
@@ -362,7 +368,7 @@ mod tests {
 
     #[test]
     fn a_window_is_cut_from_a_device_clocked_stream() {
-        let mut live = LiveFrames::new(0.0, 300);
+        let mut live = LiveFrames::new(0.0, 30.0, 300);
         live.connect("right_wrist", false, AxisMap::IDENTITY);
         // 60 samples at 30 Hz arriving 10 ms after their device time (offset -> +10 ms).
         for k in 0..6 {
@@ -385,7 +391,7 @@ mod tests {
 
     #[test]
     fn the_teacher_needs_every_position_and_missing_ones_are_named() {
-        let mut live = LiveFrames::new(0.0, 300);
+        let mut live = LiveFrames::new(0.0, 30.0, 300);
         live.connect("right_wrist", true, AxisMap::IDENTITY);
         live.push("right_wrist", &burst(0, 90, 30.0, Clock::Arrival), 0.0);
         let wanted: Vec<String> = ["right_wrist/gyro_z", "left_wrist/acc_x"].map(String::from).to_vec();
@@ -407,7 +413,7 @@ mod tests {
 
     #[test]
     fn a_window_leaves_out_positions_that_lack_part_of_it_but_never_the_required_one() {
-        let mut live = LiveFrames::new(0.0, 300);
+        let mut live = LiveFrames::new(0.0, 30.0, 300);
         live.connect("right_wrist", false, AxisMap::IDENTITY);
         live.connect("left_wrist", false, AxisMap::IDENTITY);
         live.connect("right_upper_arm", false, AxisMap::IDENTITY);
@@ -423,7 +429,7 @@ mod tests {
 
     #[test]
     fn a_dropout_inside_the_window_is_refused_and_counted() {
-        let mut live = LiveFrames::new(0.0, 300);
+        let mut live = LiveFrames::new(0.0, 30.0, 300);
         live.connect("right_wrist", false, AxisMap::IDENTITY);
         live.push("right_wrist", &burst(0, 30, 30.0, Clock::Arrival), 0.0);
         live.push("right_wrist", &burst(45, 45, 30.0, Clock::Arrival), 0.0); // 0.5 s missing
@@ -435,11 +441,14 @@ mod tests {
     #[test]
     fn a_live_table_is_one_student_window_through_the_replay_code() {
         let manifest = crate::infer::embedded::EmbeddedModels::LIVE.manifest();
-        let mut live = LiveFrames::new(0.0, 300);
+        // The live grid at the models' rate, fed by a 50 Hz wearable for 6 s.
+        let mut live = LiveFrames::new(0.0, manifest.sample_rate_hz, 400);
         live.connect("right_wrist", true, AxisMap::IDENTITY);
-        live.push("right_wrist", &burst(0, 120, 30.0, Clock::Arrival), 0.0);
+        live.push("right_wrist", &burst(0, 300, 50.0, Clock::Arrival), 0.0);
         let length = manifest.window.length;
-        let table = live.table(&["right_wrist"], 100, length, 0).unwrap();
+        let table = live.table(&["right_wrist"], 180, length, 0).unwrap();
+        let step = table.unixtime_ms[1] - table.unixtime_ms[0];
+        assert_eq!(step, (1000.0 / manifest.sample_rate_hz).round() as i64, "frames at the models' rate");
         let config = crate::data::window::WindowConfig { length, hop: length };
         let windows = crate::infer::inputs::model_windows(&table, &manifest.student.normalisation, config).unwrap();
         assert_eq!(windows.len(), 1);
@@ -448,7 +457,7 @@ mod tests {
 
     #[test]
     fn a_device_clock_that_falls_behind_is_reanchored_and_the_lost_time_is_a_gap() {
-        let mut live = LiveFrames::new(0.0, 300);
+        let mut live = LiveFrames::new(0.0, 30.0, 300);
         live.connect("right_wrist", false, AxisMap::IDENTITY);
         // 1 s of samples, arriving as taken.
         let first = burst(0, 30, 30.0, Clock::Device);
@@ -464,7 +473,7 @@ mod tests {
 
     #[test]
     fn a_new_axis_mapping_applies_to_the_next_samples() {
-        let mut live = LiveFrames::new(0.0, 300);
+        let mut live = LiveFrames::new(0.0, 30.0, 300);
         live.connect("right_wrist", false, AxisMap::IDENTITY);
         live.push("right_wrist", &burst(0, 3, 30.0, Clock::Arrival), 0.0);
         live.set_axes("right_wrist", "z,-x,y".parse().unwrap());
@@ -477,7 +486,7 @@ mod tests {
 
     #[test]
     fn old_frames_are_forgotten_and_a_reconnect_starts_afresh() {
-        let mut live = LiveFrames::new(0.0, 40);
+        let mut live = LiveFrames::new(0.0, 30.0, 40);
         live.connect("right_wrist", false, AxisMap::IDENTITY);
         live.push("right_wrist", &burst(0, 100, 30.0, Clock::Arrival), 0.0);
         assert_eq!(live.table(&["right_wrist"], 40, 30, 0), Err(WindowProblem::Gap("right_wrist".into())));
@@ -489,7 +498,7 @@ mod tests {
     fn packets_without_samples_leave_the_device_clock_alone() {
         // Polar sends an acc frame's packet empty while it waits for the gyro half, Movesense
         // the first half of a split payload: they must not re-anchor the clock.
-        let mut live = LiveFrames::new(0.0, 300);
+        let mut live = LiveFrames::new(0.0, 30.0, 300);
         live.connect("right_wrist", false, AxisMap::IDENTITY);
         for k in 0..9 {
             let decoded = burst(k * 10, 10, 30.0, Clock::Device);
@@ -504,7 +513,7 @@ mod tests {
 
     #[test]
     fn a_sample_with_a_non_finite_value_is_refused_and_counted() {
-        let mut live = LiveFrames::new(0.0, 300);
+        let mut live = LiveFrames::new(0.0, 30.0, 300);
         live.connect("right_wrist", true, AxisMap::IDENTITY);
         let mut decoded = burst(0, 60, 30.0, Clock::Arrival);
         decoded.samples[20].acc[1] = f32::NAN;
@@ -517,7 +526,7 @@ mod tests {
 
     #[test]
     fn a_gyroscope_profile_board_that_sends_no_gyroscope_streams_acceleration_only() {
-        let mut live = LiveFrames::new(0.0, 300);
+        let mut live = LiveFrames::new(0.0, 30.0, 300);
         live.connect("right_wrist", true, AxisMap::IDENTITY);
         let mut decoded = burst(0, 60, 30.0, Clock::Arrival);
         decoded.samples.iter_mut().for_each(|s| s.gyro = None);
@@ -532,7 +541,7 @@ mod tests {
 
     #[test]
     fn a_new_axis_mapping_restarts_the_orientation_estimate() {
-        let mut live = LiveFrames::new(0.0, 300);
+        let mut live = LiveFrames::new(0.0, 30.0, 300);
         live.connect("right_wrist", true, AxisMap::IDENTITY);
         // Lying flat and still for two seconds: the estimate is z up.
         let mut flat = burst(0, 60, 30.0, Clock::Arrival);
@@ -552,7 +561,7 @@ mod tests {
 
     #[test]
     fn a_window_waits_a_little_for_streams_a_packet_behind() {
-        let mut live = LiveFrames::new(0.0, 300);
+        let mut live = LiveFrames::new(0.0, 30.0, 300);
         live.connect("right_wrist", false, AxisMap::IDENTITY);
         live.connect("left_wrist", false, AxisMap::IDENTITY);
         live.push("right_wrist", &burst(0, 64, 30.0, Clock::Arrival), 0.0);

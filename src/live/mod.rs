@@ -1,5 +1,5 @@
 //! Live mode, the pure part: wearables' decoded samples, one device per body position, brought
-//! onto one 30 Hz frame grid from which the models' windows are cut. Shared with native tests;
+//! onto one frame grid (at the live models' rate) from which the models' windows are cut. Shared with native tests;
 //! the web app feeds it from Web Bluetooth.
 
 pub mod classify;

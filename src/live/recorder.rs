@@ -1,11 +1,11 @@
-//! Recording while streaming: every 30 Hz frame that all of the recording's positions have is
+//! Recording while streaming: every grid frame that all of the recording's positions have is
 //! appended to the recording with the label the user has picked at that moment.
 //!
 //! The live grid starts afresh on every page load while a recording keeps its own grid (frame 0
 //! at its `origin_unix_ms`), so a recording resumed after a reload maps live frames onto its
 //! grid through the two origins' difference; the time in between becomes a gap.
 
-use super::frames::{FRAME_RATE_HZ, LiveFrames};
+use super::frames::LiveFrames;
 use super::recording::{Recording, RecordingError};
 use crate::data::classes::ClassId;
 
@@ -16,6 +16,10 @@ pub enum RecorderError {
     NothingStreams,
     #[error("to resume \"{name}\", connect {missing}: the recording has {expected}")]
     Channels { name: String, missing: String, expected: String },
+    #[error(
+        "\"{name}\" was recorded at {recorded:.2} Hz for other models; live mode now runs at {live:.2} Hz: start a new recording"
+    )]
+    Rate { name: String, recorded: f64, live: f64 },
     #[error(transparent)]
     Recording(#[from] RecordingError),
 }
@@ -50,6 +54,7 @@ impl Recorder {
         let channels = positions.iter().flat_map(|p| frames.position_channels(p).unwrap_or_default()).collect();
         let mut recording = new(channels);
         recording.meta.origin_unix_ms = live_origin_unix_ms;
+        recording.meta.rate_hz = frames.rate_hz();
         let refs: Vec<&str> = positions.iter().map(String::as_str).collect();
         let next_live = frames.common_frame(&refs).map_or(0, |last| last + 1);
         recording.meta.classes.index_of(label).ok_or(RecordingError::Label(label))?;
@@ -85,8 +90,15 @@ impl Recorder {
                 expected: crate::data::channels::sensors(&recording.meta.channels).join(", "),
             });
         }
+        if (recording.meta.rate_hz - frames.rate_hz()).abs() > 1e-9 {
+            return Err(RecorderError::Rate {
+                name: recording.meta.name.clone(),
+                recorded: recording.meta.rate_hz,
+                live: frames.rate_hz(),
+            });
+        }
         let frame_offset =
-            ((live_origin_unix_ms - recording.meta.origin_unix_ms) * FRAME_RATE_HZ / 1000.0).round() as i64;
+            ((live_origin_unix_ms - recording.meta.origin_unix_ms) * frames.rate_hz() / 1000.0).round() as i64;
         let refs: Vec<&str> = positions.iter().map(String::as_str).collect();
         let next_live = frames.common_frame(&refs).map_or(0, |last| last + 1);
         recording.meta.classes.index_of(label).ok_or(RecordingError::Label(label))?;
@@ -141,7 +153,7 @@ mod tests {
 
     #[test]
     fn frames_after_the_start_are_recorded_with_the_label_picked_at_the_time() {
-        let mut live = LiveFrames::new(0.0, 300);
+        let mut live = LiveFrames::new(0.0, 30.0, 300);
         live.connect("right_wrist", false, AxisMap::IDENTITY);
         feed(&mut live, "right_wrist", 0, 10);
         let mut recorder = Recorder::start(&live, 5_000.0, new, 8100).unwrap();
@@ -159,7 +171,7 @@ mod tests {
 
     #[test]
     fn a_dropout_is_left_out_not_filled_in() {
-        let mut live = LiveFrames::new(0.0, 300);
+        let mut live = LiveFrames::new(0.0, 30.0, 300);
         live.connect("right_wrist", false, AxisMap::IDENTITY);
         feed(&mut live, "right_wrist", 0, 2);
         let mut recorder = Recorder::start(&live, 0.0, new, 8100).unwrap();
@@ -173,7 +185,7 @@ mod tests {
 
     #[test]
     fn a_resumed_recording_continues_on_its_own_grid_after_the_time_away() {
-        let mut first = LiveFrames::new(0.0, 300);
+        let mut first = LiveFrames::new(0.0, 30.0, 300);
         first.connect("right_wrist", false, AxisMap::IDENTITY);
         feed(&mut first, "right_wrist", 0, 1);
         let mut recorder = Recorder::start(&first, 1_000_000.0, new, 8100).unwrap();
@@ -182,7 +194,7 @@ mod tests {
         let saved = recorder.recording.clone();
         assert_eq!(saved.last_frame(), Some(30));
         // The page reloads 10 s later: a fresh grid, the same device.
-        let mut second = LiveFrames::new(0.0, 300);
+        let mut second = LiveFrames::new(0.0, 30.0, 300);
         assert!(matches!(
             Recorder::resume(saved.clone(), &second, 1_010_000.0, 8100),
             Err(RecorderError::Channels { .. })
@@ -198,9 +210,9 @@ mod tests {
 
     #[test]
     fn a_position_with_other_channels_cannot_resume_and_nothing_streaming_cannot_start() {
-        let live = LiveFrames::new(0.0, 300);
+        let live = LiveFrames::new(0.0, 30.0, 300);
         assert_eq!(Recorder::start(&live, 0.0, new, 8100).unwrap_err(), RecorderError::NothingStreams);
-        let mut other = LiveFrames::new(0.0, 300);
+        let mut other = LiveFrames::new(0.0, 30.0, 300);
         other.connect("right_wrist", true, AxisMap::IDENTITY);
         assert_eq!(
             Recorder::start(&other, 0.0, new, 8100).unwrap_err(),
@@ -210,5 +222,27 @@ mod tests {
         let saved = new(vec!["right_wrist/acc_x".into(), "right_wrist/acc_y".into(), "right_wrist/acc_z".into()]);
         let error = Recorder::resume(saved, &other, 0.0, 8100).unwrap_err();
         assert!(error.to_string().contains("the same devices"), "{error}");
+    }
+
+    #[test]
+    fn a_recording_keeps_the_live_grids_rate_and_resumes_only_at_it() {
+        let rate = 100.0 / 3.0;
+        let mut live = LiveFrames::new(0.0, rate, 300);
+        live.connect("right_wrist", false, AxisMap::IDENTITY);
+        feed(&mut live, "right_wrist", 0, 2);
+        let mut recorder = Recorder::start(&live, 0.0, new, 8100).unwrap();
+        feed(&mut live, "right_wrist", 2, 40);
+        recorder.pull(&live);
+        let recording = recorder.recording;
+        assert_eq!(recording.meta.rate_hz, rate);
+        let (first, _, _) = recording.rows().next().unwrap();
+        assert_eq!(recording.unix_ms(first + 1) - recording.unix_ms(first), 30, "33.3 Hz: 30 ms a frame");
+        let spec = recording.export().1.text;
+        assert!(spec.contains("sample_rate_hz = 33.33"), "{spec}");
+
+        let mut slower = LiveFrames::new(0.0, 30.0, 300);
+        slower.connect("right_wrist", false, AxisMap::IDENTITY);
+        let error = Recorder::resume(recording, &slower, 0.0, 8100).unwrap_err();
+        assert!(matches!(error, RecorderError::Rate { .. }), "{error}");
     }
 }

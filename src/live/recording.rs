@@ -14,8 +14,10 @@ use crate::data::classes::{ClassId, ClassTable};
 use crate::data::dataset_spec::{DatasetSpec, RecordingEntry};
 use crate::data::frames::FrameTable;
 
-/// Frames per second of the live grid (and of the exported recording).
-const RATE_HZ: f64 = crate::live::frames::FRAME_RATE_HZ;
+/// The grid rate of recordings saved before the rate was recorded: the live grid was 30 Hz.
+fn rate_before_it_was_saved() -> f64 {
+    crate::data::frames::GRID_RATE_HZ
+}
 
 /// Why a frame was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,6 +50,9 @@ pub struct RecordingMeta {
     pub origin_unix_ms: f64,
     pub channels: Vec<String>,
     pub classes: ClassTable,
+    /// Frames per second of its grid: the live grid's when it was recorded (the live models').
+    #[serde(default = "rate_before_it_was_saved")]
+    pub rate_hz: f64,
 }
 
 /// What the list of saved recordings shows, saved with every chunk (in the same transaction),
@@ -108,6 +113,7 @@ impl Recording {
                 origin_unix_ms,
                 channels,
                 classes,
+                rate_hz: crate::data::frames::GRID_RATE_HZ,
             },
             frames: Vec::new(),
             values: Vec::new(),
@@ -120,8 +126,10 @@ impl Recording {
     /// Rebuilds a saved recording from its meta and its chunks (in any order); a missing,
     /// repeated or malformed chunk is an error, not a silently shorter recording.
     pub fn restore(meta: RecordingMeta, mut chunks: Vec<Chunk>) -> Result<Recording, RecordingError> {
+        let rate_hz = meta.rate_hz;
         let mut recording =
             Recording::new(&meta.id, &meta.name, &meta.subject, meta.origin_unix_ms, meta.channels, meta.classes);
+        recording.meta.rate_hz = rate_hz;
         chunks.sort_by_key(|c| c.seq);
         for chunk in chunks {
             if chunk.seq != recording.next_seq {
@@ -204,7 +212,7 @@ impl Recording {
 
     /// Seconds of motion recorded (gaps not counted).
     pub fn seconds(&self) -> f64 {
-        self.len() as f64 / RATE_HZ
+        self.len() as f64 / self.meta.rate_hz
     }
 
     /// Recorded frames: (frame on the recording's grid, values, label).
@@ -215,7 +223,7 @@ impl Recording {
 
     /// Unix time (ms) of a frame of the recording's grid.
     pub fn unix_ms(&self, frame: u64) -> i64 {
-        (self.meta.origin_unix_ms + frame as f64 * 1000.0 / RATE_HZ).round() as i64
+        (self.meta.origin_unix_ms + frame as f64 * 1000.0 / self.meta.rate_hz).round() as i64
     }
 
     pub fn len(&self) -> usize {
@@ -284,7 +292,7 @@ impl Recording {
         }
         let spec = DatasetSpec {
             name: self.meta.name.clone(),
-            sample_rate_hz: RATE_HZ,
+            sample_rate_hz: self.meta.rate_hz,
             channels: self.meta.channels.clone(),
             classes: self.meta.classes.clone(),
             recordings: files

@@ -110,7 +110,7 @@ mod tests {
     }
 
     fn store(positions: &[&str]) -> LiveFrames {
-        let mut live = LiveFrames::new(0.0, 3000);
+        let mut live = LiveFrames::new(0.0, 30.0, 3000);
         for p in positions {
             live.connect(p, false, AxisMap::IDENTITY);
         }

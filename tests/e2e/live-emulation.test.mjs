@@ -126,7 +126,8 @@ test('an emulated Thingy:52 streams through the real Web Bluetooth stack and rec
         await new Promise((r) => setTimeout(r, 20));
       }
     }, ms);
-  await pump(3000);
+  // More than one window of samples: the live models' windows are 4 s.
+  await pump(5000);
   assert.equal(await page.getByTestId('ble-status').getAttribute('data-status'), 'streaming');
   await page.waitForFunction(() => document.querySelector('[data-testid=student-prediction]')?.innerText !== '—', null, { timeout: 10_000 });
   // Recording runs through the drop below.

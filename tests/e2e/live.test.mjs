@@ -5,7 +5,11 @@
 // the device. Without Web Bluetooth the live view explains why and leads back to replay.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { appUnderTest, openLivePage, openPage, screenshot } from './harness.mjs';
+
+/** The manifest of the models live mode runs: the default embedded bundle, `model-weights/`. */
+const liveManifest = () => JSON.parse(readFileSync(new URL('../../model-weights/manifest.json', import.meta.url), 'utf8'));
 
 const app = appUnderTest({ webgpu: false });
 
@@ -17,7 +21,7 @@ test('a streaming wearable is classified live, loses packets visibly and reconne
   await page.getByTestId('ble-position').selectOption('right_wrist');
   await page.getByTestId('connect-ble').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=ble-status]')?.dataset.status === 'streaming', null, { timeout: 20_000 });
-  // Two seconds of frames make the first window; the student answers it.
+  // Four seconds of frames (the real-data models' window) make the first window; the student answers it.
   await page.waitForFunction(() => document.querySelector('[data-testid=student-prediction]')?.innerText !== '—', null, { timeout: 30_000 });
   assert.match(await page.getByTestId('student-latency').innerText(), /^\d+% · [\d.]+ ms$/);
   const rate = Number(await page.getByTestId('ble-rate').getAttribute('data-value'));
@@ -84,18 +88,22 @@ test('four wearables stream for half a minute: both models answer every window, 
       .filter((s) => s.dataset.status === 'streaming').length === n, i + 1, { timeout: 20_000 });
   }
   // With acc + gyro at all four ATR positions (orientation estimated in the page) and the
-  // wrists standing in for the E4s, the teacher has every input. (It runs from the first
+  // right wrist standing in for the E4 (the real-data teacher has no left E4: the OpenPack
+  // sample it learned from has none), the teacher has every input. (It runs from the first
   // wearable on, without what is missing, so wait for the window that lacks nothing.)
   await waitOrShow(page, () => document.querySelector('[data-testid=teacher-prediction]')?.innerText !== '—'
     && document.querySelector('[data-testid=teacher-missing]')?.innerText === '', 30_000);
   assert.equal(await page.getByTestId('teacher-missing').innerText(), '');
-  assert.match(await page.getByTestId('teacher-stand-ins').innerText(), /right_wrist\/e4_acc, left_wrist\/e4_acc: the wrist wearables' accelerometers/);
+  assert.match(await page.getByTestId('teacher-stand-ins').innerText(), /teacher's right_wrist\/e4_acc: the wrist wearables' accelerometers/);
   const windowsAt = async () => Number(await page.getByTestId('live-timeline').getAttribute('data-windows'));
   const start = await windowsAt();
   await page.waitForTimeout(30_000);
-  // One window a second (hop 30 frames at 30 Hz), none skipped, no packet lost.
+  // One window per hop of the live models (the embedded real-data bundle: 17 frames on the
+  // 33.3 Hz live grid, a window every 0.51 s), none skipped, no packet lost.
+  const { window: { hop }, sample_rate_hz: rate } = liveManifest();
+  const expected = 30 / (hop / rate);
   const windows = (await windowsAt()) - start;
-  assert.ok(windows >= 27 && windows <= 32, `${windows} windows in 30 s`);
+  assert.ok(Math.abs(windows - expected) <= 3, `${windows} windows in 30 s, ${expected.toFixed(1)} expected`);
   assert.match(await page.locator('.hint').filter({ hasText: 'skipped' }).innerText(), /dropouts: 0$/);
   for (const dropped of await page.getByTestId('ble-dropped').allInnerTexts()) assert.equal(dropped, '0');
   for (const id of ['student', 'teacher']) {

@@ -32,15 +32,15 @@ pub const POSITIONS: [(&str, &str); 4] = [
     ("left_upper_arm", "Left upper arm"),
 ];
 const TICK: Duration = Duration::from_millis(100);
-/// Frames each stream keeps: two minutes. A hidden tab's timers may wake only once a minute
-/// (Chrome's intensive throttling) while Bluetooth notifications keep arriving, and the
-/// recorder must still find every frame when its tick comes.
-const KEEP_FRAMES: usize = 2 * 60 * 30;
-/// How long a window waits for the other positions' streams to reach its end (frames): half a
+/// How long each stream keeps its frames (s): two minutes. A hidden tab's timers may wake only
+/// once a minute (Chrome's intensive throttling) while Bluetooth notifications keep arriving,
+/// and the recorder must still find every frame when its tick comes.
+const KEEP_SECONDS: f64 = 120.0;
+/// How long a window waits for the other positions' streams to reach its end (s): half a
 /// second, a few Bluetooth packets.
-const WINDOW_GRACE_FRAMES: u64 = 15;
-/// How far back the live timeline reaches.
-const HISTORY_SECONDS: u64 = 60;
+const WINDOW_GRACE_SECONDS: f64 = 0.5;
+/// How far back the live timeline reaches (s).
+const HISTORY_SECONDS: f64 = 60.0;
 
 /// What the panel shows of one slot.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,14 +118,18 @@ impl Live {
     /// Creates the context and starts its tick; the models are the replay's worker's.
     pub fn provide(replay: Replay) -> Live {
         let manifest = crate::infer::embedded::EmbeddedModels::LIVE.manifest();
-        let keep = (4 * manifest.window.length).max(KEEP_FRAMES);
+        // The live grid runs at the live models' rate, so their windows mean what they were
+        // trained on (33.3 Hz for the real OpenPack sample's models, 30 Hz for the synthetic).
+        let rate_hz = manifest.sample_rate_hz;
+        let frames_in = |seconds: f64| (seconds * rate_hz).round() as u64;
+        let keep = (4 * manifest.window.length).max(frames_in(KEEP_SECONDS) as usize);
         let store = Rc::new(RefCell::new(Store {
-            frames: LiveFrames::new(clock_ms(), keep),
+            frames: LiveFrames::new(clock_ms(), rate_hz, keep),
             slots: Vec::new(),
             scheduler: WindowScheduler::new(
                 manifest.window.length,
                 manifest.window.hop as u64,
-                WINDOW_GRACE_FRAMES,
+                frames_in(WINDOW_GRACE_SECONDS),
                 student_position(&manifest),
                 manifest.teacher.inputs.iter().map(|i| i.name.clone()).collect(),
                 manifest.null_id,
@@ -136,7 +140,7 @@ impl Live {
             error: RwSignal::new(None),
             skipped_windows: RwSignal::new(0),
             stand_ins: RwSignal::new(Vec::new()),
-            history: RwSignal::new(LiveHistory::new(HISTORY_SECONDS * 30, manifest.window.hop as u64)),
+            history: RwSignal::new(LiveHistory::new(frames_in(HISTORY_SECONDS), manifest.window.hop as u64)),
             truth: RwSignal::new(None),
             store: StoredValue::new_local(store),
             replay,
