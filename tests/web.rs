@@ -68,46 +68,79 @@ fn the_app_mounts_and_lists_ten_operations() {
     drop(handle);
 }
 
-/// Logits of demo windows in the browser against the native ones (`tests/demo_logits.rs`
-/// keeps the fixture equal to the native CPU backend's).
+/// The files of a demo as the app fetches them (this test compiles them in), checked against
+/// the demo's own list.
+macro_rules! demo_files {
+    ($demo:expr, $folder:literal, [$($path:literal),+ $(,)?]) => {{
+        let files = vec![$(tsak::data::session_files::SessionFile {
+            path: $path.to_string(),
+            bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/", $folder, "/", $path)).to_vec(),
+        }),+];
+        assert!(files.iter().map(|f| f.path.as_str()).eq($demo.paths().iter().copied()));
+        files
+    }};
+}
+
+/// Logits of both demos' windows, through the models that replay each, in the browser against
+/// the native ones (`tests/demo_logits.rs` keeps the fixture equal to the native CPU backend).
 async fn assert_logits_match_native(device: burn::tensor::Device) {
+    use tsak::demo::Demo;
     #[derive(serde::Deserialize)]
-    struct Fixture {
+    struct DemoLogits {
+        demo: String,
         windows: Vec<usize>,
         student: Vec<Vec<f32>>,
         teacher: Vec<Vec<f32>>,
     }
     tsak::app::constructors::run_once(); // as the app does: cubecl registers its types
-    let fixture: Fixture = serde_json::from_str(include_str!("fixtures/demo-logits.json")).unwrap();
-    let bundle = tsak::infer::bundle::ModelBundle::synthetic(&device).unwrap();
-    // The app fetches the demo; this test compiles the same files in.
-    macro_rules! demo {
-        ($($path:literal),*) => {
-            vec![$(tsak::data::session_files::SessionFile {
-                path: $path.to_string(),
-                bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/", $path)).to_vec(),
-            }),*]
-        };
-    }
-    let files = demo!(
-        "U0101/atr/atr01/S0100.csv",
-        "U0101/atr/atr02/S0100.csv",
-        "U0101/atr/atr03/S0100.csv",
-        "U0101/atr/atr04/S0100.csv",
-        "U0101/e4/e401/acc/S0100.csv",
-        "U0101/e4/e402/acc/S0100.csv",
-        "U0101/annotation/openpack-operations-1hz/S0100.csv"
+    let fixture: Vec<DemoLogits> = serde_json::from_str(include_str!("fixtures/demo-logits.json")).unwrap();
+    let synthetic = demo_files!(
+        Demo::Synthetic,
+        "demo",
+        [
+            "U0101/atr/atr01/S0100.csv",
+            "U0101/atr/atr02/S0100.csv",
+            "U0101/atr/atr03/S0100.csv",
+            "U0101/atr/atr04/S0100.csv",
+            "U0101/e4/e401/acc/S0100.csv",
+            "U0101/e4/e402/acc/S0100.csv",
+            "U0101/annotation/openpack-operations-1hz/S0100.csv",
+        ]
     );
-    assert!(files.iter().map(|f| f.path.as_str()).eq(tsak::demo::Demo::Synthetic.paths().iter().copied()));
-    let session =
-        tsak::data::session_files::load_session(&files, &DeviceMap::default(), &ClassTable::openpack_operations())
-            .unwrap();
-    let runner = tsak::infer::runner::Runner::new(session, &bundle).unwrap();
-    for (i, &w) in fixture.windows.iter().enumerate() {
-        let student = tsak::infer::runner::student_logits(&runner, &bundle, &device, w).await.unwrap();
-        let teacher = tsak::infer::runner::teacher_logits(&runner, &bundle, &device, w).unwrap().await.unwrap();
-        for (got, want) in student.iter().zip(&fixture.student[i]).chain(teacher.iter().zip(&fixture.teacher[i])) {
-            assert!((got - want).abs() < 1e-4, "window {w}: {got} in the browser, {want} natively");
+    let real = demo_files!(
+        Demo::OpenPackSample,
+        "demo-openpack",
+        [
+            "U0209/atr/atr01/S0500.csv",
+            "U0209/atr/atr02/S0500.csv",
+            "U0209/atr/atr03/S0500.csv",
+            "U0209/atr/atr04/S0500.csv",
+            "U0209/e4/e401/acc/S0500.csv",
+            "U0209/annotation/openpack-operations-1hz/S0500.csv",
+        ]
+    );
+    assert_eq!(fixture.len(), 2, "one entry per demo");
+    for ((demo, files), want) in [(Demo::Synthetic, synthetic), (Demo::OpenPackSample, real)].into_iter().zip(&fixture)
+    {
+        assert_eq!(want.demo, demo.folder());
+        let bundle = tsak::infer::bundle::ModelBundle::embedded_of(demo.models(), &device).unwrap();
+        let session =
+            tsak::data::session_files::load_session(&files, &DeviceMap::default(), &ClassTable::openpack_operations())
+                .unwrap();
+        let runner = tsak::infer::runner::Runner::new(session, &bundle).unwrap();
+        assert!(!want.windows.is_empty(), "the fixture has windows to compare");
+        for (i, &w) in want.windows.iter().enumerate() {
+            let student = tsak::infer::runner::student_logits(&runner, &bundle, &device, w).await.unwrap();
+            let teacher = tsak::infer::runner::teacher_logits(&runner, &bundle, &device, w).unwrap().await.unwrap();
+            assert_eq!(student.len(), want.student[i].len(), "{}: window {w}: student logits", want.demo);
+            assert_eq!(teacher.len(), want.teacher[i].len(), "{}: window {w}: teacher logits", want.demo);
+            for (got, expected) in student.iter().zip(&want.student[i]).chain(teacher.iter().zip(&want.teacher[i])) {
+                assert!(
+                    (got - expected).abs() < 1e-4,
+                    "{} window {w}: {got} in the browser, {expected} natively",
+                    want.demo
+                );
+            }
         }
     }
 }
@@ -117,11 +150,14 @@ async fn browser_cpu_logits_equal_the_native_ones() {
     assert_logits_match_native(burn::tensor::Device::flex()).await;
 }
 
+/// The browser this runs in must give a WebGPU adapter (`webdriver.json` starts Chromium with
+/// `--enable-unsafe-webgpu`; headless, that is its software adapter): without one this fails
+/// rather than passing untested.
 #[wasm_bindgen_test]
-async fn browser_webgpu_logits_equal_the_native_ones_when_there_is_an_adapter() {
-    match burn::tensor::Device::wgpu_options().init_async().await {
-        Ok(device) => assert_logits_match_native(device).await,
-        // Without --enable-unsafe-webgpu Chromium gives no adapter; the CPU test still runs.
-        Err(e) => web_sys::console::log_1(&format!("no WebGPU adapter, skipped: {e}").into()),
-    }
+async fn browser_webgpu_logits_equal_the_native_ones() {
+    let device = burn::tensor::Device::wgpu_options()
+        .init_async()
+        .await
+        .unwrap_or_else(|e| panic!("no WebGPU adapter in this browser (see webdriver.json): {e}"));
+    assert_logits_match_native(device).await;
 }
