@@ -150,6 +150,56 @@ mod tests {
         assert!(value(rep_kd(other, a)) > 1e-2);
     }
 
+    /// Hinton et al.: at high temperature, T² · KL becomes logit matching, half the mean squared
+    /// difference of the centred logits over the classes. So T is applied inside the softmax and
+    /// T² outside, as documented; a loss without the T² would vanish here.
+    #[test]
+    fn at_high_temperature_logit_kd_is_matching_centred_logits() {
+        let (s, t) = ([0.3_f32, -1.2, 2.0, 0.1], [1.0_f32, 0.4, -0.5, 0.0]);
+        let centred = |v: [f32; 4]| {
+            let mean = v.iter().sum::<f32>() / 4.0;
+            v.map(|x| x - mean)
+        };
+        let (cs, ct) = (centred(s), centred(t));
+        let matching: f32 = cs.iter().zip(&ct).map(|(a, b)| (a - b).powi(2)).sum::<f32>() / (2.0 * 4.0);
+        let kd = value(logit_kd(tensor(&s, 1), tensor(&t, 1), 200.0));
+        assert!((kd - matching).abs() < 0.01 * matching, "T=200: {kd} vs logit matching {matching}");
+        let cooler = value(logit_kd(tensor(&s, 1), tensor(&t, 1), 1.0));
+        assert!((cooler - matching).abs() > 0.05 * matching, "at T=1 it is not logit matching: {cooler}");
+    }
+
+    /// The gradient moves the student's softened distribution towards the teacher's:
+    /// d/ds of T² · KL is T · (softmax(s/T) − softmax(t/T)) / batch, and none reaches the teacher.
+    #[test]
+    fn logit_kd_gradient_points_the_student_towards_the_teacher() {
+        let device = Device::flex().autodiff();
+        let (s, t) = ([0.3_f32, -1.2, 2.0, 1.0, 0.0, -1.0], [1.0_f32, 0.4, -0.5, -2.0, 1.0, 0.5]);
+        let temperature = 2.0;
+        let student = Tensor::<2>::from_data(TensorData::new(s.to_vec(), [2, 3]), &device).require_grad();
+        let teacher = Tensor::<2>::from_data(TensorData::new(t.to_vec(), [2, 3]), &device).require_grad();
+        let grads = logit_kd(student.clone(), teacher.clone(), temperature).backward();
+        let got = student.grad(&grads).unwrap().into_data().try_to_vec::<f32>().unwrap();
+        let softmax_row = |row: &[f32]| {
+            let e: Vec<f64> = row.iter().map(|&z| (f64::from(z) / temperature).exp()).collect();
+            let sum: f64 = e.iter().sum();
+            e.into_iter().map(move |x| x / sum)
+        };
+        for r in 0..2 {
+            let (ps, pt) = (softmax_row(&s[3 * r..3 * r + 3]), softmax_row(&t[3 * r..3 * r + 3]));
+            for (c, (a, b)) in ps.zip(pt).enumerate() {
+                let want = temperature * (a - b) / 2.0;
+                assert!(
+                    (f64::from(got[3 * r + c]) - want).abs() < 1e-5,
+                    "row {r} class {c}: {} vs {want}",
+                    got[3 * r + c]
+                );
+            }
+        }
+        assert!(
+            teacher.grad(&grads).is_none_or(|g| g.into_data().try_to_vec::<f32>().unwrap().iter().all(|&v| v == 0.0))
+        );
+    }
+
     #[test]
     fn strategies_parse_by_name() {
         for strategy in KdStrategy::ALL {

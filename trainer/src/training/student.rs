@@ -123,3 +123,116 @@ pub fn predict(student: &Student, set: &WindowSet, device: &Device) -> Vec<usize
     }
     predicted
 }
+
+#[cfg(test)]
+mod tests {
+    use burn::tensor::{Int, TensorData};
+
+    use super::*;
+    use crate::training::features::FeatureRows;
+
+    const WINDOWS: usize = 4;
+
+    /// A real student and projections, a batch of four windows, and the device.
+    fn setup() -> (DistillStudent, Batch, Device) {
+        let device = Device::flex();
+        let config = StudentConfig::new();
+        let projections = StudentProjectionsConfig::new(config.representation_size(), 24, 24, 24, 16);
+        let model = DistillStudent { student: config.init(&device), projections: projections.init(&device) };
+        let length = 40;
+        let values: Vec<f32> = (0..WINDOWS * 3 * length).map(|i| ((i as f32) * 0.37).sin()).collect();
+        let inputs = Tensor::<3>::from_data(TensorData::new(values, [WINDOWS, 3, length]), &device);
+        let targets = Tensor::<1, Int>::from_data(TensorData::new(vec![0_i64, 3, 5, 10], [WINDOWS]), &device);
+        (model, Batch { inputs, targets, indices: (0..WINDOWS).collect() }, device)
+    }
+
+    fn rows(t: Tensor<2>) -> FeatureRows {
+        FeatureRows { dim: t.dims()[1], values: t.into_data().try_to_vec::<f32>().unwrap() }
+    }
+
+    fn noise(rows_: usize, dim: usize, seed: f32, device: &Device) -> Tensor<2> {
+        let values: Vec<f32> = (0..rows_ * dim).map(|i| ((i as f32 + seed) * 1.31).cos() * 2.0).collect();
+        Tensor::from_data(TensorData::new(values, [rows_, dim]), device)
+    }
+
+    /// Teacher outputs equal to what the student (through its projections) already gives: every
+    /// distillation target is met. Representations are doubled: only their direction counts.
+    fn met_targets(model: &DistillStudent, batch: &Batch) -> TeacherFeatures {
+        let out = model.student.forward(batch.inputs.clone());
+        let (s, p) = (out.representation, &model.projections);
+        TeacherFeatures {
+            attention: rows(p.attention(s.clone()) * 2.0),
+            causal: rows(p.causal(s.clone()) * 2.0),
+            combined: rows(p.combined(s.clone()) * 2.0),
+            combined_logits: rows(out.logits.clone()),
+            semantic: rows(p.semantic(s) * 2.0),
+            semantic_logits: rows(out.logits),
+        }
+    }
+
+    /// Teacher outputs unrelated to the student's.
+    fn other_targets(device: &Device) -> TeacherFeatures {
+        TeacherFeatures {
+            attention: rows(noise(WINDOWS, 24, 1.0, device)),
+            causal: rows(noise(WINDOWS, 24, 2.0, device)),
+            combined: rows(noise(WINDOWS, 24, 3.0, device)),
+            combined_logits: rows(noise(WINDOWS, 11, 4.0, device)),
+            semantic: rows(noise(WINDOWS, 16, 5.0, device)),
+            semantic_logits: rows(noise(WINDOWS, 11, 6.0, device)),
+        }
+    }
+
+    fn loss(
+        model: &DistillStudent,
+        batch: &Batch,
+        teacher: &TeacherFeatures,
+        strategy: KdStrategy,
+        w: KdWeights,
+    ) -> f32 {
+        kd_loss(model, batch, teacher, strategy, w).into_scalar::<f32>()
+    }
+
+    #[test]
+    fn a_student_that_meets_its_targets_pays_only_the_label_loss() {
+        let (model, batch, _) = setup();
+        let teacher = met_targets(&model, &batch);
+        let w = KdWeights::default();
+        let ce = loss(&model, &batch, &teacher, KdStrategy::None, w);
+        assert!(ce > 0.1, "an untrained student has a label loss: {ce}");
+        for strategy in KdStrategy::ALL {
+            // Logit strategies weigh the label loss by 1 - alpha; representation ones add to it.
+            let uses_logits = matches!(strategy, KdStrategy::Logit | KdStrategy::ScLogit | KdStrategy::ScMix);
+            let want = if uses_logits { (1.0 - w.alpha as f32) * ce } else { ce };
+            let got = loss(&model, &batch, &teacher, strategy, w);
+            assert!((got - want).abs() < 1e-4, "{strategy}: {got}, want {want}");
+        }
+    }
+
+    #[test]
+    fn alpha_and_beta_weigh_the_distillation_terms_as_documented() {
+        let (model, batch, device) = setup();
+        let teacher = other_targets(&device);
+        let at = |strategy, alpha, beta| {
+            loss(&model, &batch, &teacher, strategy, KdWeights { temperature: 4.0, alpha, beta })
+        };
+        let ce = at(KdStrategy::None, 0.5, 1.0);
+        for strategy in [KdStrategy::Logit, KdStrategy::ScLogit] {
+            // (1 - alpha) CE + alpha KD: CE alone at 0, KD alone at 1, linear between.
+            assert!((at(strategy, 0.0, 1.0) - ce).abs() < 1e-5, "{strategy}");
+            let kd = at(strategy, 1.0, 1.0);
+            assert!(kd > 1e-3, "{strategy}: the teacher differs, so KD is positive: {kd}");
+            let mixed = at(strategy, 0.25, 1.0);
+            assert!((mixed - (0.75 * ce + 0.25 * kd)).abs() < 1e-4, "{strategy}: {mixed}");
+        }
+        for strategy in [KdStrategy::AttnRep, KdStrategy::CausalRep, KdStrategy::CombiRep, KdStrategy::ScRep] {
+            // CE + beta Rep: beta scales only the representation term.
+            assert!((at(strategy, 0.5, 0.0) - ce).abs() < 1e-5, "{strategy}");
+            let (one, two) = (at(strategy, 0.5, 1.0) - ce, at(strategy, 0.5, 2.0) - ce);
+            assert!(one > 1e-3 && (two - 2.0 * one).abs() < 1e-4, "{strategy}: {one} then {two}");
+        }
+        // SC-mix is SC-logit's loss plus SC-rep's representation term.
+        let mix = at(KdStrategy::ScMix, 0.3, 1.5);
+        let parts = at(KdStrategy::ScLogit, 0.3, 1.5) + (at(KdStrategy::ScRep, 0.3, 1.5) - ce);
+        assert!((mix - parts).abs() < 1e-4, "{mix} vs {parts}");
+    }
+}
