@@ -11,8 +11,10 @@ use super::error::{DataError, DataResult};
 /// How a reader wants the header to look.
 #[derive(Debug, Clone, Copy)]
 pub enum HeaderRule<'a> {
-    /// Exactly these columns, in this order (OpenPack's fixed layouts).
-    Exact(&'a [&'a str]),
+    /// These columns, found by name as openpack-toolkit (pandas) finds them: in any order, other
+    /// columns ignored (released files vary); a missing or repeated one is an error. Rows are
+    /// read by the position in this list, whatever the file's order.
+    Named(&'a [&'a str]),
     /// Whatever columns the file has; the caller validates them (the recording format).
     Any,
 }
@@ -22,6 +24,8 @@ pub struct CsvRows<R: Read> {
     file: String,
     reader: csv::Reader<R>,
     header: Vec<String>,
+    /// For each expected column, its position in the file (identity for [`HeaderRule::Any`]).
+    columns: Vec<usize>,
     record: csv::StringRecord,
 }
 
@@ -34,15 +38,16 @@ impl<R: Read> CsvRows<R> {
         let header: Vec<String> = header_record.iter().map(|h| h.trim().to_string()).collect();
         if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
             let expected = match rule {
-                HeaderRule::Exact(cols) => format!("; expected a header line `{}`", cols.join(",")),
+                HeaderRule::Named(cols) => format!("; expected a header line `{}`", cols.join(",")),
                 HeaderRule::Any => String::new(),
             };
             return Err(DataError::in_file(&file, format!("the file is empty{expected}")));
         }
-        if let HeaderRule::Exact(expected) = rule {
-            check_exact_header(&file, &header, expected)?;
-        }
-        Ok(Self { file, reader, header, record: csv::StringRecord::new() })
+        let columns = match rule {
+            HeaderRule::Named(expected) => find_columns(&file, &header, expected)?,
+            HeaderRule::Any => (0..header.len()).collect(),
+        };
+        Ok(Self { file, reader, header, columns, record: csv::StringRecord::new() })
     }
 
     pub fn file(&self) -> &str {
@@ -53,13 +58,19 @@ impl<R: Read> CsvRows<R> {
         &self.header
     }
 
+    /// The file's columns that are not among the expected ones (ignored).
+    pub fn ignored_columns(&self) -> Vec<&str> {
+        (0..self.header.len()).filter(|i| !self.columns.contains(i)).map(|i| self.header[i].as_str()).collect()
+    }
+
     /// The next data row, or `None` at the end of the file.
     pub fn next_row(&mut self) -> DataResult<Option<Row<'_>>> {
         match self.reader.read_record(&mut self.record) {
             Ok(false) => Ok(None),
             Ok(true) => {
                 let line = self.record.position().map_or(0, |p| p.line());
-                Ok(Some(Row { file: &self.file, header: &self.header, record: &self.record, line }))
+                let (file, header, columns, record) = (&self.file, &self.header, &self.columns, &self.record);
+                Ok(Some(Row { file, header, columns, record, line }))
             }
             Err(e) => Err(csv_error(&self.file, e)),
         }
@@ -70,6 +81,7 @@ impl<R: Read> CsvRows<R> {
 pub struct Row<'a> {
     file: &'a str,
     header: &'a [String],
+    columns: &'a [usize],
     record: &'a csv::StringRecord,
     line: u64,
 }
@@ -80,12 +92,17 @@ impl Row<'_> {
         self.line
     }
 
+    /// Column `col` of the expected layout, wherever the file has it.
+    fn file_column(&self, col: usize) -> usize {
+        self.columns.get(col).copied().unwrap_or(usize::MAX)
+    }
+
     fn cell(&self, col: usize) -> &str {
-        self.record.get(col).unwrap_or("").trim()
+        self.record.get(self.file_column(col)).unwrap_or("").trim()
     }
 
     fn field_name(&self, col: usize) -> &str {
-        self.header.get(col).map_or("?", String::as_str)
+        self.header.get(self.file_column(col)).map_or("?", String::as_str)
     }
 
     /// An error about column `col` of this row.
@@ -126,29 +143,28 @@ impl Row<'_> {
     }
 }
 
-/// Explains how a header differs from the expected one: missing, extra or reordered columns.
-fn check_exact_header(file: &str, found: &[String], expected: &[&str]) -> DataResult<()> {
-    if found.iter().map(String::as_str).eq(expected.iter().copied()) {
-        return Ok(());
-    }
+/// Where the file has each expected column, by name; a missing or repeated expected column is
+/// an error that names it (and, when columns are missing, the ones the file has instead).
+fn find_columns(file: &str, found: &[String], expected: &[&str]) -> DataResult<Vec<usize>> {
     let missing: Vec<&str> = expected.iter().copied().filter(|e| !found.iter().any(|f| f == e)).collect();
-    let extra: Vec<&str> = found.iter().map(String::as_str).filter(|f| !expected.contains(f)).collect();
     let duplicated: Vec<&str> =
-        found.iter().enumerate().filter(|(i, f)| found[..*i].contains(f)).map(|(_, f)| f.as_str()).collect();
+        expected.iter().copied().filter(|e| found.iter().filter(|f| f == e).count() > 1).collect();
     let mut problems = Vec::new();
     if !missing.is_empty() {
         problems.push(format!("missing column(s) {}", missing.join(", ")));
-    }
-    if !extra.is_empty() {
-        problems.push(format!("unexpected column(s) {}", extra.join(", ")));
+        let other: Vec<&str> = found.iter().map(String::as_str).filter(|f| !expected.contains(f)).collect();
+        if !other.is_empty() {
+            problems.push(format!("it has {} instead", other.join(", ")));
+        }
     }
     if !duplicated.is_empty() {
         problems.push(format!("duplicated column(s) {}", duplicated.join(", ")));
     }
-    if problems.is_empty() {
-        problems.push("columns are in the wrong order".to_string());
+    if !problems.is_empty() {
+        let message = format!("bad header: {}; expected `{}`", problems.join("; "), expected.join(","));
+        return Err(DataError::at_line(file, 1, message));
     }
-    Err(DataError::at_line(file, 1, format!("bad header: {}; expected `{}`", problems.join("; "), expected.join(","))))
+    Ok(expected.iter().map(|e| found.iter().position(|f| f == e).expect("checked above")).collect())
 }
 
 fn csv_error(file: &str, error: csv::Error) -> DataError {
@@ -175,7 +191,7 @@ mod tests {
     const COLS: &[&str] = &["unixtime", "acc_x"];
 
     fn open(text: &str) -> DataResult<CsvRows<&[u8]>> {
-        CsvRows::open("t.csv", text.as_bytes(), HeaderRule::Exact(COLS))
+        CsvRows::open("t.csv", text.as_bytes(), HeaderRule::Named(COLS))
     }
 
     #[test]
@@ -188,10 +204,24 @@ mod tests {
     fn header_problems_are_named() {
         let missing = open("unixtime\n1\n").err().unwrap().to_string();
         assert!(missing.contains("line 1") && missing.contains("missing column(s) acc_x"), "{missing}");
-        let extra = open("unixtime,acc_x,acc_q\n").err().unwrap().to_string();
-        assert!(extra.contains("unexpected column(s) acc_q"), "{extra}");
-        let reordered = open("acc_x,unixtime\n").err().unwrap().to_string();
-        assert!(reordered.contains("wrong order"), "{reordered}");
+        let renamed = open("unixtime,acc_q\n").err().unwrap().to_string();
+        assert!(renamed.contains("missing column(s) acc_x; it has acc_q instead"), "{renamed}");
+        let twice = open("unixtime,acc_x,acc_x\n").err().unwrap().to_string();
+        assert!(twice.contains("duplicated column(s) acc_x"), "{twice}");
+    }
+
+    /// As openpack-toolkit reads them (pandas, by name): other columns ignored, any order.
+    #[test]
+    fn columns_are_found_by_name_in_any_order_and_others_ignored() {
+        let mut rows = open("acc_q,acc_x,unixtime\n9,0.5,1000\nx,0.25,1033\n").unwrap();
+        assert_eq!(rows.ignored_columns(), ["acc_q"]);
+        let row = rows.next_row().unwrap().unwrap();
+        assert_eq!((row.integer(0).unwrap(), row.finite_f32(1).unwrap()), (1000, 0.5));
+        let row = rows.next_row().unwrap().unwrap();
+        assert_eq!((row.integer(0).unwrap(), row.finite_f32(1).unwrap()), (1033, 0.25));
+        let mut rows = open("acc_x,unixtime\nabc,1\n").unwrap();
+        let error = rows.next_row().unwrap().unwrap().finite_f32(1).unwrap_err().to_string();
+        assert_eq!(error, "t.csv, line 2, field `acc_x`: `abc` is not a number", "errors name the file's column");
     }
 
     #[test]

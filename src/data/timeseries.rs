@@ -42,7 +42,7 @@ pub struct TimeSeriesRows<R: Read> {
 
 impl<R: Read> TimeSeriesRows<R> {
     pub fn open(file: impl Into<String>, reader: R, layout: SensorLayout) -> DataResult<Self> {
-        let rows = CsvRows::open(file, reader, HeaderRule::Exact(layout.columns))?;
+        let rows = CsvRows::open(file, reader, HeaderRule::Named(layout.columns))?;
         Ok(Self { rows, values: vec![0.0; layout.channels().len()], last: None })
     }
 

@@ -77,7 +77,7 @@ pub fn read_operations_1hz<R: Read>(
     reader: R,
     classes: &ClassTable,
 ) -> DataResult<SecondLabels> {
-    let mut rows = CsvRows::open(file, reader, HeaderRule::Exact(OPERATIONS_1HZ_COLUMNS))?;
+    let mut rows = CsvRows::open(file, reader, HeaderRule::Named(OPERATIONS_1HZ_COLUMNS))?;
     let mut first: Option<i64> = None;
     let mut labels = Vec::new();
     let (mut box_starts_ms, mut current_box) = (Vec::new(), None);
@@ -141,7 +141,7 @@ pub fn read_operations_spans<R: Read>(
     reader: R,
     classes: &ClassTable,
 ) -> DataResult<Vec<OperationSpan>> {
-    let mut rows = CsvRows::open(file, reader, HeaderRule::Exact(OPERATIONS_COLUMNS))?;
+    let mut rows = CsvRows::open(file, reader, HeaderRule::Named(OPERATIONS_COLUMNS))?;
     let mut spans: Vec<OperationSpan> = Vec::new();
     while let Some(row) = rows.next_row()? {
         let span = OperationSpan {

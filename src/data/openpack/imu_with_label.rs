@@ -32,7 +32,7 @@ pub fn read<R: Read>(
     let file = file.into();
     let expected = columns();
     let expected_refs: Vec<&str> = expected.iter().map(String::as_str).collect();
-    let mut rows = CsvRows::open(&file, reader, HeaderRule::Exact(&expected_refs))?;
+    let mut rows = CsvRows::open(&file, reader, HeaderRule::Named(&expected_refs))?;
     let mut frames = FrameTable { channels: positional_channels(&file, map)?, ..Default::default() };
     let mut last: Option<(i64, u64)> = None;
     while let Some(row) = rows.next_row()? {
