@@ -73,9 +73,11 @@ mod tests {
 
     #[test]
     fn the_rate_is_written_into_the_current_configuration() {
-        // Firmware defaults: 100 ms steps, 10 s temperature and magnetometer compensation, 10 Hz, wake on.
-        let current = [100, 0, 0x10, 0x27, 0x10, 0x27, 10, 0, 1];
-        assert_eq!(config_with_rate(&current, 50).unwrap(), vec![100, 0, 0x10, 0x27, 0x10, 0x27, 50, 0, 1]);
+        // The firmware's defaults (Nordic-Thingy52-FW, include/modules/m_motion.h,
+        // MOTION_DEFAULT_CONFIG): steps every 1000 ms, temperature and magnetometer
+        // compensation every 500 ms, 10 Hz, wake on motion; u16 little-endian, then a u8.
+        let current = [0xe8, 0x03, 0xf4, 0x01, 0xf4, 0x01, 10, 0, 1];
+        assert_eq!(config_with_rate(&current, 50).unwrap(), vec![0xe8, 0x03, 0xf4, 0x01, 0xf4, 0x01, 50, 0, 1]);
         assert!(config_with_rate(&current, 400).is_err());
         assert!(config_with_rate(&current[..8], 50).is_err());
     }

@@ -16,8 +16,9 @@ const CONFIG = 'ef680401-9b35-4933-9b10-52ffa9740042';
 const RAW = 'ef680406-9b35-4933-9b10-52ffa9740042';
 const CCCD = '00002902-0000-1000-8000-00805f9b34fb';
 const ADDRESS = '09:09:09:09:09:01';
-// Firmware defaults: steps 100 ms, temperature and magnetometer compensation 500 ms, 10 Hz, wake on.
-const DEFAULT_CONFIG = Buffer.from([100, 0, 0xf4, 0x01, 0xf4, 0x01, 10, 0, 1]);
+// The firmware's defaults (Nordic-Thingy52-FW, include/modules/m_motion.h, MOTION_DEFAULT_CONFIG):
+// steps every 1000 ms, temperature and magnetometer compensation every 500 ms, 10 Hz, wake on motion.
+const DEFAULT_CONFIG = Buffer.from([0xe8, 0x03, 0xf4, 0x01, 0xf4, 0x01, 10, 0, 1]);
 
 let server;
 let browser;
@@ -116,7 +117,7 @@ test('an emulated Thingy:52 streams through the real Web Bluetooth stack and rec
   await page.waitForFunction(() => window.__raw, null, { timeout: 20_000 });
   // The app read the configuration and wrote it back with the raw rate at 50 Hz.
   for (let i = 0; i < 100 && written.length === 0; i++) await page.waitForTimeout(50);
-  assert.deepEqual(written[0], [100, 0, 0xf4, 0x01, 0xf4, 0x01, 50, 0, 1]);
+  assert.deepEqual(written[0], [0xe8, 0x03, 0xf4, 0x01, 0xf4, 0x01, 50, 0, 1]);
 
   const pump = (ms) =>
     page.evaluate(async (ms) => {
