@@ -125,6 +125,36 @@ test('a recording survives a reload, resumes, exports in both layouts and is del
   await context.close();
 });
 
+test('a renderer crash mid-recording loses at most the last second', async () => {
+  const { context, page } = await openLivePage(app.browser, app.url);
+  await connect(page);
+  await page.getByTestId('record-name').fill('crash test');
+  await page.getByTestId('record').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=record-status]')?.dataset.frames) > 60, null, { timeout: 10_000 });
+  // Every frame the page has shown as recorded by now must survive a crash a second later.
+  const shown = await recordedFrames(page);
+  await page.waitForTimeout(1000);
+  // The renderer dies: no pagehide, no visibilitychange, no chance to save (unlike a reload).
+  const cdp = await context.newCDPSession(page);
+  const crashed = new Promise((resolve) => page.once('crash', resolve));
+  // The command never answers: its renderer is gone.
+  cdp.send('Page.crash').catch(() => {});
+  await crashed;
+  const fresh = await context.newPage();
+  const problems = [];
+  fresh.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  await fresh.goto(app.url);
+  await fresh.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+  await fresh.getByTestId('mode-live').click();
+  await fresh.waitForSelector('[data-testid=recordings] li');
+  const row = savedRow(fresh);
+  assert.equal(await row.getAttribute('data-state'), 'interrupted');
+  const kept = Number(await row.getAttribute('data-frames'));
+  assert.ok(kept >= shown, `${kept} frames survived the crash; ${shown} were shown a second before it`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('without IndexedDB the page says recordings will not survive a reload and Stop downloads the recording', async () => {
   const noIndexedDb = () => Object.defineProperty(window, 'indexedDB', { configurable: true, get: () => undefined });
   const { context, page, problems } = await openLivePage(app.browser, app.url, { init: [noIndexedDb] });

@@ -21,8 +21,10 @@ use super::journal::Journal;
 use super::session::Live;
 
 const TICK: Duration = Duration::from_millis(250);
-/// Time between saves, by the clock rather than by ticks: a hidden tab's timers fire late.
-const SAVE_EVERY_MS: f64 = 1000.0;
+/// Time between saves, by the clock rather than by ticks: a hidden tab's timers fire late. Half
+/// a second, so that a crash (which fires no `pagehide`) loses at most the last second: a frame
+/// shown is saved within this plus a tick (250 ms) plus the write (tests/e2e/recording.test.mjs).
+const SAVE_EVERY_MS: f64 = 500.0;
 
 /// How the warning about a failed save begins (cleared once a save succeeds again).
 const NOT_SAVED: &str = "Not saved yet";
