@@ -60,6 +60,24 @@ fn bundle_record(label: &str) -> &'static str {
     }
 }
 
+/// What starts a run (`train-teacher`, `pipeline`): the data, its split, the windows, the profile.
+#[derive(clap::Args, Debug, Clone)]
+pub struct StartArgs {
+    /// `openpack:DIR` (real or synthetic OpenPack layout) or `recordings:SPEC`.
+    #[arg(long)]
+    pub data: DataSource,
+    /// `last-subjects` (test = last subject, validation = the one before), a toolkit split
+    /// name, `subjects:VAL,.../TEST,...`, or `time:0.7` (one subject: split each session by time).
+    #[arg(long, default_value = "last-subjects")]
+    pub split: SplitChoice,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// Smoke profile: a smaller teacher, few epochs in every stage, one seed per strategy.
+    /// Minutes, not tens of minutes.
+    #[arg(long)]
+    pub quick: bool,
+}
+
 /// The window length when none is given: chosen by validation on the real OpenPack sample
 /// (2, 4 and 6 s compared; 4 s gave the best student, see docs/real-data.md).
 pub const DEFAULT_WINDOW_SECONDS: f64 = 4.0;
@@ -153,13 +171,8 @@ pub struct Stage {
 
 impl Stage {
     /// Starts a run: loads the data, and writes `run.json` for the later stages.
-    pub fn start(
-        source: &DataSource,
-        split: &SplitChoice,
-        window: WindowArgs,
-        quick: bool,
-        args: &RunArgs,
-    ) -> Result<Self> {
+    pub fn start(start: &StartArgs, args: &RunArgs) -> Result<Self> {
+        let StartArgs { data: source, split, window, quick } = start;
         let data = load(source, split, &DeviceMap::default())?;
         let window = window.frames(data.sample_rate_hz)?;
         eprintln!("windows: {} frames at {:.2} Hz, hop {}", window.length, data.sample_rate_hz, window.hop);
@@ -171,7 +184,7 @@ impl Stage {
             classes: data.classes.clone(),
             window,
             sample_rate_hz: data.sample_rate_hz,
-            quick,
+            quick: *quick,
         };
         let dir = RunDir::new(&args.run);
         dir.write_spec(&spec)?;

@@ -10,24 +10,13 @@ use anyhow::Result;
 
 use crate::commands::compare::{Comparison, compare};
 use crate::commands::distill::DistillSettings;
-use crate::commands::{RunArgs, Stage, WindowArgs, export, train_semantic, train_teacher};
-use crate::training::dataset::{DataSource, SplitChoice};
+use crate::commands::{RunArgs, Stage, StartArgs, export, train_semantic, train_teacher};
 use crate::training::kd::KdStrategy;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct PipelineArgs {
-    /// `openpack:DIR` (real or synthetic OpenPack layout) or `recordings:SPEC`.
-    #[arg(long)]
-    pub data: DataSource,
-    /// `last-subjects` (test = last subject, validation = the one before), a toolkit split
-    /// name, `subjects:VAL,.../TEST,...`, or `time:0.7` (one subject: split each session by time).
-    #[arg(long, default_value = "last-subjects")]
-    pub split: SplitChoice,
     #[command(flatten)]
-    pub window: WindowArgs,
-    /// Smoke profile: few epochs, one seed, a smaller teacher. Minutes, not tens of minutes.
-    #[arg(long)]
-    pub quick: bool,
+    pub start: StartArgs,
     /// Seeds per KD strategy (the comparison reports mean ± std over them).
     #[arg(long, default_value_t = 3)]
     pub seeds: u64,
@@ -57,11 +46,11 @@ pub fn run(args: &PipelineArgs) -> Result<()> {
 
 /// Runs the stages in order; each leaves its results in the run folder for the next.
 pub fn run_pipeline(args: &PipelineArgs) -> Result<Comparison> {
-    let stage = Stage::start(&args.data, &args.split, args.window, args.quick, &args.run)?;
+    let stage = Stage::start(&args.start, &args.run)?;
     train_teacher::train(&stage, None)?;
     train_semantic::train(&stage, None)?;
     let strategies = if args.kd.is_empty() { KdStrategy::ALL.to_vec() } else { args.kd.clone() };
-    let seeds = if args.quick { 1 } else { args.seeds };
+    let seeds = if args.start.quick { 1 } else { args.seeds };
     let comparison = compare(&stage, &strategies, seeds, &args.settings, None, &args.report)?;
     if let Some(dir) = &args.export {
         export::export_run(&stage.dir, dir, None)?;

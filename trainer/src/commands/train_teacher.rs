@@ -3,28 +3,18 @@
 
 use anyhow::Result;
 
-use super::{RunArgs, Stage, WindowArgs};
+use super::{RunArgs, Stage, StartArgs};
 use crate::artifacts::run_dir::TeacherMeta;
 use crate::training::augment::Augment;
-use crate::training::dataset::{DataSource, MissingInputs, SplitChoice};
+use crate::training::dataset::MissingInputs;
 use crate::training::fit::FitOptions;
 use crate::training::scoring::score_windows;
 use crate::training::teacher::{predict_combined, train_teacher};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct TrainTeacherArgs {
-    /// `openpack:DIR` (real or synthetic OpenPack layout) or `recordings:SPEC`.
-    #[arg(long)]
-    pub data: DataSource,
-    /// `last-subjects` (test = last subject, validation = the one before), a toolkit split
-    /// name, `subjects:VAL,.../TEST,...`, or `time:0.7` (one subject: split each session by time).
-    #[arg(long, default_value = "last-subjects")]
-    pub split: SplitChoice,
     #[command(flatten)]
-    pub window: WindowArgs,
-    /// Smoke profile: a smaller teacher and few epochs in every stage of this run.
-    #[arg(long)]
-    pub quick: bool,
+    pub start: StartArgs,
     /// Maximum epochs (default: the profile's).
     #[arg(long)]
     pub epochs: Option<usize>,
@@ -33,7 +23,7 @@ pub struct TrainTeacherArgs {
 }
 
 pub fn run(args: &TrainTeacherArgs) -> Result<()> {
-    let stage = Stage::start(&args.data, &args.split, args.window, args.quick, &args.run)?;
+    let stage = Stage::start(&args.start, &args.run)?;
     train(&stage, args.epochs)
 }
 
