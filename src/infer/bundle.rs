@@ -10,6 +10,7 @@ use burn::tensor::{Bytes, Device};
 use sha2::{Digest, Sha256};
 
 use crate::data::classes::ClassTable;
+use crate::infer::bundle_files::{BundleFiles, BundleFilesError};
 use crate::infer::embedded::EmbeddedModels;
 use crate::model::manifest::{FileEntry, Manifest, ModelEntry, SCHEMA_VERSION};
 use crate::model::{SemanticClassifier, SemanticClassifierConfig, Student, StudentConfig, Teacher, TeacherConfig};
@@ -20,6 +21,12 @@ use crate::model::{SemanticClassifier, SemanticClassifierConfig, Student, Studen
 pub struct BundleError {
     pub file: String,
     pub message: String,
+}
+
+impl From<BundleFilesError> for BundleError {
+    fn from(e: BundleFilesError) -> Self {
+        Self { file: e.file, message: e.message }
+    }
 }
 
 fn error(file: &str, message: impl Into<String>) -> BundleError {
@@ -58,6 +65,11 @@ impl ModelBundle {
             decode(&manifest.semantic, &file, |c: &SemanticClassifierConfig| c.init(device))?;
         let (student_config, student) = decode(&manifest.student, &file, |c: &StudentConfig| c.init(device))?;
         Ok(Self { manifest, teacher_config, teacher, semantic_config, semantic, student_config, student })
+    }
+
+    /// Decodes a bundle a user brought (a folder or a zip, see [`BundleFiles`]).
+    pub fn from_files(files: &BundleFiles, device: &Device) -> Result<Self, BundleError> {
+        Self::load(files.manifest_json()?, |path| files.file(path), device)
     }
 
     /// The synthetic-data models, compiled into the binary: what the synthetic demo and live

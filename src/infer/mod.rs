@@ -6,6 +6,7 @@
 
 #[cfg(feature = "burn")]
 pub mod bundle;
+pub mod bundle_files;
 pub mod embedded;
 #[cfg(feature = "burn")]
 pub mod engine;

@@ -26,6 +26,11 @@ pub struct Manifest {
 /// Where the training and evaluation data came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DatasetInfo {
+    /// A short name to show: a recording spec's `name`, or "OpenPack" and its subjects. Empty
+    /// in bundles exported before it was recorded (then [`DatasetInfo::display_name`] falls
+    /// back to the source).
+    #[serde(default)]
+    pub name: String,
     /// E.g. `openpack:/data/openpack` or `recordings:line3/spec.toml`.
     pub source: String,
     /// True for `trainer synth` data: its numbers are not OpenPack results.
@@ -109,7 +114,23 @@ pub struct MetricsSummary {
     pub accuracy: f64,
 }
 
+impl DatasetInfo {
+    /// The name to show for the data: its name, else what it was (synthetic) or where it came from.
+    pub fn display_name(&self) -> &str {
+        match (self.name.is_empty(), self.synthetic) {
+            (false, _) => &self.name,
+            (true, true) => "synthetic data (trainer synth)",
+            (true, false) => &self.source,
+        }
+    }
+}
+
 impl Manifest {
+    /// The files the manifest lists (each model's weights and config), in model order.
+    pub fn files(&self) -> Vec<&FileEntry> {
+        [&self.teacher, &self.semantic, &self.student].into_iter().flat_map(|m| [&m.weights, &m.config]).collect()
+    }
+
     /// A note when data at `rate_hz` differs from the training rate by more than 2%: the
     /// models count windows in frames, so there each window spans a different time than the
     /// models learnt from (30 Hz data through the real models' 133-frame windows: 4.4 s, not 4).

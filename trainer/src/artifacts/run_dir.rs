@@ -34,6 +34,9 @@ use crate::training::student::KdWeights;
 pub struct RunSpec {
     /// `openpack:DIR` or `recordings:SPEC`, as given.
     pub data: String,
+    /// The data's short name (a recording spec's `name`, or "OpenPack" and its subjects).
+    #[serde(default)]
+    pub dataset_name: String,
     /// The split as given (`last-subjects` or a toolkit split name).
     pub split: String,
     /// The split spelled out, e.g. `by subject: test U0106, validation U0105, ...`.
@@ -82,6 +85,9 @@ pub struct StudentResult {
     pub strategy: KdStrategy,
     pub seed: u64,
     pub kd_weights: KdWeights,
+    /// The largest random rotation of the student's inputs in training (0: none).
+    #[serde(default)]
+    pub rotate_degrees: f32,
     pub val_macro_f1: f64,
     pub test: Scores,
     pub epochs: usize,

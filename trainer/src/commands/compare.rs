@@ -50,6 +50,9 @@ pub struct Comparison {
     pub split: String,
     pub windows: WindowConfig,
     pub kd_weights: KdWeights,
+    /// The largest random rotation of the students' inputs in training (0: none).
+    #[serde(default)]
+    pub rotate_degrees: f32,
     /// The teacher's final (semantic classifier) prediction.
     pub teacher_test: Scores,
     /// The semantic classifier's best validation macro-F1 (what chose its epoch).
@@ -110,6 +113,7 @@ pub fn compare(
         split: stage.spec.split_description.clone(),
         windows: stage.spec.window,
         kd_weights: settings.weights(),
+        rotate_degrees: settings.rotate_degrees,
         teacher_test: semantic.meta.test.clone(),
         teacher_val_macro_f1: semantic.meta.history.best_val_macro_f1,
         teacher_combined_head_test: teacher.meta.combined_head_test.clone(),

@@ -6,13 +6,17 @@ use std::time::Instant;
 
 use anyhow::{Result, ensure};
 use tsak::data::channels::ChannelSelection;
+use tsak::data::normalize::ChannelStats;
 use tsak::model::{SemanticClassifierConfig, StudentConfig, StudentProjectionsConfig};
 
 use super::{RunArgs, Stage};
 use crate::artifacts::run_dir::{StudentMeta, StudentResult};
+use crate::training::augment::Augment;
 use crate::training::dataset::MissingInputs;
 use crate::training::features::{add_semantic, teacher_features};
+use crate::training::fit::FitOptions;
 use crate::training::kd::KdStrategy;
+use crate::training::rotation::SensorRotation;
 use crate::training::scoring::score_windows;
 use crate::training::student::{KdWeights, distill, predict};
 
@@ -31,11 +35,24 @@ pub struct DistillSettings {
     /// Weight of representation KD.
     #[arg(long, default_value_t = 1.0)]
     pub beta: f64,
+    /// Turn the student's 3-axis inputs by a random angle of up to this many degrees while it
+    /// learns (0: off). Imitates a strap worn a little differently.
+    #[arg(long, default_value_t = 0.0)]
+    pub rotate_degrees: f32,
 }
 
 impl DistillSettings {
     pub fn weights(&self) -> KdWeights {
         KdWeights { temperature: self.temperature, alpha: self.alpha, beta: self.beta }
+    }
+
+    /// The student's training-time augmentation: only the rotation (measured on the real
+    /// sample, gain and noise did not help the student; docs/real-data.md).
+    pub fn augment(&self, stats: &ChannelStats) -> Option<Augment> {
+        let rotation = (self.rotate_degrees > 0.0).then(|| SensorRotation::for_stats(stats, self.rotate_degrees))??;
+        let none =
+            Augment { gain_sd: 0.0, noise_sd: 0.0, drop_probability: 0.0, ..Augment::for_channels(&stats.channels) };
+        Some(Augment { rotation: Some(rotation), ..none })
     }
 }
 
@@ -103,6 +120,7 @@ pub fn distill_students(
                 m.result.strategy == strategy
                     && m.result.seed == seed
                     && m.result.kd_weights == weights
+                    && m.result.rotate_degrees == settings.rotate_degrees
                     && m.stats.channels == stats.channels
             };
             if let Some(meta) = stored.iter().find(same) {
@@ -112,7 +130,10 @@ pub fn distill_students(
             }
             let started = Instant::now();
             let label = format!("student-{}-seed{seed}", strategy.name());
-            let options = stage.fit_options(&label, epochs, stage.profile.student_epochs, windows.train.len(), seed);
+            let options = FitOptions {
+                augment: settings.augment(&stats),
+                ..stage.fit_options(&label, epochs, stage.profile.student_epochs, windows.train.len(), seed)
+            };
             let train = (&windows.train, &features);
             let trained = distill(
                 config.clone(),
@@ -128,6 +149,7 @@ pub fn distill_students(
                 strategy,
                 seed,
                 kd_weights: weights,
+                rotate_degrees: settings.rotate_degrees,
                 val_macro_f1: trained.history.best_val_macro_f1,
                 test: score_windows(&stage.data.test, &windows.test, &predicted, &stage.data.classes),
                 epochs: trained.history.epochs.len(),

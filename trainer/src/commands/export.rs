@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use burn::tensor::Device;
-use tsak::model::manifest::DatasetInfo;
+use tsak::infer::bundle_files::{BundleFiles, MANIFEST};
+use tsak::model::manifest::{DatasetInfo, Manifest};
 
 use super::compare::best_student;
 use crate::artifacts::bundle::{ExportInputs, export};
@@ -24,10 +25,36 @@ pub struct ExportArgs {
     /// macro-F1); always its best seed by validation macro-F1.
     #[arg(long)]
     pub kd: Option<KdStrategy>,
+    /// Also write the bundle as one zip file: what the web app's model picker takes.
+    #[arg(long)]
+    pub zip: Option<PathBuf>,
 }
 
 pub fn run(args: &ExportArgs) -> Result<()> {
-    export_run(&RunDir::new(&args.run), &args.to, args.kd)
+    export_run(&RunDir::new(&args.run), &args.to, args.kd)?;
+    if let Some(zip) = &args.zip {
+        write_bundle_zip(&args.to, zip)?;
+    }
+    Ok(())
+}
+
+/// Zips the bundle in `dir`: its manifest and the files it lists, nothing else.
+pub fn write_bundle_zip(dir: &Path, zip: &Path) -> Result<()> {
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    let manifest_bytes = read(MANIFEST)?;
+    let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
+        .with_context(|| format!("{} is not a manifest", dir.join(MANIFEST).display()))?;
+    let mut files = vec![(MANIFEST.to_string(), manifest_bytes)];
+    for entry in manifest.files() {
+        files.push((entry.path.clone(), read(&entry.path)?));
+    }
+    let bundle = BundleFiles::from_paths(files)?;
+    std::fs::write(zip, bundle.to_zip()).with_context(|| format!("cannot write {}", zip.display()))?;
+    eprintln!("zipped the bundle ({} bytes of files) to {}", bundle.size_bytes(), zip.display());
+    Ok(())
 }
 
 /// The licence the run's training data passes on to models trained on it.
@@ -59,6 +86,11 @@ pub fn export_run(dir: &RunDir, to: &Path, strategy: Option<KdStrategy>) -> Resu
     let student = dir.student(strategy, seed, &device)?;
     let inputs = ExportInputs {
         dataset: DatasetInfo {
+            name: if spec.synthetic() {
+                format!("{} (synthetic)", spec.dataset_name)
+            } else {
+                spec.dataset_name.clone()
+            },
             source: spec.data.clone(),
             synthetic: spec.synthetic(),
             split: spec.split_description.clone(),

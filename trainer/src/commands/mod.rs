@@ -26,7 +26,7 @@ use tsak::model::TeacherConfig;
 
 use crate::artifacts::run_dir::{RunDir, RunSpec};
 use crate::training::dataset::{
-    DataSource, MissingInputs, SplitChoice, SplitData, WindowSet, fit_stats, load, window_sessions,
+    DataSource, MissingInputs, SplitChoice, SplitData, WindowSet, dataset_name, fit_stats, load, window_sessions,
 };
 use crate::training::device::TrainDevice;
 use crate::training::fit::FitOptions;
@@ -178,6 +178,7 @@ impl Stage {
         eprintln!("windows: {} frames at {:.2} Hz, hop {}", window.length, data.sample_rate_hz, window.hop);
         let spec = RunSpec {
             data: source.to_string(),
+            dataset_name: dataset_name(source, &data)?,
             split: split.to_string(),
             split_description: data.description.clone(),
             test_sessions: data.test.iter().map(|s| s.name.clone()).collect(),

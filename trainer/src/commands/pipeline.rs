@@ -29,6 +29,10 @@ pub struct PipelineArgs {
     /// macro-F1 of its strategy, then its best seed) into this folder, e.g. `model-weights`.
     #[arg(long)]
     pub export: Option<PathBuf>,
+    /// With `--export`, also write the bundle as one zip file (what the web app's model picker
+    /// takes).
+    #[arg(long, requires = "export")]
+    pub zip: Option<PathBuf>,
     /// Where the KD comparison report (markdown, JSON, SVG confusion matrices) goes.
     #[arg(long, default_value = "reports")]
     pub report: PathBuf,
@@ -54,6 +58,9 @@ pub fn run_pipeline(args: &PipelineArgs) -> Result<Comparison> {
     let comparison = compare(&stage, &strategies, seeds, &args.settings, None, &args.report)?;
     if let Some(dir) = &args.export {
         export::export_run(&stage.dir, dir, None)?;
+        if let Some(zip) = &args.zip {
+            export::write_bundle_zip(dir, zip)?;
+        }
     }
     Ok(comparison)
 }

@@ -12,6 +12,8 @@ use rand::Rng;
 use rand_distr::{Distribution, Normal};
 use serde::{Deserialize, Serialize};
 
+use crate::training::rotation::SensorRotation;
+
 /// How strongly to perturb, and which channels belong to one device sensor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Augment {
@@ -23,6 +25,8 @@ pub struct Augment {
     pub noise_sd: f32,
     /// Probability that a group is blanked out for a whole window.
     pub drop_probability: f64,
+    /// Random rotation of each device's 3-axis sensors, applied before gain and noise.
+    pub rotation: Option<SensorRotation>,
 }
 
 impl Augment {
@@ -39,7 +43,7 @@ impl Augment {
                 })
             })
             .collect();
-        Self { groups, gain_sd: 0.1, noise_sd: 0.05, drop_probability: 0.1 }
+        Self { groups, gain_sd: 0.1, noise_sd: 0.05, drop_probability: 0.1, rotation: None }
     }
 
     fn group_count(&self) -> usize {
@@ -49,6 +53,9 @@ impl Augment {
     /// Perturbs one channel-major window `[channels, length]` in place. Never blanks every
     /// group: a window with no signal teaches nothing.
     pub fn apply(&self, window: &mut [f32], length: usize, rng: &mut impl Rng) {
+        if let Some(rotation) = &self.rotation {
+            rotation.apply(window, length, rng);
+        }
         let count = self.group_count();
         let gain = Normal::new(1.0, self.gain_sd).expect("a valid gain spread");
         let noise = Normal::new(0.0, self.noise_sd).expect("a valid noise spread");

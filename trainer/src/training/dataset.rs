@@ -10,6 +10,7 @@ use std::str::FromStr;
 use anyhow::{Context, Result, bail};
 use tsak::data::channels::ChannelSelection;
 use tsak::data::classes::ClassTable;
+use tsak::data::dataset_spec::DatasetSpec;
 use tsak::data::frames::FrameTable;
 use tsak::data::normalize::ChannelStats;
 use tsak::data::openpack::session::assemble;
@@ -150,6 +151,24 @@ pub fn load(source: &DataSource, split: &SplitChoice, devices: &DeviceMap) -> Re
     };
     let sample_rate_hz = common_rate(&sessions)?;
     Ok(SplitData { sample_rate_hz, ..split_sessions(classes, sessions, split)? })
+}
+
+/// A short name for the data, shown with the models trained on it: a recording spec's `name`;
+/// for an OpenPack folder "OpenPack" and its subjects.
+pub fn dataset_name(source: &DataSource, data: &SplitData) -> Result<String> {
+    Ok(match source {
+        DataSource::Recordings(spec) => {
+            let text = std::fs::read_to_string(spec).with_context(|| format!("cannot read {}", spec.display()))?;
+            DatasetSpec::parse(&spec.display().to_string(), &text)?.name
+        }
+        DataSource::OpenPack(_) => {
+            let mut subjects: Vec<&str> =
+                data.train.iter().chain(&data.val).chain(&data.test).map(|s| s.subject.as_str()).collect();
+            subjects.sort_unstable();
+            subjects.dedup();
+            format!("OpenPack {}", subjects.join(", "))
+        }
+    })
 }
 
 /// The one frame rate of all sessions, from their timestamps. Models see windows of a fixed

@@ -91,7 +91,13 @@ pub fn markdown(report: &Report) -> String {
         report.data, report.split, report.results.windows.length, report.results.windows.hop
     ));
     let w = report.results.kd_weights;
-    md.push_str(&format!("- KD weights: temperature {}, alpha {}, beta {}\n\n", w.temperature, w.alpha, w.beta));
+    md.push_str(&format!("- KD weights: temperature {}, alpha {}, beta {}\n", w.temperature, w.alpha, w.beta));
+    md.push_str(&match report.results.rotate_degrees {
+        degrees if degrees > 0.0 => {
+            format!("- student augmentation: random rotation of its inputs up to {degrees} degrees\n\n")
+        }
+        _ => "- student augmentation: none\n\n".to_string(),
+    });
     md.push_str(&format!(
         "Teacher (semantic classifier) test macro-F1: **{:.4}** (combined head alone {:.4}).\n\n",
         report.teacher_test_macro_f1, report.results.teacher_combined_head_test.macro_f1
