@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::infer::model_choice::{LoadedBundle, ModelsId};
 use crate::infer::prediction::WindowResult;
 use crate::infer::session_info::SessionInfo;
 
@@ -34,8 +35,13 @@ pub enum ToWorker {
     /// Replay a demo session, whose files are served under this URL (ending in `/`), with the
     /// models trained on its kind of data.
     LoadDemo { demo: crate::demo::Demo, base_url: String },
-    /// Replay with these embedded models from now on (the loaded session is cut anew for them).
-    UseModels(crate::infer::embedded::EmbeddedModels),
+    /// Replay with these models from now on (the loaded session is cut anew for them).
+    UseModels(ModelsId),
+    /// Check the model bundle sent beside this message (one zip, or a folder's files by their
+    /// paths), keep it in the browser and replay with it.
+    AddBundle { paths: Vec<String> },
+    /// Forget a loaded bundle (the built-in ones stay).
+    RemoveBundle { id: String },
     /// Replay the files sent beside this message, in this order (paths as the browser gave them).
     LoadFiles { paths: Vec<String> },
     /// Run both models on every window that ends before this frame (`usize::MAX`: all).
@@ -59,6 +65,16 @@ pub enum FromWorker {
     /// Results for the next windows, in order.
     Results {
         results: Vec<WindowResult>,
+    },
+    /// The bundles the user loaded, kept in the browser (sent at start and on every change).
+    Bundles {
+        loaded: Vec<LoadedBundle>,
+    },
+    /// The models that replay sessions from now on.
+    ModelsInUse(ModelsId),
+    /// A bundle was refused (damaged, not a bundle, models that do not fit); the models in use stay.
+    BundleRefused {
+        message: String,
     },
     /// The models' answer for a live window.
     Live(crate::live::classify::LiveResult),

@@ -5,6 +5,7 @@
 //! re-runs every static constructor on each call from JS into wasm (see docs/toolchain.md).
 
 pub mod browser;
+pub mod bundle_store;
 pub mod client;
 pub mod components;
 pub mod constructors;

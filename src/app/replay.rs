@@ -9,7 +9,9 @@ use leptos::prelude::*;
 use crate::data::classes::ClassTable;
 use crate::demo::Demo;
 use crate::infer::embedded::EmbeddedModels;
+use crate::infer::model_choice::{LoadedBundle, ModelsId, label_of, manifest_of};
 use crate::infer::session_info::SessionInfo;
+use crate::model::manifest::Manifest;
 use crate::protocol::{BackendChoice, BackendInUse, FromWorker, ToWorker};
 use crate::replay::state::ReplayState;
 
@@ -69,8 +71,12 @@ pub struct Replay {
     /// The last error, shown until dismissed; the app keeps its state.
     pub error: RwSignal<Option<String>>,
     pub loading: RwSignal<bool>,
-    /// The embedded models that replay sessions (the worker's, once it confirms a load).
-    pub models: RwSignal<EmbeddedModels>,
+    /// A model bundle is on its way to the worker's checks.
+    pub adding_bundle: RwSignal<bool>,
+    /// The models that replay sessions (as the worker confirms them).
+    pub models: RwSignal<ModelsId>,
+    /// The bundles the user loaded (kept in the browser by the worker).
+    pub bundles: RwSignal<Vec<LoadedBundle>>,
     /// Frames per second of the session's clock, from its timestamps (see
     /// [`SessionInfo::frame_rate_hz`]): the clock, the speeds and the plots count in it.
     pub frame_rate: RwSignal<f64>,
@@ -99,7 +105,9 @@ impl Replay {
             backend_choice: RwSignal::new(BackendChoice::Auto),
             error: RwSignal::new(None),
             loading: RwSignal::new(false),
-            models: RwSignal::new(EmbeddedModels::default()),
+            adding_bundle: RwSignal::new(false),
+            models: RwSignal::new(ModelsId::default()),
+            bundles: RwSignal::new(Vec::new()),
             frame_rate: RwSignal::new(crate::data::frames::GRID_RATE_HZ),
             loads: StoredValue::new(0),
             teacher_channel: RwSignal::new(None),
@@ -151,9 +159,27 @@ impl Replay {
     }
 
     /// Replays with `models` from now on; the loaded session starts again with them.
-    pub fn use_models(&self, models: EmbeddedModels) {
-        self.models.set(models);
+    pub fn use_models(&self, models: ModelsId) {
+        self.models.set(models.clone());
         self.send(&ToWorker::UseModels(models));
+    }
+
+    /// Forgets a loaded bundle (the worker falls back to the built-in models if it was in use).
+    pub fn remove_bundle(&self, id: String) {
+        self.send(&ToWorker::RemoveBundle { id });
+    }
+
+    /// The manifest of the models in use (tracked). A loaded bundle's manifest comes with the
+    /// bundle list, which the worker sends before it switches to the bundle.
+    pub fn manifest(&self) -> Manifest {
+        let models = self.models.get();
+        self.bundles.with(|loaded| manifest_of(&models, loaded)).unwrap_or_else(|| EmbeddedModels::default().manifest())
+    }
+
+    /// What to call the models in use (tracked).
+    pub fn models_label(&self) -> String {
+        let models = self.models.get();
+        self.bundles.with(|loaded| label_of(&models, loaded))
     }
 
     pub fn set_backend(&self, choice: BackendChoice) {
@@ -183,7 +209,11 @@ impl Replay {
         match message {
             FromWorker::Backend(in_use) => self.backend.set(Some(in_use)),
             FromWorker::Loaded(info) => {
-                let manifest = info.models.manifest();
+                self.models.set(info.models.clone());
+                let manifest = self
+                    .bundles
+                    .with_untracked(|loaded| manifest_of(&info.models, loaded))
+                    .unwrap_or_else(|| EmbeddedModels::default().manifest());
                 let table =
                     ClassTable { classes: manifest.classes, null_id: manifest.null_id, null_aliases: Vec::new() };
                 let state = ReplayState::new(
@@ -194,7 +224,6 @@ impl Replay {
                     info.length,
                 );
                 self.state.set(Some(state));
-                self.models.set(info.models);
                 self.frame_rate.set(info.frame_rate_hz());
                 self.info.set(Some(info));
                 self.teacher_channel.set(None);
@@ -221,6 +250,15 @@ impl Replay {
                 }
             }
             FromWorker::Channel { name, values } => self.teacher_channel.set(Some((name, values))),
+            FromWorker::Bundles { loaded } => {
+                self.adding_bundle.set(false);
+                self.bundles.set(loaded);
+            }
+            FromWorker::ModelsInUse(models) => self.models.set(models),
+            FromWorker::BundleRefused { message } => {
+                self.adding_bundle.set(false);
+                self.error.set(Some(message));
+            }
             FromWorker::Live(result) => self.live_result.set(Some(result)),
             FromWorker::Failed { message } => self.error.set(Some(message)),
         }

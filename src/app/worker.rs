@@ -16,12 +16,15 @@ use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::app::browser::clock_ms;
+use crate::app::bundle_store::BundleStore;
 use crate::data::classes::ClassTable;
 use crate::data::openpack::DeviceMap;
 use crate::data::session_files::{LoadedSession, SessionFile, load_session};
 use crate::demo::Demo;
-use crate::infer::bundle::{BundleError, ModelBundle};
+use crate::infer::bundle::{BundleError, ModelBundle, sha256_hex};
+use crate::infer::bundle_files::BundleFiles;
 use crate::infer::embedded::EmbeddedModels;
+use crate::infer::model_choice::{LoadedBundle, ModelsId, bundle_id};
 use crate::infer::runner::{ParkedRunner, Runner, run_batch, run_window};
 use crate::infer::session_info::SessionInfo;
 use crate::live::classify::classify;
@@ -36,9 +39,13 @@ const FAST_CHUNK: usize = 64;
 struct Worker {
     scope: DedicatedWorkerGlobalScope,
     device: Device,
-    /// Which embedded models replay sessions, and those models on `device`.
-    models: EmbeddedModels,
+    /// Which models replay sessions, and those models on `device`.
+    models: ModelsId,
     bundle: ModelBundle,
+    /// The bundles the user loaded, and where they are kept (none if IndexedDB is unavailable:
+    /// then they last until the page closes).
+    loaded: Vec<KeptBundle>,
+    store: Option<BundleStore>,
     /// The models for live windows (see [`EmbeddedModels::LIVE`]).
     live_bundle: ModelBundle,
     /// The WebGPU device once initialised: burn's runtime cannot be initialised twice.
@@ -46,6 +53,12 @@ struct Worker {
     runner: Option<Runner>,
     /// Run windows up to this frame.
     target_frame: usize,
+}
+
+/// A loaded bundle: what the page lists, and its files (decoded again on a backend change).
+struct KeptBundle {
+    info: LoadedBundle,
+    files: BundleFiles,
 }
 
 /// A message as it arrives: the JSON of a [`ToWorker`] and the file bytes beside it.
@@ -90,21 +103,35 @@ pub fn worker_main(early: Array) {
 
 async fn run(scope: DedicatedWorkerGlobalScope, mut receiver: mpsc::UnboundedReceiver<Incoming>) {
     let device = Device::flex();
-    let models = EmbeddedModels::default();
-    let (bundle, live_bundle) = match bundles(models, &device) {
+    let models = ModelsId::default();
+    let (bundle, live_bundle) = match bundles(&models, &[], &device) {
         Ok(bundles) => bundles,
         Err(e) => return post(&scope, &FromWorker::Failed { message: format!("the embedded models: {e}") }),
+    };
+    let store = match BundleStore::open().await {
+        Ok(store) => Some(store),
+        Err(e) => {
+            post(&scope, &FromWorker::Failed { message: format!("loaded models will not be kept: {e}") });
+            None
+        }
+    };
+    let loaded = match &store {
+        Some(store) => kept_bundles(&scope, store, &device).await,
+        None => Vec::new(),
     };
     let worker = Rc::new(RefCell::new(Worker {
         scope,
         device,
         models,
         bundle,
+        loaded,
+        store,
         live_bundle,
         webgpu: None,
         runner: None,
         target_frame: 0,
     }));
+    post_bundles(&worker.borrow());
     loop {
         // Handle everything already queued, then do a chunk of work, else wait for a message.
         while let Ok(next) = receiver.try_recv() {
@@ -150,7 +177,8 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
                 Err(message) => Err(message),
             };
             let loaded = loaded.and_then(|session| {
-                switch_models(&mut worker.borrow_mut(), demo.models()).map_err(|e| e.to_string())?;
+                switch_models(&mut worker.borrow_mut(), &ModelsId::Embedded(demo.models()))
+                    .map_err(|e| e.to_string())?;
                 Ok(session)
             });
             replace_session(&mut worker.borrow_mut(), loaded, started, previous);
@@ -164,6 +192,8 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
             replace_session(&mut worker.borrow_mut(), loaded, started, previous);
         }
         ToWorker::UseModels(models) => use_models(&mut worker.borrow_mut(), models),
+        ToWorker::AddBundle { paths } => add_bundle(worker, paths, incoming.buffers).await,
+        ToWorker::RemoveBundle { id } => remove_bundle(worker, &id).await,
         ToWorker::InferUntil { frame } => worker.borrow_mut().target_frame = frame,
         ToWorker::LiveWindow { end_frame, frames } => {
             // Held across the await like run_chunk's: only this task handles messages.
@@ -236,7 +266,7 @@ fn announce(worker: &mut Worker, runner: Runner, started: f64) {
     let info = SessionInfo {
         load_ms: clock_ms() - started,
         worker_memory_bytes: crate::app::kiosk::wasm_memory_bytes(),
-        models: worker.models,
+        models: worker.models.clone(),
         ..runner.info()
     };
     post(&worker.scope, &FromWorker::Loaded(info));
@@ -253,7 +283,7 @@ async fn use_backend(worker: &Rc<RefCell<Worker>>, choice: BackendChoice) {
         },
     };
     let mut w = worker.borrow_mut();
-    match bundles(w.models, &device) {
+    match bundles(&w.models, &w.loaded, &device) {
         Ok((bundle, live_bundle)) => {
             w.device = device;
             w.bundle = bundle;
@@ -265,34 +295,54 @@ async fn use_backend(worker: &Rc<RefCell<Worker>>, choice: BackendChoice) {
 }
 
 /// `models` for replay and [`EmbeddedModels::LIVE`] for live windows, on `device`.
-fn bundles(models: EmbeddedModels, device: &Device) -> Result<(ModelBundle, ModelBundle), BundleError> {
+fn bundles(
+    models: &ModelsId,
+    loaded: &[KeptBundle],
+    device: &Device,
+) -> Result<(ModelBundle, ModelBundle), BundleError> {
     let live = ModelBundle::embedded_of(EmbeddedModels::LIVE, device)?;
-    let replay = if models == EmbeddedModels::LIVE { live.clone() } else { ModelBundle::embedded_of(models, device)? };
+    let replay = if *models == ModelsId::Embedded(EmbeddedModels::LIVE) {
+        live.clone()
+    } else {
+        decode(models, loaded, device)?
+    };
     Ok((replay, live))
 }
 
+/// The models of `models` on `device`.
+fn decode(models: &ModelsId, loaded: &[KeptBundle], device: &Device) -> Result<ModelBundle, BundleError> {
+    match models {
+        ModelsId::Embedded(embedded) => ModelBundle::embedded_of(*embedded, device),
+        ModelsId::Loaded(id) => match loaded.iter().find(|kept| &kept.info.id == id) {
+            Some(kept) => ModelBundle::from_files(&kept.files, device),
+            None => Err(BundleError { file: id.clone(), message: "this bundle was removed".into() }),
+        },
+    }
+}
+
 /// Replays with `models` from now on (decoded on the current device); no-op if already so.
-fn switch_models(worker: &mut Worker, models: EmbeddedModels) -> Result<(), BundleError> {
-    if worker.models != models {
+fn switch_models(worker: &mut Worker, models: &ModelsId) -> Result<(), BundleError> {
+    if worker.models != *models {
         // The live models are decoded already.
-        worker.bundle = if models == EmbeddedModels::LIVE {
+        worker.bundle = if *models == ModelsId::Embedded(EmbeddedModels::LIVE) {
             worker.live_bundle.clone()
         } else {
-            ModelBundle::embedded_of(models, &worker.device)?
+            decode(models, &worker.loaded, &worker.device)?
         };
-        worker.models = models;
+        worker.models = models.clone();
+        post(&worker.scope, &FromWorker::ModelsInUse(models.clone()));
     }
     Ok(())
 }
 
 /// The user's choice of models: the loaded session is cut anew for them (their windows may
 /// differ) and replays from its start, or keeps the models it had if the new ones cannot run it.
-fn use_models(worker: &mut Worker, models: EmbeddedModels) {
+fn use_models(worker: &mut Worker, models: ModelsId) {
     if worker.models == models {
         return;
     }
-    let previous = (worker.models, worker.bundle.clone());
-    if let Err(e) = switch_models(worker, models) {
+    let previous = (worker.models.clone(), worker.bundle.clone());
+    if let Err(e) = switch_models(worker, &models) {
         return post(&worker.scope, &FromWorker::Failed { message: format!("loading the models failed: {e}") });
     }
     let Some(parked) = park_runner(worker) else { return };
@@ -301,11 +351,107 @@ fn use_models(worker: &mut Worker, models: EmbeddedModels) {
         Ok(runner) => announce(worker, runner, started),
         Err(message) => {
             (worker.models, worker.bundle) = previous;
+            post(&worker.scope, &FromWorker::ModelsInUse(worker.models.clone()));
             worker.runner = parked.resume(&worker.bundle).ok();
             let message = format!("{message}; the session stays with the models it had");
             post(&worker.scope, &FromWorker::LoadFailed { message });
         }
     }
+}
+
+/// The bundles kept in the browser, each checked again; one that no longer loads (damaged
+/// storage, a bundle this version cannot read) is reported and left out.
+async fn kept_bundles(scope: &DedicatedWorkerGlobalScope, store: &BundleStore, device: &Device) -> Vec<KeptBundle> {
+    let stored = match store.all().await {
+        Ok(stored) => stored,
+        Err(message) => {
+            post(
+                scope,
+                &FromWorker::Failed { message: format!("the loaded models could not be read back: {message}") },
+            );
+            return Vec::new();
+        }
+    };
+    let mut kept = Vec::with_capacity(stored.len());
+    for (id, zip) in stored {
+        match BundleFiles::from_zip(&id, &zip).map_err(BundleError::from).and_then(|files| checked(files, device)) {
+            Ok((bundle, _)) => kept.push(bundle),
+            Err(e) => post(scope, &FromWorker::Failed { message: format!("a kept bundle no longer loads: {e}") }),
+        }
+    }
+    kept
+}
+
+/// Decodes `files` (which checks every file against the manifest) into a bundle to keep.
+fn checked(files: BundleFiles, device: &Device) -> Result<(KeptBundle, ModelBundle), BundleError> {
+    let models = ModelBundle::from_files(&files, device)?;
+    let id = bundle_id(&sha256_hex(files.manifest_json()?.as_bytes()));
+    let info = LoadedBundle { id, manifest: models.manifest.clone(), size_bytes: files.size_bytes() };
+    Ok((KeptBundle { info, files }, models))
+}
+
+/// The files the page sent: one zip, or a folder's files by their paths.
+fn bundle_files(paths: Vec<String>, buffers: Vec<Vec<u8>>) -> Result<BundleFiles, BundleError> {
+    if let [path] = paths.as_slice()
+        && path.to_ascii_lowercase().ends_with(".zip")
+    {
+        let zip = buffers.first().map(Vec::as_slice).unwrap_or_default();
+        return Ok(BundleFiles::from_zip(path, zip)?);
+    }
+    Ok(BundleFiles::from_paths(paths.into_iter().zip(buffers))?)
+}
+
+/// Checks a bundle the user brought, keeps it and replays with it; a bundle that fails any
+/// check is refused by name and the models in use stay.
+#[allow(clippy::await_holding_refcell_ref)] // see `handle`
+async fn add_bundle(worker: &Rc<RefCell<Worker>>, paths: Vec<String>, buffers: Vec<Vec<u8>>) {
+    let name = paths.first().map(|p| p.split('/').next().unwrap_or(p).to_string()).unwrap_or_default();
+    let device = worker.borrow().device.clone();
+    let (kept, _) = match bundle_files(paths, buffers).and_then(|files| checked(files, &device)) {
+        Ok(checked) => checked,
+        Err(e) => {
+            let message = format!("{name}: not loaded, the models in use stay ({e})");
+            return post(&worker.borrow().scope, &FromWorker::BundleRefused { message });
+        }
+    };
+    let id = kept.info.id.clone();
+    {
+        let w = worker.borrow();
+        if let Some(store) = &w.store
+            && let Err(e) = store.put(&id, &kept.files.to_zip()).await
+        {
+            post(&w.scope, &FromWorker::Failed { message: format!("{name} is used but will not be kept: {e}") });
+        }
+    }
+    let mut w = worker.borrow_mut();
+    w.loaded.retain(|other| other.info.id != id);
+    w.loaded.push(kept);
+    post_bundles(&w);
+    use_models(&mut w, ModelsId::Loaded(id));
+}
+
+/// Forgets a loaded bundle; if it was in use, the default models take over.
+#[allow(clippy::await_holding_refcell_ref)] // see `handle`
+async fn remove_bundle(worker: &Rc<RefCell<Worker>>, id: &str) {
+    {
+        let w = worker.borrow();
+        if let Some(store) = &w.store
+            && let Err(e) = store.delete(id).await
+        {
+            return post(&w.scope, &FromWorker::Failed { message: format!("removing the bundle failed: {e}") });
+        }
+    }
+    let mut w = worker.borrow_mut();
+    w.loaded.retain(|kept| kept.info.id != id);
+    post_bundles(&w);
+    if w.models == ModelsId::Loaded(id.to_string()) {
+        use_models(&mut w, ModelsId::default());
+    }
+}
+
+fn post_bundles(worker: &Worker) {
+    let loaded = worker.loaded.iter().map(|kept| kept.info.clone()).collect();
+    post(&worker.scope, &FromWorker::Bundles { loaded });
 }
 
 /// The WebGPU device, initialised once; the reason when the browser cannot give one.

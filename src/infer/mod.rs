@@ -12,6 +12,7 @@ pub mod embedded;
 pub mod engine;
 pub mod inputs;
 pub mod metrics;
+pub mod model_choice;
 pub mod prediction;
 #[cfg(feature = "burn")]
 pub mod runner;

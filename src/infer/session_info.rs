@@ -26,7 +26,7 @@ pub struct SessionInfo {
     pub teacher_runs: bool,
     /// The models that replay it.
     #[serde(default)]
-    pub models: crate::infer::embedded::EmbeddedModels,
+    pub models: crate::infer::model_choice::ModelsId,
     /// The credit and licence its data asks to be shown with it (the real demo).
     #[serde(default)]
     pub attribution: Option<String>,

@@ -95,7 +95,7 @@ test('the real OpenPack demo replays with the real-data models, credits its data
   assert.match(await page.getByTestId('session-attribution').innerText(), /OpenPack dataset .*CC BY-NC-SA 4\.0/);
   assert.match(await page.getByTestId('session-facts').innerText(), /^6\.8 minutes at 33\.3 Hz/);
   assert.match(await page.getByTestId('student-models').innerText(), /real OpenPack sample/);
-  assert.equal(await page.getByTestId('models').inputValue(), 'openpack-sample');
+  assert.equal(await page.getByTestId('model-select').inputValue(), 'openpack-sample');
   // Both models ran on every window, with the scores trainer evaluate gives the real bundle here.
   const real = evaluate('model-weights', 'assets/demo-openpack');
   const shown = async (id) => Number(await page.getByTestId(id).getAttribute('data-value'));
@@ -105,7 +105,7 @@ test('the real OpenPack demo replays with the real-data models, credits its data
   await screenshot(page, 'replay-real-demo');
   // The synthetic-data models replay the same session on request, and score what evaluate says.
   const synthetic = evaluate('model-weights/synthetic', 'assets/demo-openpack');
-  await page.getByTestId('models').selectOption('synthetic');
+  await page.getByTestId('model-select').selectOption('synthetic');
   await page.waitForFunction(
     (f1) => Number(document.querySelector('[data-testid=student-f1]')?.dataset.value) === f1
       && /^(\d+) of \1 windows$/.test(document.querySelector('[data-testid=progress]')?.innerText ?? ''),

@@ -6,20 +6,23 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DataTransfer, DragEvent, Event, File, FileList, HtmlInputElement, HtmlSelectElement};
 
+use crate::app::components::model_loader::ModelLoader;
 use crate::app::components::models_picker::ModelsPicker;
 use crate::app::dropped::{Dropped, DroppedFile};
 use crate::app::replay::{Replay, Speed, use_replay};
 use crate::demo::Demo;
+use crate::infer::bundle_files::looks_like_bundle;
 use crate::protocol::ToWorker;
 
 /// A picked file with its path: the relative path of a folder pick, else its name.
-fn picked_file(file: File) -> DroppedFile {
+pub fn picked_file(file: File) -> DroppedFile {
     let relative = js_sys::Reflect::get(&file, &"webkitRelativePath".into()).ok().and_then(|p| p.as_string());
     DroppedFile { path: relative.filter(|p| !p.is_empty()).unwrap_or_else(|| file.name()), file }
 }
 
-/// Reads the files' bytes and hands them to the worker with their paths.
-async fn load_files(replay: Replay, files: Vec<DroppedFile>) {
+/// Reads the files' bytes and hands them to the worker with their paths: as a session to
+/// replay, or as a model bundle when they are one (a zip, or a folder with a manifest).
+pub async fn load_files(replay: Replay, files: Vec<DroppedFile>) {
     if files.is_empty() {
         return;
     }
@@ -36,10 +39,18 @@ async fn load_files(replay: Replay, files: Vec<DroppedFile>) {
         }
         paths.push(path);
     }
-    replay.send_files(&ToWorker::LoadFiles { paths }, buffers);
+    let message = if looks_like_bundle(&paths) {
+        // Not a session load: the session in use stays until the bundle is checked.
+        replay.loading.set(false);
+        replay.adding_bundle.set(true);
+        ToWorker::AddBundle { paths }
+    } else {
+        ToWorker::LoadFiles { paths }
+    };
+    replay.send_files(&message, buffers);
 }
 
-fn load_list(replay: Replay, list: FileList) {
+pub fn load_list(replay: Replay, list: FileList) {
     let files = (0..list.length()).filter_map(|i| list.get(i)).map(picked_file).collect();
     wasm_bindgen_futures::spawn_local(load_files(replay, files));
 }
@@ -92,6 +103,7 @@ pub fn SourcePicker() -> impl IntoView {
                 "Replay real OpenPack data"
             </button>
             <ModelsPicker />
+            <ModelLoader />
             <label class="file-pick">
                 "Open session files… "
                 <input type="file" multiple accept=".csv" data-testid="file-input" on:change=picked />
@@ -101,9 +113,9 @@ pub fn SourcePicker() -> impl IntoView {
                 <input type="file" node_ref=folder data-testid="folder-input" on:change=picked />
             </label>
             <span class="hint">
-                "or drop a session folder or files here: an OpenPack session's atr01–04 / e401–402 CSVs and its annotation, one imu-with-operation-label CSV, or one recording CSV. Files stay on this device."
+                "or drop a session folder or files here: an OpenPack session's atr01–04 / e401–402 CSVs and its annotation, one imu-with-operation-label CSV, or one recording CSV; or a model bundle (its zip or folder). Files stay on this device."
             </span>
-            <Show when=move || replay.loading.get()>
+            <Show when=move || replay.loading.get() || replay.adding_bundle.get()>
                 <span class="loading" data-testid="loading">"Loading…"</span>
             </Show>
         </section>

@@ -10,6 +10,7 @@ pub mod kiosk_layer;
 pub mod live_panel;
 pub mod live_timeline;
 pub mod model_card;
+pub mod model_loader;
 pub mod models_picker;
 pub mod operation_legend;
 pub mod probability_bars;

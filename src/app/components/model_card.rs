@@ -68,7 +68,7 @@ fn facts(which: Which, manifest: &Manifest) -> Facts {
 pub fn ModelCard(which: Which) -> impl IntoView {
     let replay = use_replay();
     // What the card says about the model follows the models the session runs with.
-    let facts = Memo::new(move |_| facts(which, &replay.models.get().manifest()));
+    let facts = Memo::new(move |_| facts(which, &replay.manifest()));
     let current = move || -> Option<ModelPrediction> {
         let position = replay.position.get();
         replay.state.with(|s| {
@@ -109,10 +109,10 @@ pub fn ModelCard(which: Which) -> impl IntoView {
     view! {
         <article class="model-card" aria-label=title>
             <h2>{title}</h2>
-            <p class="trained-on" data-testid=test_id(which, "models")>{move || replay.models.get().label()}</p>
+            <p class="trained-on" data-testid=test_id(which, "models")>{move || replay.models_label()}</p>
             <p class="missing">{missing}</p>
             <p class="prediction" data-testid=test_id(which, "prediction")>{prediction}</p>
-            <ProbabilityBars prediction=Signal::derive(current) />
+            <ProbabilityBars prediction=Signal::derive(current) manifest=Signal::derive(move || replay.manifest()) />
             <dl class="figures">
                 <dt>"Macro-F1 so far"</dt>
                 <dd data-testid=test_id(which, "f1") data-value=f1_value>{f1_text}</dd>

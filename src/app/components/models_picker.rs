@@ -1,5 +1,7 @@
-//! Which embedded models replay the user's own files: those trained on synthetic data or those
-//! trained on the real OpenPack sample. A demo picks its own; a change re-runs the loaded session.
+//! Which models replay the user's files: the bundles built into the app (trained on the real
+//! OpenPack sample, or on synthetic data) and any the user loaded. A demo picks its own; a
+//! change re-runs the loaded session. The active bundle's facts (dataset, classes, inputs, KD
+//! strategy, size, cost, held-out scores, licence) are one click away.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -7,24 +9,82 @@ use web_sys::{Event, HtmlSelectElement};
 
 use crate::app::replay::use_replay;
 use crate::infer::embedded::EmbeddedModels;
+use crate::infer::model_choice::ModelsId;
+use crate::model::manifest::Manifest;
 
 #[component]
 pub fn ModelsPicker() -> impl IntoView {
     let replay = use_replay();
     let changed = move |event: Event| {
         let select: HtmlSelectElement = event.target().expect("a select").unchecked_into();
-        if let Some(models) = EmbeddedModels::from_value(&select.value()) {
+        if let Some(models) = ModelsId::from_value(&select.value()) {
             replay.use_models(models);
         }
     };
-    let options = EmbeddedModels::ALL
-        .into_iter()
-        .map(|m| view! { <option value=m.value() selected=move || replay.models.get() == m>{m.label()}</option> })
-        .collect_view();
+    let option = move |id: ModelsId, label: String| {
+        let value = id.value();
+        view! { <option value=value selected=move || replay.models.get() == id>{label}</option> }
+    };
+    let embedded =
+        EmbeddedModels::ALL.into_iter().map(|m| option(ModelsId::Embedded(m), m.label().to_string())).collect_view();
+    let loaded = move || {
+        replay
+            .bundles
+            .with(|loaded| loaded.iter().map(|b| option(ModelsId::Loaded(b.id.clone()), b.label())).collect_view())
+    };
+    let remove = move |_| {
+        if let ModelsId::Loaded(id) = replay.models.get_untracked() {
+            replay.remove_bundle(id);
+        }
+    };
+    let is_loaded = move || matches!(replay.models.get(), ModelsId::Loaded(_));
     view! {
-        <label class="models-pick">
-            "Models: "
-            <select data-testid="models" on:change=changed>{options}</select>
-        </label>
+        <div class="models-pick">
+            <label>
+                "Models: "
+                <select data-testid="model-select" on:change=changed>{embedded}{loaded}</select>
+            </label>
+            <Show when=is_loaded>
+                <button type="button" data-testid="model-remove" on:click=remove>"Remove these models"</button>
+            </Show>
+            <BundleFacts />
+        </div>
     }
+}
+
+/// The active bundle's facts, from its manifest.
+#[component]
+fn BundleFacts() -> impl IntoView {
+    let replay = use_replay();
+    let manifest = Memo::new(move |_| replay.manifest());
+    let with = move |f: fn(&Manifest) -> String| move || manifest.with(f);
+    view! {
+        <details class="bundle-facts">
+            <summary>
+                "Trained on: " <span data-testid="model-name">{with(|m| m.dataset.display_name().to_string())}</span>
+            </summary>
+            <dl>
+                <dt>"Data"</dt><dd>{with(|m| format!("{} ({})", m.dataset.source, m.dataset.split))}</dd>
+                <dt>"Classes"</dt><dd data-testid="model-classes">{with(|m| m.classes.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "))}</dd>
+                <dt>"Student"</dt><dd>{with(|m| model_line(&m.student, m.student.kd_strategy.as_deref()))}</dd>
+                <dt>"Teacher"</dt><dd>{with(|m| model_line(&m.teacher, None))}</dd>
+                <dt>"Windows"</dt><dd>{with(|m| format!("{} frames every {} at {:.1} Hz", m.window.length, m.window.hop, m.sample_rate_hz))}</dd>
+                <dt>"Licence"</dt><dd data-testid="model-licence">{with(|m| m.dataset.licence.clone())}</dd>
+            </dl>
+        </details>
+    }
+}
+
+fn model_line(model: &crate::model::manifest::ModelEntry, kd: Option<&str>) -> String {
+    let inputs: Vec<&str> = model.inputs.iter().map(|i| i.name.as_str()).collect();
+    let kd = kd.map_or_else(String::new, |kd| format!(", {kd} KD"));
+    format!(
+        "{} inputs ({}){kd}; {} params, {:.2} MFLOPs; held-out macro-F1 {:.3} ({})",
+        inputs.len(),
+        inputs.join(", "),
+        model.params,
+        model.flops as f64 / 1e6,
+        model.metrics.macro_f1,
+        model.metrics.evaluated_on
+    )
 }

@@ -2,23 +2,25 @@
 
 use leptos::prelude::*;
 
-use crate::infer::embedded::EmbeddedModels;
 use crate::infer::prediction::ModelPrediction;
+use crate::model::manifest::Manifest;
 use crate::replay::palette::class_colour;
 
 #[component]
-pub fn ProbabilityBars(prediction: Signal<Option<ModelPrediction>>) -> impl IntoView {
-    // Every embedded bundle predicts OpenPack's operations in one order (a bundle test checks).
-    let manifest = EmbeddedModels::LIVE.manifest();
-    let names: Vec<String> = manifest.classes.iter().map(|c| c.name.clone()).collect();
-    let null_index = manifest.classes.iter().position(|c| c.id == manifest.null_id).unwrap_or(0);
+/// `manifest`: the models that made the prediction (their classes name the bars).
+pub fn ProbabilityBars(prediction: Signal<Option<ModelPrediction>>, manifest: Signal<Manifest>) -> impl IntoView {
     let bars = move || {
+        let (names, null_index) = manifest.with(|m| {
+            let names: Vec<String> = m.classes.iter().map(|c| c.name.clone()).collect();
+            (names, m.classes.iter().position(|c| c.id == m.null_id).unwrap_or(0))
+        });
         prediction.get().map(|p| {
             let mut order: Vec<usize> = (0..p.probabilities.len()).collect();
             order.sort_by(|a, b| p.probabilities[*b].total_cmp(&p.probabilities[*a]));
             order
                 .into_iter()
                 .take(3)
+                .filter(|&i| i < names.len())
                 .map(|i| {
                     let percent = 100.0 * p.probabilities[i];
                     let style = format!("width: {percent:.1}%; background: {}", class_colour(i, null_index));
