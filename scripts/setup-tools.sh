@@ -30,6 +30,12 @@ if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; 
   cargo install --root "$TOOLS" --locked --force "trunk@$TRUNK_VERSION"
 fi
 
+WASM_PACK_VERSION=0.15.1
+if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then
+  log "installing wasm-pack $WASM_PACK_VERSION (builds the embeddable package, packages/classifier)"
+  cargo install --root "$TOOLS" --locked --force "wasm-pack@$WASM_PACK_VERSION"
+fi
+
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   log "installing chromium and chromedriver from apt"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

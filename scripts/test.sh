@@ -16,6 +16,7 @@ step "clippy (native workspace, all targets, warnings are errors)"
 cargo clippy --workspace --release --all-targets --locked -- -D warnings
 # The browser glue (src/app) compiles for wasm only: lint it there too.
 cargo clippy -p tsak --target wasm32-unknown-unknown --release --locked -- -D warnings
+cargo clippy -p tsak-classifier --target wasm32-unknown-unknown --release --locked -- -D warnings
 
 step "the data layer alone (--no-default-features: what the fuzzer builds)"
 cargo check -p tsak --no-default-features --locked
@@ -34,6 +35,9 @@ WASM_BINDGEN_TEST_TIMEOUT=300 cargo test -p tsak --profile wasm-release --locked
 
 step "release bundle (trunk)"
 trunk build --release --offline
+
+step "the embeddable package (wasm-pack, packages/classifier)"
+bash scripts/build-classifier.sh
 
 step "end-to-end tests in headless Chromium"
 TSAK_TRAINER="$CARGO_TARGET_DIR/release/trainer" node --test --test-concurrency=1 tests/e2e/

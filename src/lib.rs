@@ -1,5 +1,5 @@
 //! tsak: the shared core of the TSAK project (data formats, windowing, models, inference)
-//! and, on wasm32, the Leptos web app.
+//! and, on wasm32 with the `app` feature (default), the Leptos web app.
 //!
 //! Everything under [`data`] is plain Rust that parses from bytes or any [`std::io::Read`],
 //! so the trainer and the browser run the very same readers.
@@ -13,5 +13,5 @@ pub mod model;
 pub mod protocol;
 pub mod replay;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "app"))]
 pub mod app;

@@ -15,6 +15,8 @@ pub mod metrics;
 pub mod model_choice;
 pub mod prediction;
 #[cfg(feature = "burn")]
+pub mod raw_window;
+#[cfg(feature = "burn")]
 pub mod runner;
 pub mod seconds;
 pub mod session_info;

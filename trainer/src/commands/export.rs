@@ -52,6 +52,9 @@ pub fn write_bundle_zip(dir: &Path, zip: &Path) -> Result<()> {
         files.push((entry.path.clone(), read(&entry.path)?));
     }
     let bundle = BundleFiles::from_paths(files)?;
+    if let Some(parent) = zip.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
     std::fs::write(zip, bundle.to_zip()).with_context(|| format!("cannot write {}", zip.display()))?;
     eprintln!("zipped the bundle ({} bytes of files) to {}", bundle.size_bytes(), zip.display());
     Ok(())
