@@ -13,6 +13,7 @@ pub mod download;
 pub mod dropped;
 pub mod kiosk;
 pub mod live;
+pub mod model_url;
 pub mod offline;
 pub mod replay;
 pub mod worker;
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
     let live = live::session::Live::provide(replay);
     let recordings = live::recordings::Recordings::provide(live);
     let kiosk = kiosk::Kiosk::provide(replay, offline);
+    model_url::load_requested(replay);
     let ready = move || replay.backend.with(Option::is_some);
     // Work a restart would cut short: a recording (or its last save), or wearables streaming.
     let busy = Signal::derive(move || {

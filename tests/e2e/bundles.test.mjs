@@ -5,30 +5,18 @@
 // bundle survives a reload; damaged bundles are refused by name while the app keeps working.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appUnderTest, openPage, screenshot, repoRoot } from './harness.mjs';
+import { appUnderTest, distDir, openPage, screenshot, serveDist, teamRecordings as team, trainTeamBundle } from './harness.mjs';
 
-const trainer =
-  process.env.TSAK_TRAINER ?? join(process.env.CARGO_TARGET_DIR ?? join(repoRoot, 'target'), 'release', 'trainer');
-const team = join(repoRoot, 'tests', 'fixtures', 'team-recordings');
 const teamClasses = ['Idle', 'Pack items', 'Build box', 'Labels', 'Dispatch'];
 const app = appUnderTest({ webgpu: false });
 let work;
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'tsak-bundles-'));
-  execFileSync(trainer, [
-    'pipeline', '--quick',
-    '--data', `recordings:${join(team, 'spec.toml')}`,
-    '--split', 'time:0.7',
-    '--run', join(work, 'run'),
-    '--report', join(work, 'report'),
-    '--export', join(work, 'bundle'),
-    '--zip', join(work, 'team.zip'),
-  ], { stdio: ['ignore', 'ignore', 'inherit'] });
+  trainTeamBundle(work, join(work, 'team.zip'));
 });
 
 async function openApp() {
@@ -112,4 +100,33 @@ test('damaged bundles are refused by name and the models in use stay', async () 
   await page.waitForFunction(() => !document.querySelector('[data-testid=clock]').innerText.startsWith('0:00 /'));
   await screenshot(page, 'bundle-damaged');
   assert.deepEqual(problems, []);
+});
+
+test('?model= opens the app with a bundle from the same site, and only from it', async () => {
+  // The site: the app with the team's bundle served beside it.
+  const site = join(work, 'site');
+  await cp(distDir, site, { recursive: true });
+  await mkdir(join(site, 'models'));
+  await cp(join(work, 'team.zip'), join(site, 'models', 'line3.zip'));
+  const intranet = await serveDist(site);
+  try {
+    const { page, problems } = await openPage(app.browser, `${intranet.url}?model=models/line3.zip`);
+    await page.waitForFunction(
+      () => /Line 3 packing team/.test(document.querySelector('[data-testid=model-name]')?.innerText ?? ''),
+      null,
+      { timeout: 60_000 },
+    );
+    assert.equal(await page.getByTestId('model-classes').textContent(), teamClasses.join(', '));
+    assert.deepEqual(problems, []);
+    const elsewhere = await openPage(app.browser, `${intranet.url}?model=${encodeURIComponent('http://example.invalid/line3.zip')}`);
+    const error = elsewhere.page.getByTestId('error');
+    await error.waitFor({ timeout: 30_000 });
+    assert.match(await error.innerText(), /bundles load only from this site/);
+    assert.match(await elsewhere.page.getByTestId('model-name').innerText(), /OpenPack U0209/);
+    const missing = await openPage(app.browser, `${intranet.url}?model=models/none.zip`);
+    await missing.page.getByTestId('error').waitFor({ timeout: 30_000 });
+    assert.match(await missing.page.getByTestId('error').innerText(), /models\/none\.zip: the site answered HTTP 404/);
+  } finally {
+    await intranet.close();
+  }
 });

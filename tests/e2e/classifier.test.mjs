@@ -3,15 +3,13 @@
 // `trainer` trained on a team's dataset (tests/fixtures/team-recordings), a recording window in.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { cp, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchChromium, openPage, serveDist, screenshot, repoRoot } from './harness.mjs';
+import {
+  launchChromium, openPage, repoRoot, screenshot, serveDist, teamRecordings as team, trainTeamBundle,
+} from './harness.mjs';
 
-const trainer =
-  process.env.TSAK_TRAINER ?? join(process.env.CARGO_TARGET_DIR ?? join(repoRoot, 'target'), 'release', 'trainer');
-const team = join(repoRoot, 'tests', 'fixtures', 'team-recordings');
 const pkg = join(repoRoot, 'packages', 'classifier');
 let server;
 let browser;
@@ -19,15 +17,7 @@ let manifest;
 
 before(async () => {
   const work = await mkdtemp(join(tmpdir(), 'tsak-classifier-'));
-  execFileSync(trainer, [
-    'pipeline', '--quick',
-    '--data', `recordings:${join(team, 'spec.toml')}`,
-    '--split', 'time:0.7',
-    '--run', join(work, 'run'),
-    '--report', join(work, 'report'),
-    '--export', join(work, 'bundle'),
-    '--zip', join(work, 'site', 'bundle.zip'),
-  ], { stdio: ['ignore', 'ignore', 'inherit'] });
+  trainTeamBundle(work, join(work, 'site', 'bundle.zip'));
   manifest = JSON.parse(await readFile(join(work, 'bundle', 'manifest.json'), 'utf8'));
   const site = join(work, 'site');
   await cp(join(pkg, 'pkg'), join(site, 'pkg'), { recursive: true });

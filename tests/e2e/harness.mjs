@@ -1,5 +1,6 @@
 // Shared pieces of the end-to-end tests: a static server for dist/ on 127.0.0.1 and a
 // headless Chromium from Debian (never a downloaded browser).
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, dirname } from 'node:path';
@@ -152,4 +153,27 @@ export function appUnderTest(options) {
     await app.server?.close();
   });
   return app;
+}
+
+/** The trainer binary under test (`TSAK_TRAINER`, else the release build in the target dir). */
+export const trainer =
+  process.env.TSAK_TRAINER ?? join(process.env.CARGO_TARGET_DIR ?? join(repoRoot, 'target'), 'release', 'trainer');
+
+/** A team's own dataset in the recording format, real data (tests/fixtures/team-recordings). */
+export const teamRecordings = join(repoRoot, 'tests', 'fixtures', 'team-recordings');
+
+/**
+ * Trains a bundle on the team's dataset with the real trainer (`pipeline --quick`, seconds):
+ * its folder goes to `work/bundle`, its zip to `zip`.
+ */
+export function trainTeamBundle(work, zip) {
+  execFileSync(trainer, [
+    'pipeline', '--quick',
+    '--data', `recordings:${join(teamRecordings, 'spec.toml')}`,
+    '--split', 'time:0.7',
+    '--run', join(work, 'run'),
+    '--report', join(work, 'report'),
+    '--export', join(work, 'bundle'),
+    '--zip', zip,
+  ], { stdio: ['ignore', 'ignore', 'inherit'] });
 }

@@ -57,7 +57,10 @@ test('every main control is reachable with the keyboard alone, with a visible fo
   const page = await context.newPage();
   await page.goto(app.url);
   await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
-  const wanted = ['mode-replay', 'mode-live', 'kiosk-start', 'backend-switch', 'replay-demo', 'file-input', 'folder-input', 'speed'];
+  const wanted = [
+    'mode-replay', 'mode-live', 'kiosk-start', 'backend-switch', 'replay-demo', 'model-select', 'model-input',
+    'model-folder-input', 'file-input', 'folder-input', 'speed',
+  ];
   const reached = new Map();
   for (let i = 0; i < 40 && reached.size < wanted.length; i++) {
     await page.keyboard.press('Tab');
@@ -77,7 +80,7 @@ test('every main control is reachable with the keyboard alone, with a visible fo
   // With a session playing, pausing and seeking are in the Tab order too, and keys drive them.
   const playing = new Set();
   await page.getByTestId('replay-demo').focus();
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 16; i++) {
     await page.keyboard.press('Tab');
     playing.add(await page.evaluate(() => document.activeElement?.dataset.testid ?? null));
   }

@@ -8,10 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { cp, mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveDist, launchChromium, openPage, screenshot, repoRoot } from './harness.mjs';
-
-const trainer =
-  process.env.TSAK_TRAINER ?? join(process.env.CARGO_TARGET_DIR ?? join(repoRoot, 'target'), 'release', 'trainer');
+import { serveDist, launchChromium, openPage, screenshot, repoRoot, trainer } from './harness.mjs';
 
 let server;
 let browser;

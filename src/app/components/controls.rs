@@ -15,14 +15,14 @@ use crate::infer::bundle_files::looks_like_bundle;
 use crate::protocol::ToWorker;
 
 /// A picked file with its path: the relative path of a folder pick, else its name.
-pub fn picked_file(file: File) -> DroppedFile {
+fn picked_file(file: File) -> DroppedFile {
     let relative = js_sys::Reflect::get(&file, &"webkitRelativePath".into()).ok().and_then(|p| p.as_string());
     DroppedFile { path: relative.filter(|p| !p.is_empty()).unwrap_or_else(|| file.name()), file }
 }
 
 /// Reads the files' bytes and hands them to the worker with their paths: as a session to
 /// replay, or as a model bundle when they are one (a zip, or a folder with a manifest).
-pub async fn load_files(replay: Replay, files: Vec<DroppedFile>) {
+async fn load_files(replay: Replay, files: Vec<DroppedFile>) {
     if files.is_empty() {
         return;
     }
@@ -50,7 +50,7 @@ pub async fn load_files(replay: Replay, files: Vec<DroppedFile>) {
     replay.send_files(&message, buffers);
 }
 
-pub fn load_list(replay: Replay, list: FileList) {
+fn load_list(replay: Replay, list: FileList) {
     let files = (0..list.length()).filter_map(|i| list.get(i)).map(picked_file).collect();
     wasm_bindgen_futures::spawn_local(load_files(replay, files));
 }
@@ -66,23 +66,35 @@ fn load_drop(replay: Replay, data: DataTransfer) {
     });
 }
 
-#[component]
-pub fn SourcePicker() -> impl IntoView {
-    let replay = use_replay();
-    let picked = move |event: Event| {
+/// The `change` handler of a file input: loads what was picked (a session or a bundle) and
+/// clears the input, so picking the same file again loads it again.
+pub fn on_picked(replay: Replay) -> impl Fn(Event) + Copy + 'static {
+    move |event: Event| {
         let input: HtmlInputElement = event.target().expect("an input").unchecked_into();
         if let Some(list) = input.files() {
             load_list(replay, list);
         }
         input.set_value("");
-    };
-    // `webkitdirectory` (pick a whole session folder, with relative paths) has no typed setter.
+    }
+}
+
+/// A file input's reference that makes it pick a whole folder, with relative paths
+/// (`webkitdirectory`, which has no typed setter).
+pub fn folder_picker() -> NodeRef<leptos::html::Input> {
     let folder = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
         if let Some(input) = folder.get() {
             let _ = input.set_attribute("webkitdirectory", "");
         }
     });
+    folder
+}
+
+#[component]
+pub fn SourcePicker() -> impl IntoView {
+    let replay = use_replay();
+    let picked = on_picked(replay);
+    let folder = folder_picker();
     let dropped = move |event: DragEvent| {
         event.prevent_default();
         if let Some(data) = event.data_transfer() {

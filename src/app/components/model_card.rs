@@ -40,13 +40,25 @@ struct Facts {
     bytes: u64,
 }
 
+/// Where a model's inputs are worn, e.g. "right_wrist, left_wrist", in input order.
+fn positions(entry: &crate::model::manifest::ModelEntry) -> String {
+    let mut positions: Vec<&str> = Vec::new();
+    for input in &entry.inputs {
+        if !positions.contains(&input.position.as_str()) {
+            positions.push(&input.position);
+        }
+    }
+    positions.join(", ").replace('_', " ")
+}
+
 fn facts(which: Which, manifest: &Manifest) -> Facts {
     let names = manifest.classes.iter().map(|c| c.name.clone()).collect();
     match which {
         Which::Student => Facts {
             title: format!(
-                "Student: {} channels, one wrist ({} KD)",
+                "Student: {} channels, {} ({} KD)",
                 manifest.student.inputs.len(),
+                positions(&manifest.student),
                 manifest.student.kd_strategy.clone().unwrap_or_default()
             ),
             names,
@@ -55,7 +67,11 @@ fn facts(which: Which, manifest: &Manifest) -> Facts {
             bytes: manifest.student.weights.size_bytes,
         },
         Which::Teacher => Facts {
-            title: format!("Teacher: {} channels, both arms, + semantic classifier", manifest.teacher.inputs.len()),
+            title: format!(
+                "Teacher: {} channels, {}, + semantic classifier",
+                manifest.teacher.inputs.len(),
+                positions(&manifest.teacher)
+            ),
             names,
             params: manifest.teacher.params + manifest.semantic.params,
             flops: manifest.teacher.flops + manifest.semantic.flops,

@@ -4,29 +4,14 @@
 //! in use stay. Nothing is uploaded: the files go from the picker to the worker.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Event, HtmlInputElement};
 
-use crate::app::components::controls::load_list;
+use crate::app::components::controls::{folder_picker, on_picked};
 use crate::app::replay::use_replay;
 
 #[component]
 pub fn ModelLoader() -> impl IntoView {
-    let replay = use_replay();
-    let picked = move |event: Event| {
-        let input: HtmlInputElement = event.target().expect("an input").unchecked_into();
-        if let Some(list) = input.files() {
-            load_list(replay, list);
-        }
-        input.set_value("");
-    };
-    // A folder pick (`webkitdirectory`) has no typed setter.
-    let folder = NodeRef::<leptos::html::Input>::new();
-    Effect::new(move |_| {
-        if let Some(input) = folder.get() {
-            let _ = input.set_attribute("webkitdirectory", "");
-        }
-    });
+    let picked = on_picked(use_replay());
+    let folder = folder_picker();
     view! {
         <label class="file-pick">
             "Load models (bundle zip)… "
