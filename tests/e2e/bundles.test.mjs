@@ -40,6 +40,13 @@ test('a zipped bundle trained on a team dataset replays its recordings in its cl
   await loadTeamZip(page);
   assert.equal(await page.getByTestId('model-classes').textContent(), teamClasses.join(', '));
   assert.match(await page.getByTestId('model-licence').textContent(), /recordings' owners/);
+  // The facts are the manifest's: inputs, KD strategy, size, held-out scores.
+  const manifest = JSON.parse(await readFile(join(work, 'bundle', 'manifest.json'), 'utf8'));
+  const student = await page.getByTestId('model-student').textContent();
+  assert.ok(student.includes(`3 inputs (${manifest.student.normalisation.channels.join(', ')}), ${manifest.student.kd_strategy} KD`), student);
+  assert.ok(student.includes(`${manifest.student.params} params`) && student.includes(`macro-F1 ${manifest.student.metrics.macro_f1.toFixed(3)}`), student);
+  const teacher = await page.getByTestId('model-teacher').textContent();
+  assert.ok(teacher.startsWith('6 inputs') && teacher.includes(`macro-F1 ${manifest.semantic.metrics.macro_f1.toFixed(3)}`), teacher);
   const legend = await page.getByTestId('operation').allInnerTexts();
   assert.deepEqual(legend.map((t) => t.replace(/^\d+\s+/, '')), teamClasses.slice(1));
   // A recording the bundle never saw (the held-out part), opened like any file.

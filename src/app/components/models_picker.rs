@@ -66,8 +66,8 @@ fn BundleFacts() -> impl IntoView {
             <dl>
                 <dt>"Data"</dt><dd>{with(|m| format!("{} ({})", m.dataset.source, m.dataset.split))}</dd>
                 <dt>"Classes"</dt><dd data-testid="model-classes">{with(|m| m.classes.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "))}</dd>
-                <dt>"Student"</dt><dd>{with(|m| model_line(&m.student, m.student.kd_strategy.as_deref()))}</dd>
-                <dt>"Teacher"</dt><dd>{with(|m| model_line(&m.teacher, None))}</dd>
+                <dt>"Student"</dt><dd data-testid="model-student">{with(student_line)}</dd>
+                <dt>"Teacher"</dt><dd data-testid="model-teacher">{with(teacher_line)}</dd>
                 <dt>"Windows"</dt><dd>{with(|m| format!("{} frames every {} at {:.1} Hz", m.window.length, m.window.hop, m.sample_rate_hz))}</dd>
                 <dt>"Licence"</dt><dd data-testid="model-licence">{with(|m| m.dataset.licence.clone())}</dd>
             </dl>
@@ -75,16 +75,36 @@ fn BundleFacts() -> impl IntoView {
     }
 }
 
-fn model_line(model: &crate::model::manifest::ModelEntry, kd: Option<&str>) -> String {
-    let inputs: Vec<&str> = model.inputs.iter().map(|i| i.name.as_str()).collect();
-    let kd = kd.map_or_else(String::new, |kd| format!(", {kd} KD"));
+/// The teacher with its semantic classifier: their cost together, and both held-out scores
+/// (the semantic classifier's is the teacher's final answer).
+fn teacher_line(m: &Manifest) -> String {
+    let (teacher, semantic) = (&m.teacher, &m.semantic);
+    let inputs: Vec<&str> = teacher.inputs.iter().map(|i| i.name.as_str()).collect();
+    format!(
+        "{} inputs ({}); {} params, {:.2} MFLOPs with its semantic classifier; held-out macro-F1 {:.3} \
+         (semantic classifier, its final answer; combined head {:.3}) ({})",
+        inputs.len(),
+        inputs.join(", "),
+        teacher.params + semantic.params,
+        (teacher.flops + semantic.flops) as f64 / 1e6,
+        semantic.metrics.macro_f1,
+        teacher.metrics.macro_f1,
+        semantic.metrics.evaluated_on
+    )
+}
+
+/// The student: its inputs, KD strategy, cost and held-out score.
+fn student_line(m: &Manifest) -> String {
+    let student = &m.student;
+    let inputs: Vec<&str> = student.inputs.iter().map(|i| i.name.as_str()).collect();
+    let kd = student.kd_strategy.as_deref().map_or_else(String::new, |kd| format!(", {kd} KD"));
     format!(
         "{} inputs ({}){kd}; {} params, {:.2} MFLOPs; held-out macro-F1 {:.3} ({})",
         inputs.len(),
         inputs.join(", "),
-        model.params,
-        model.flops as f64 / 1e6,
-        model.metrics.macro_f1,
-        model.metrics.evaluated_on
+        student.params,
+        student.flops as f64 / 1e6,
+        student.metrics.macro_f1,
+        student.metrics.evaluated_on
     )
 }
