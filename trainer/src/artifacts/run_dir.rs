@@ -69,6 +69,9 @@ pub struct TeacherMeta {
     pub history: FitHistory,
     /// The combined head's scores on the test subjects.
     pub combined_head_test: Scores,
+    /// The largest random rotation of its inputs in training (0: none).
+    #[serde(default)]
+    pub rotate_degrees: f32,
 }
 
 /// What stage 2 leaves besides the weights.

@@ -10,6 +10,7 @@ use anyhow::Result;
 
 use crate::commands::compare::{Comparison, compare};
 use crate::commands::distill::DistillSettings;
+use crate::commands::train_teacher::TeacherSettings;
 use crate::commands::{RunArgs, Stage, StartArgs, export, train_semantic, train_teacher};
 use crate::training::kd::KdStrategy;
 
@@ -25,6 +26,8 @@ pub struct PipelineArgs {
     pub kd: Vec<KdStrategy>,
     #[command(flatten)]
     pub settings: DistillSettings,
+    #[command(flatten)]
+    pub teacher: TeacherSettings,
     /// Export the teacher, the semantic classifier and the best student (by mean validation
     /// macro-F1 of its strategy, then its best seed) into this folder, e.g. `model-weights`.
     #[arg(long)]
@@ -51,7 +54,7 @@ pub fn run(args: &PipelineArgs) -> Result<()> {
 /// Runs the stages in order; each leaves its results in the run folder for the next.
 pub fn run_pipeline(args: &PipelineArgs) -> Result<Comparison> {
     let stage = Stage::start(&args.start, &args.run)?;
-    train_teacher::train(&stage, None)?;
+    train_teacher::train(&stage, None, &args.teacher)?;
     train_semantic::train(&stage, None)?;
     let strategies = if args.kd.is_empty() { KdStrategy::ALL.to_vec() } else { args.kd.clone() };
     let seeds = if args.start.quick { 1 } else { args.seeds };

@@ -8,8 +8,18 @@ use crate::artifacts::run_dir::TeacherMeta;
 use crate::training::augment::Augment;
 use crate::training::dataset::MissingInputs;
 use crate::training::fit::FitOptions;
+use crate::training::rotation::SensorRotation;
 use crate::training::scoring::score_windows;
 use crate::training::teacher::{predict_combined, train_teacher};
+
+/// How the teacher learns beyond the run's data and profile.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct TeacherSettings {
+    /// Turn each of the teacher's devices by a random angle of up to this many degrees while it
+    /// learns (0: off), besides its gain, noise and sensor-dropout augmentation.
+    #[arg(long, default_value_t = 0.0)]
+    pub teacher_rotate_degrees: f32,
+}
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct TrainTeacherArgs {
@@ -19,16 +29,18 @@ pub struct TrainTeacherArgs {
     #[arg(long)]
     pub epochs: Option<usize>,
     #[command(flatten)]
+    pub teacher: TeacherSettings,
+    #[command(flatten)]
     pub run: RunArgs,
 }
 
 pub fn run(args: &TrainTeacherArgs) -> Result<()> {
     let stage = Stage::start(&args.start, &args.run)?;
-    train(&stage, args.epochs)
+    train(&stage, args.epochs, &args.teacher)
 }
 
 /// Trains the teacher of a started run, replacing any earlier one and what was built on it.
-pub fn train(stage: &Stage, epochs: Option<usize>) -> Result<()> {
+pub fn train(stage: &Stage, epochs: Option<usize>, settings: &TeacherSettings) -> Result<()> {
     stage.dir.remove_downstream_of_teacher()?;
     let device = stage.device()?;
     let (stats, windows) = stage.fitted_windows(&stage.teacher_selection()?, MissingInputs::Fill)?;
@@ -41,14 +53,22 @@ pub fn train(stage: &Stage, epochs: Option<usize>) -> Result<()> {
     );
     let config =
         stage.profile.teacher.clone().with_channels(windows.train.channels).with_classes(stage.data.classes.len());
+    let rotation = (settings.teacher_rotate_degrees > 0.0)
+        .then(|| SensorRotation::for_stats(&stats, settings.teacher_rotate_degrees))
+        .flatten();
     let options = FitOptions {
-        augment: Some(Augment::for_channels(&stats.channels)),
+        augment: Some(Augment { rotation, ..Augment::for_channels(&stats.channels) }),
         ..stage.fit_options("teacher", epochs, stage.profile.teacher_epochs, windows.train.len(), 1)
     };
     let trained = train_teacher(config, &windows.train, &stage.validation(&windows.val), stats, &options)?;
     let predicted = predict_combined(&trained.model, &windows.test, &device);
     let combined_head_test = score_windows(&stage.data.test, &windows.test, &predicted, &stage.data.classes);
     eprintln!("teacher combined head: test macro-F1 {:.4}", combined_head_test.macro_f1);
-    let meta = TeacherMeta { stats: trained.stats, history: trained.history, combined_head_test };
+    let meta = TeacherMeta {
+        stats: trained.stats,
+        history: trained.history,
+        combined_head_test,
+        rotate_degrees: settings.teacher_rotate_degrees,
+    };
     stage.dir.save_teacher(&trained.config, &trained.model, &meta)
 }
