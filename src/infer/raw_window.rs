@@ -9,8 +9,8 @@ use serde::Serialize;
 use crate::data::frames::FrameTable;
 use crate::data::window::WindowConfig;
 use crate::infer::bundle::ModelBundle;
-use crate::infer::engine::{argmax_rows, softmax_rows};
 use crate::infer::inputs::{ModelWindows, model_windows};
+use crate::infer::runner::{prediction, read};
 
 /// Why a raw window cannot be classified.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,7 +21,7 @@ pub enum RawWindowError {
     Size { frames: usize, channels: usize, expected: usize, got: usize, inputs: String },
     #[error("value {index} (frame {frame}, {channel}) is not a finite number")]
     NotFinite { index: usize, frame: usize, channel: String },
-    #[error("reading the student's answer back failed: {0}")]
+    #[error("{0}")]
     ReadBack(String),
 }
 
@@ -76,20 +76,18 @@ pub async fn classify_window(
     frame_major: &[f32],
 ) -> Result<RawPrediction, RawWindowError> {
     let windows = student_window(bundle, frame_major)?;
-    let data = bundle
-        .student_logits(&windows, 0..1, device)
-        .into_data_async()
+    let logits = read(bundle.student_logits(&windows, 0..1, device))
         .await
-        .map_err(|e| RawWindowError::ReadBack(format!("{e:?}")))?;
-    let logits = data.try_to_vec::<f32>().map_err(|e| RawWindowError::ReadBack(format!("{e:?}")))?;
-    let names: Vec<&str> = bundle.manifest.classes.iter().map(|c| c.name.as_str()).collect();
-    let index = argmax_rows(&logits, names.len())[0];
-    let probabilities = softmax_rows(&logits, names.len())
+        .map_err(|e| RawWindowError::ReadBack(e.to_string()))?;
+    let classes = &bundle.manifest.classes;
+    let answer = prediction(&logits, classes.len(), None);
+    let probabilities = answer
+        .probabilities
         .into_iter()
-        .zip(&names)
-        .map(|(probability, name)| ClassProbability { name: name.to_string(), probability })
+        .zip(classes)
+        .map(|(probability, class)| ClassProbability { name: class.name.clone(), probability })
         .collect();
-    Ok(RawPrediction { class: names[index].to_string(), index, probabilities })
+    Ok(RawPrediction { class: classes[answer.class].name.clone(), index: answer.class, probabilities })
 }
 
 #[cfg(test)]

@@ -178,12 +178,14 @@ pub fn teacher_logits<'a>(
     Some(async move { read(bundle.teacher_logits(windows, w..w + 1, device).semantic).await })
 }
 
-async fn read(tensor: Tensor<2>) -> Result<Vec<f32>, InferError> {
+/// Reads logits back (awaited: a synchronous read-back panics on WebGPU).
+pub(crate) async fn read(tensor: Tensor<2>) -> Result<Vec<f32>, InferError> {
     let data = tensor.into_data_async().await.map_err(|e| InferError::ReadBack(format!("{e:?}")))?;
     data.try_to_vec::<f32>().map_err(|e| InferError::ReadBack(format!("results are not f32: {e:?}")))
 }
 
-fn prediction(logits: &[f32], classes: usize, latency_ms: Option<f64>) -> ModelPrediction {
+/// The most likely class and every probability of one window's logits.
+pub(crate) fn prediction(logits: &[f32], classes: usize, latency_ms: Option<f64>) -> ModelPrediction {
     ModelPrediction { class: argmax_rows(logits, classes)[0], probabilities: softmax_rows(logits, classes), latency_ms }
 }
 

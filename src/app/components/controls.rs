@@ -26,27 +26,23 @@ async fn load_files(replay: Replay, files: Vec<DroppedFile>) {
     if files.is_empty() {
         return;
     }
-    replay.loading.set(true);
-    let (mut paths, mut buffers) = (Vec::new(), Vec::new());
+    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    let bundle = looks_like_bundle(&paths);
+    // A bundle is not a session load: the session in use stays until the bundle is checked.
+    let busy = if bundle { replay.adding_bundle } else { replay.loading };
+    busy.set(true);
+    let mut buffers = Vec::with_capacity(files.len());
     for DroppedFile { path, file } in files {
         match JsFuture::from(file.array_buffer()).await {
             Ok(buffer) => buffers.push(buffer.unchecked_into()),
             Err(_) => {
-                replay.loading.set(false);
+                busy.set(false);
                 replay.error.set(Some(format!("{path}: the browser could not read this file")));
                 return;
             }
         }
-        paths.push(path);
     }
-    let message = if looks_like_bundle(&paths) {
-        // Not a session load: the session in use stays until the bundle is checked.
-        replay.loading.set(false);
-        replay.adding_bundle.set(true);
-        ToWorker::AddBundle { paths }
-    } else {
-        ToWorker::LoadFiles { paths }
-    };
+    let message = if bundle { ToWorker::AddBundle { paths } } else { ToWorker::LoadFiles { paths } };
     replay.send_files(&message, buffers);
 }
 

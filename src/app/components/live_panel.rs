@@ -136,7 +136,7 @@ fn LivePrediction(which: Which, title: &'static str, prediction: Signal<Option<M
             <h2>{title}</h2>
             <p class="prediction" data-testid=format!("{id}-prediction")>{class}</p>
             <p data-testid=format!("{id}-latency")>{detail}</p>
-            <ProbabilityBars prediction=prediction manifest=Signal::derive(|| EmbeddedModels::LIVE.manifest()) />
+            <ProbabilityBars prediction=prediction manifest=Signal::stored(EmbeddedModels::LIVE.manifest()) />
             <dl class="figures">
                 <dt>"Latency per window"</dt>
                 <dd data-testid=format!("{id}-latency-percentiles")>{percentiles}</dd>

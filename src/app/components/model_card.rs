@@ -84,7 +84,9 @@ fn facts(which: Which, manifest: &Manifest) -> Facts {
 pub fn ModelCard(which: Which) -> impl IntoView {
     let replay = use_replay();
     // What the card says about the model follows the models the session runs with.
-    let facts = Memo::new(move |_| facts(which, &replay.manifest()));
+    // Parsed once per change of models, not on every prediction.
+    let manifest = Memo::new(move |_| replay.manifest());
+    let facts = Memo::new(move |_| manifest.with(|m| facts(which, m)));
     let current = move || -> Option<ModelPrediction> {
         let position = replay.position.get();
         replay.state.with(|s| {
@@ -128,7 +130,7 @@ pub fn ModelCard(which: Which) -> impl IntoView {
             <p class="trained-on" data-testid=test_id(which, "models")>{move || replay.models_label()}</p>
             <p class="missing">{missing}</p>
             <p class="prediction" data-testid=test_id(which, "prediction")>{prediction}</p>
-            <ProbabilityBars prediction=Signal::derive(current) manifest=Signal::derive(move || replay.manifest()) />
+            <ProbabilityBars prediction=Signal::derive(current) manifest=manifest.into() />
             <dl class="figures">
                 <dt>"Macro-F1 so far"</dt>
                 <dd data-testid=test_id(which, "f1") data-value=f1_value>{f1_text}</dd>

@@ -49,7 +49,7 @@ impl DistillSettings {
     /// The student's training-time augmentation: only the rotation (measured on the real
     /// sample, gain and noise did not help the student; docs/real-data.md).
     pub fn augment(&self, stats: &ChannelStats) -> Option<Augment> {
-        let rotation = (self.rotate_degrees > 0.0).then(|| SensorRotation::for_stats(stats, self.rotate_degrees))??;
+        let rotation = SensorRotation::for_stats(stats, self.rotate_degrees)?;
         let none =
             Augment { gain_sd: 0.0, noise_sd: 0.0, drop_probability: 0.0, ..Augment::for_channels(&stats.channels) };
         Some(Augment { rotation: Some(rotation), ..none })

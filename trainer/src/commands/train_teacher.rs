@@ -53,9 +53,7 @@ pub fn train(stage: &Stage, epochs: Option<usize>, settings: &TeacherSettings) -
     );
     let config =
         stage.profile.teacher.clone().with_channels(windows.train.channels).with_classes(stage.data.classes.len());
-    let rotation = (settings.teacher_rotate_degrees > 0.0)
-        .then(|| SensorRotation::for_stats(&stats, settings.teacher_rotate_degrees))
-        .flatten();
+    let rotation = SensorRotation::for_stats(&stats, settings.teacher_rotate_degrees);
     let options = FitOptions {
         augment: Some(Augment { rotation, ..Augment::for_channels(&stats.channels) }),
         ..stage.fit_options("teacher", epochs, stage.profile.teacher_epochs, windows.train.len(), 1)

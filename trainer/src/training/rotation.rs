@@ -26,8 +26,11 @@ pub struct SensorRotation {
 impl SensorRotation {
     /// Finds every `position/modality_x|y|z` triple of acceleration or angular rate in `stats`
     /// (orientation quaternions do not rotate as vectors and are left alone). `None` when
-    /// there is none.
+    /// there is none, or when `max_degrees` is not positive (rotation off).
     pub fn for_stats(stats: &ChannelStats, max_degrees: f32) -> Option<Self> {
+        if max_degrees <= 0.0 {
+            return None;
+        }
         let mut devices: Vec<(&str, Vec<[usize; 3]>)> = Vec::new();
         let index = |name: String| stats.channels.iter().position(|c| *c == name);
         for name in &stats.channels {
@@ -116,6 +119,7 @@ mod tests {
         assert_eq!(rotation.devices, vec![vec![[0, 1, 2]]], "quaternions and a lone axis are left alone");
         let quaternions = ChannelStats { channels: vec!["a/quat_x".into()], mean: vec![0.0], std: vec![1.0] };
         assert!(SensorRotation::for_stats(&quaternions, 20.0).is_none());
+        assert!(SensorRotation::for_stats(&stats(), 0.0).is_none(), "0 degrees: off");
     }
 
     #[test]
