@@ -48,6 +48,9 @@ pub enum ToWorker {
     InferUntil { frame: usize },
     /// One channel of the loaded session, for the plot.
     Channel { name: String },
+    /// Classify live windows with these models from now on (the live store cuts its windows
+    /// for them before it sends this).
+    UseLiveModels(ModelsId),
     /// Classify one live window (the frames the live store cut, raw values).
     LiveWindow { end_frame: u64, frames: crate::data::frames::FrameTable },
 }
@@ -76,8 +79,11 @@ pub enum FromWorker {
     BundleRefused {
         message: String,
     },
-    /// The models' answer for a live window.
-    Live(crate::live::classify::LiveResult),
+    /// The answer of the live models `models` for a live window.
+    Live {
+        models: ModelsId,
+        result: crate::live::classify::LiveResult,
+    },
     Channel {
         name: String,
         values: Vec<f32>,

@@ -86,6 +86,9 @@ pub struct Replay {
     pub teacher_channel: RwSignal<Option<(String, Vec<f32>)>>,
     /// The latest answer for a live window (live mode shares the worker).
     pub live_result: RwSignal<Option<crate::live::classify::LiveResult>>,
+    /// The models live windows go to (the live view sets them): answers from others, still
+    /// on their way when the live models changed, are dropped.
+    pub live_models: RwSignal<ModelsId>,
     client: StoredValue<Option<WorkerClient>, LocalStorage>,
     /// Fractional clock, so slow speeds advance smoothly.
     clock: StoredValue<f64>,
@@ -112,6 +115,7 @@ impl Replay {
             loads: StoredValue::new(0),
             teacher_channel: RwSignal::new(None),
             live_result: RwSignal::new(None),
+            live_models: RwSignal::new(ModelsId::default().live()),
             client: StoredValue::new_local(None),
             clock: StoredValue::new(0.0),
             requested: StoredValue::new(0),
@@ -259,7 +263,11 @@ impl Replay {
                 self.adding_bundle.set(false);
                 self.error.set(Some(message));
             }
-            FromWorker::Live(result) => self.live_result.set(Some(result)),
+            FromWorker::Live { models, result } => {
+                if self.live_models.with_untracked(|live| *live == models) {
+                    self.live_result.set(Some(result));
+                }
+            }
             FromWorker::Failed { message } => self.error.set(Some(message)),
         }
     }

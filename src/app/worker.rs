@@ -23,7 +23,6 @@ use crate::data::session_files::{LoadedSession, SessionFile, load_session};
 use crate::demo::Demo;
 use crate::infer::bundle::{BundleError, ModelBundle, sha256_hex};
 use crate::infer::bundle_files::BundleFiles;
-use crate::infer::embedded::EmbeddedModels;
 use crate::infer::model_choice::{LoadedBundle, ModelsId, bundle_id};
 use crate::infer::runner::{ParkedRunner, Runner, run_batch, run_window};
 use crate::infer::session_info::SessionInfo;
@@ -46,7 +45,9 @@ struct Worker {
     /// then they last until the page closes).
     loaded: Vec<KeptBundle>,
     store: Option<BundleStore>,
-    /// The models for live windows (see [`EmbeddedModels::LIVE`]).
+    /// Which models classify live windows (the page chooses: see [`ModelsId::live`]), and
+    /// those models on `device`.
+    live_models: ModelsId,
     live_bundle: ModelBundle,
     /// The WebGPU device once initialised: burn's runtime cannot be initialised twice.
     webgpu: Option<Device>,
@@ -104,7 +105,8 @@ pub fn worker_main(early: Array) {
 async fn run(scope: DedicatedWorkerGlobalScope, mut receiver: mpsc::UnboundedReceiver<Incoming>) {
     let device = Device::flex();
     let models = ModelsId::default();
-    let (bundle, live_bundle) = match bundles(&models, &[], &device) {
+    let live_models = models.live();
+    let (bundle, live_bundle) = match bundles(&models, &live_models, &[], &device) {
         Ok(bundles) => bundles,
         Err(e) => return post(&scope, &FromWorker::Failed { message: format!("the embedded models: {e}") }),
     };
@@ -126,6 +128,7 @@ async fn run(scope: DedicatedWorkerGlobalScope, mut receiver: mpsc::UnboundedRec
         bundle,
         loaded,
         store,
+        live_models,
         live_bundle,
         webgpu: None,
         runner: None,
@@ -195,11 +198,12 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
         ToWorker::AddBundle { paths } => add_bundle(worker, paths, incoming.buffers).await,
         ToWorker::RemoveBundle { id } => remove_bundle(worker, &id).await,
         ToWorker::InferUntil { frame } => worker.borrow_mut().target_frame = frame,
+        ToWorker::UseLiveModels(models) => use_live_models(&mut worker.borrow_mut(), models),
         ToWorker::LiveWindow { end_frame, frames } => {
             // Held across the await like run_chunk's: only this task handles messages.
             let w = worker.borrow();
             let message = match classify(end_frame, frames, &w.live_bundle, &w.device, &clock_ms).await {
-                Ok(result) => FromWorker::Live(result),
+                Ok(result) => FromWorker::Live { models: w.live_models.clone(), result },
                 Err(message) => FromWorker::Failed { message: format!("live window: {message}") },
             };
             post(&w.scope, &message);
@@ -283,7 +287,7 @@ async fn use_backend(worker: &Rc<RefCell<Worker>>, choice: BackendChoice) {
         },
     };
     let mut w = worker.borrow_mut();
-    match bundles(&w.models, &w.loaded, &device) {
+    match bundles(&w.models, &w.live_models, &w.loaded, &device) {
         Ok((bundle, live_bundle)) => {
             w.device = device;
             w.bundle = bundle;
@@ -294,19 +298,37 @@ async fn use_backend(worker: &Rc<RefCell<Worker>>, choice: BackendChoice) {
     }
 }
 
-/// `models` for replay and [`EmbeddedModels::LIVE`] for live windows, on `device`.
+/// `models` for replay and `live_models` for live windows, on `device` (decoded once when
+/// they are the same).
 fn bundles(
     models: &ModelsId,
+    live_models: &ModelsId,
     loaded: &[KeptBundle],
     device: &Device,
 ) -> Result<(ModelBundle, ModelBundle), BundleError> {
-    let live = ModelBundle::embedded_of(EmbeddedModels::LIVE, device)?;
-    let replay = if *models == ModelsId::Embedded(EmbeddedModels::LIVE) {
-        live.clone()
-    } else {
-        decode(models, loaded, device)?
-    };
+    let live = decode(live_models, loaded, device)?;
+    let replay = if models == live_models { live.clone() } else { decode(models, loaded, device)? };
     Ok((replay, live))
+}
+
+/// Classifies live windows with `models` from now on; if they cannot be decoded, the live
+/// models stay and the page is told why.
+fn use_live_models(worker: &mut Worker, models: ModelsId) {
+    if worker.live_models == models {
+        return;
+    }
+    let decoded = if models == worker.models {
+        Ok(worker.bundle.clone())
+    } else {
+        decode(&models, &worker.loaded, &worker.device)
+    };
+    match decoded {
+        Ok(bundle) => {
+            worker.live_bundle = bundle;
+            worker.live_models = models;
+        }
+        Err(e) => post(&worker.scope, &FromWorker::Failed { message: format!("live models: {e}") }),
+    }
 }
 
 /// The models of `models` on `device`.
@@ -324,7 +346,7 @@ fn decode(models: &ModelsId, loaded: &[KeptBundle], device: &Device) -> Result<M
 fn switch_models(worker: &mut Worker, models: &ModelsId) -> Result<(), BundleError> {
     if worker.models != *models {
         // The live models are decoded already.
-        worker.bundle = if *models == ModelsId::Embedded(EmbeddedModels::LIVE) {
+        worker.bundle = if *models == worker.live_models {
             worker.live_bundle.clone()
         } else {
             decode(models, &worker.loaded, &worker.device)?

@@ -33,16 +33,23 @@ fn error(file: &str, message: impl Into<String>) -> BundleError {
     BundleError { file: file.to_string(), message: message.into() }
 }
 
-/// The teacher, its semantic classifier and the student, with the manifest that describes them.
+/// The student and, unless the bundle is student-only, the teacher with its semantic
+/// classifier, with the manifest that describes them.
 #[derive(Debug, Clone)]
 pub struct ModelBundle {
     pub manifest: Manifest,
+    pub teacher: Option<TeacherModels>,
+    pub student_config: StudentConfig,
+    pub student: Student,
+}
+
+/// The teacher and the semantic classifier that merges its representations into its answer.
+#[derive(Debug, Clone)]
+pub struct TeacherModels {
     pub teacher_config: TeacherConfig,
     pub teacher: Teacher,
     pub semantic_config: SemanticClassifierConfig,
     pub semantic: SemanticClassifier,
-    pub student_config: StudentConfig,
-    pub student: Student,
 }
 
 impl ModelBundle {
@@ -60,11 +67,20 @@ impl ModelBundle {
                 format!("schema {} is not supported (this build reads {SCHEMA_VERSION})", manifest.schema_version),
             ));
         }
-        let (teacher_config, teacher) = decode(&manifest.teacher, &file, |c: &TeacherConfig| c.init(device))?;
-        let (semantic_config, semantic) =
-            decode(&manifest.semantic, &file, |c: &SemanticClassifierConfig| c.init(device))?;
+        if let Some(problem) = manifest.incomplete() {
+            return Err(error("manifest.json", problem));
+        }
+        let teacher = match manifest.teacher_models() {
+            Some(entries) => {
+                let (teacher_config, teacher) = decode(entries.teacher, &file, |c: &TeacherConfig| c.init(device))?;
+                let (semantic_config, semantic) =
+                    decode(entries.semantic, &file, |c: &SemanticClassifierConfig| c.init(device))?;
+                Some(TeacherModels { teacher_config, teacher, semantic_config, semantic })
+            }
+            None => None,
+        };
         let (student_config, student) = decode(&manifest.student, &file, |c: &StudentConfig| c.init(device))?;
-        Ok(Self { manifest, teacher_config, teacher, semantic_config, semantic, student_config, student })
+        Ok(Self { manifest, teacher, student_config, student })
     }
 
     /// Decodes a bundle a user brought (a folder or a zip, see [`BundleFiles`]).
@@ -85,7 +101,7 @@ impl ModelBundle {
 
     /// The class table the models predict into (output index = position in the table).
     pub fn classes(&self) -> ClassTable {
-        ClassTable { classes: self.manifest.classes.clone(), null_id: self.manifest.null_id, null_aliases: Vec::new() }
+        self.manifest.class_table()
     }
 }
 
@@ -147,7 +163,8 @@ mod tests {
         for models in EmbeddedModels::ALL {
             let bundle = ModelBundle::embedded_of(models, &Device::flex()).unwrap();
             assert_eq!(bundle.manifest, models.manifest());
-            assert_eq!(bundle.teacher_config.channels, bundle.manifest.teacher.inputs.len());
+            let teacher = bundle.teacher.as_ref().expect("the embedded bundles have a teacher");
+            assert_eq!(teacher.teacher_config.channels, bundle.manifest.teacher.as_ref().unwrap().inputs.len());
             assert_eq!(bundle.student_config.channels, bundle.manifest.student.inputs.len());
             assert_eq!(bundle.classes().len(), bundle.manifest.classes.len());
             assert_eq!(EmbeddedModels::from_value(models.value()), Some(models));
@@ -170,6 +187,29 @@ mod tests {
         let error = ModelBundle::load(EmbeddedModels::Synthetic.manifest_json(), file, &Device::flex()).unwrap_err();
         assert_eq!(error.file, "student.bpk");
         assert!(error.message.contains("sha256"), "{error}");
+    }
+
+    #[test]
+    fn a_student_only_bundle_loads_and_a_teacher_without_its_classifier_is_refused() {
+        let mut manifest = EmbeddedModels::Synthetic.manifest();
+        let teacher = manifest.teacher.take();
+        let semantic = manifest.semantic.take();
+        let json = serde_json::to_string(&manifest).unwrap();
+        assert!(!json.contains("\"teacher\"") && !json.contains("\"semantic\""), "{json}");
+        assert_eq!(manifest.files().len(), 2, "the student's weights and config");
+        let only_student =
+            |path: &str| path.starts_with("student.").then(|| EmbeddedModels::Synthetic.file(path)).flatten();
+        let bundle = ModelBundle::load(&json, only_student, &Device::flex()).unwrap();
+        assert!(bundle.teacher.is_none() && bundle.manifest.teacher_models().is_none());
+        for (manifest, named) in [
+            (Manifest { teacher, ..manifest.clone() }, "semantic classifier (\"semantic\")"),
+            (Manifest { semantic, ..manifest }, "without its teacher"),
+        ] {
+            let json = serde_json::to_string(&manifest).unwrap();
+            let error = ModelBundle::load(&json, |p| EmbeddedModels::Synthetic.file(p), &Device::flex()).unwrap_err();
+            assert_eq!(error.file, "manifest.json");
+            assert!(error.message.contains(named), "{error}");
+        }
     }
 
     #[test]

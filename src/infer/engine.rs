@@ -6,7 +6,7 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::bundle::ModelBundle;
+use super::bundle::{ModelBundle, TeacherModels};
 use super::inputs::ModelWindows;
 
 /// What the teacher says about a batch of windows.
@@ -29,14 +29,11 @@ impl ModelBundle {
     pub fn student_logits(&self, windows: &ModelWindows, range: std::ops::Range<usize>, device: &Device) -> Tensor<2> {
         self.student.forward(window_tensor(windows, range, device)).logits
     }
+}
 
+impl TeacherModels {
     /// Teacher logits for windows `range` of its inputs.
-    pub fn teacher_logits(
-        &self,
-        windows: &ModelWindows,
-        range: std::ops::Range<usize>,
-        device: &Device,
-    ) -> TeacherLogits {
+    pub fn logits(&self, windows: &ModelWindows, range: std::ops::Range<usize>, device: &Device) -> TeacherLogits {
         let out = self.teacher.forward(window_tensor(windows, range, device));
         let semantic = self.semantic.forward(out.attention, out.causal, out.combined).logits;
         TeacherLogits { semantic, combined: out.combined_logits }

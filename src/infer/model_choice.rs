@@ -37,6 +37,16 @@ impl ModelsId {
             None => EmbeddedModels::from_value(value).map(Self::Embedded),
         }
     }
+
+    /// The models live mode runs while these replay: a loaded bundle runs live too (a team's
+    /// models on the team's wearables); with a built-in choice, the built-in real-data models
+    /// ([`EmbeddedModels::LIVE`]): the synthetic ones learnt the simulator, not a wearable.
+    pub fn live(&self) -> ModelsId {
+        match self {
+            Self::Loaded(_) => self.clone(),
+            Self::Embedded(_) => Self::Embedded(EmbeddedModels::LIVE),
+        }
+    }
 }
 
 /// A bundle the user loaded, as the page lists it.
@@ -49,9 +59,10 @@ pub struct LoadedBundle {
 }
 
 impl LoadedBundle {
-    /// What to call it: its dataset's name.
+    /// What to call it: its dataset's name, and whether it is a student-only export.
     pub fn label(&self) -> String {
-        format!("{} (loaded)", self.manifest.dataset.display_name())
+        let kind = if self.manifest.teacher.is_some() { "loaded" } else { "loaded, student only" };
+        format!("{} ({kind})", self.manifest.dataset.display_name())
     }
 }
 
@@ -99,6 +110,15 @@ mod tests {
     }
 
     #[test]
+    fn a_loaded_bundle_runs_live_too_and_built_in_choices_run_the_real_data_models() {
+        let loaded = ModelsId::Loaded("ab12".into());
+        assert_eq!(loaded.live(), loaded);
+        for embedded in EmbeddedModels::ALL {
+            assert_eq!(ModelsId::Embedded(embedded).live(), ModelsId::Embedded(EmbeddedModels::LIVE));
+        }
+    }
+
+    #[test]
     fn manifests_and_labels_come_from_where_the_models_are() {
         let loaded = vec![team()];
         assert_eq!(loaded[0].id, "0123456789abcdef");
@@ -106,6 +126,9 @@ mod tests {
         assert_eq!(manifest_of(&id, &loaded).unwrap().dataset.name, "Line 3 packing team");
         assert_eq!(label_of(&id, &loaded), "Line 3 packing team (loaded)");
         assert_eq!(manifest_of(&id, &[]), None, "a removed bundle has no manifest");
+        let mut alone = team();
+        (alone.manifest.teacher, alone.manifest.semantic) = (None, None);
+        assert_eq!(alone.label(), "Line 3 packing team (loaded, student only)");
         let embedded = ModelsId::Embedded(EmbeddedModels::Synthetic);
         assert_eq!(manifest_of(&embedded, &[]), Some(EmbeddedModels::Synthetic.manifest()));
         assert_eq!(label_of(&embedded, &[]), EmbeddedModels::Synthetic.label());

@@ -30,7 +30,7 @@ pub enum InferError {
 pub struct Runner {
     pub session: LoadedSession,
     pub student: ModelWindows,
-    /// `None` when the session has none of the teacher's inputs.
+    /// `None` when the session has none of the teacher's inputs, or the bundle no teacher.
     pub teacher: Option<ModelWindows>,
     /// Teacher inputs the session lacks: the teacher runs without them (they read their
     /// training mean, as in its sensor-dropout training) and the UI says so.
@@ -54,10 +54,16 @@ impl Runner {
         if student.is_empty() {
             return Err(InferError::TooShort { session: session.name.clone(), frames: manifest.window.length });
         }
-        let teacher = model_windows_without(&session.frames, &manifest.teacher.normalisation, manifest.window).ok();
-        let teacher_missing = match &teacher {
-            Some(windows) => windows.missing.clone(),
-            None => manifest.teacher.normalisation.channels.clone(),
+        // A student-only bundle has no teacher to cut windows for, and so nothing it lacks.
+        let (teacher, teacher_missing) = match &manifest.teacher {
+            Some(entry) => match model_windows_without(&session.frames, &entry.normalisation, manifest.window) {
+                Ok(windows) => {
+                    let missing = windows.missing.clone();
+                    (Some(windows), missing)
+                }
+                Err(_) => (None, entry.normalisation.channels.clone()),
+            },
+            None => (None, Vec::new()),
         };
         let student_channels = manifest.student.normalisation.channels.clone();
         Ok(Self { session, student, teacher, teacher_missing, student_channels, next: 0, rate_note })
@@ -174,8 +180,8 @@ pub fn teacher_logits<'a>(
     device: &'a Device,
     w: usize,
 ) -> Option<impl std::future::Future<Output = Result<Vec<f32>, InferError>> + 'a> {
-    let windows = runner.teacher.as_ref()?;
-    Some(async move { read(bundle.teacher_logits(windows, w..w + 1, device).semantic).await })
+    let (windows, models) = (runner.teacher.as_ref()?, bundle.teacher.as_ref()?);
+    Some(async move { read(models.logits(windows, w..w + 1, device).semantic).await })
 }
 
 /// Reads logits back (awaited: a synchronous read-back panics on WebGPU).
@@ -199,9 +205,9 @@ pub async fn run_batch(
 ) -> Result<Vec<WindowResult>, InferError> {
     let classes = bundle.manifest.classes.len();
     let student = read(bundle.student_logits(&runner.student, range.clone(), device)).await?;
-    let teacher = match &runner.teacher {
-        Some(windows) => Some(read(bundle.teacher_logits(windows, range.clone(), device).semantic).await?),
-        None => None,
+    let teacher = match (&runner.teacher, &bundle.teacher) {
+        (Some(windows), Some(models)) => Some(read(models.logits(windows, range.clone(), device).semantic).await?),
+        _ => None,
     };
     Ok(range
         .enumerate()
@@ -220,6 +226,7 @@ mod tests {
     use crate::data::session_files::load_session;
     use crate::demo::demo_files;
     use crate::infer::bundle::ModelBundle;
+    use crate::model::manifest::Manifest;
 
     #[test]
     fn the_demo_runs_window_by_window_as_the_batch_does() {
@@ -293,7 +300,7 @@ mod tests {
         session.frames = session.frames.select(&student).unwrap();
         // A teacher whose inputs all sit on positions this session does not have.
         let mut manifest = bundle.manifest.clone();
-        let teacher_inputs = &mut manifest.teacher.normalisation.channels;
+        let teacher_inputs = &mut manifest.teacher.as_mut().unwrap().normalisation.channels;
         *teacher_inputs =
             teacher_inputs.iter().map(|c| c.replacen("wrist", "ankle", 1).replacen("arm", "leg", 1)).collect();
         let bundle = ModelBundle { manifest, ..bundle };
@@ -301,5 +308,25 @@ mod tests {
         assert!(runner.teacher.is_none() && !runner.info().teacher_runs);
         let result = futures::executor::block_on(run_window(&runner, &bundle, &device, 0, &|| 0.0)).unwrap();
         assert!(result.teacher.is_none());
+    }
+
+    #[test]
+    fn a_student_only_bundle_runs_the_student_and_lacks_nothing() {
+        let device = Device::flex();
+        let full = ModelBundle::synthetic(&device).unwrap();
+        let manifest = Manifest { teacher: None, semantic: None, ..full.manifest.clone() };
+        let bundle = ModelBundle { manifest, teacher: None, ..full.clone() };
+        let session = load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
+        let runner = Runner::new(session, &bundle).unwrap();
+        assert!(runner.teacher.is_none() && runner.teacher_missing.is_empty() && !runner.info().teacher_runs);
+        let alone = futures::executor::block_on(run_window(&runner, &bundle, &device, 3, &|| 0.0)).unwrap();
+        assert!(alone.teacher.is_none());
+        let batch = futures::executor::block_on(run_batch(&runner, &bundle, &device, 0..4)).unwrap();
+        assert!(batch.iter().all(|r| r.teacher.is_none()));
+        // The student answers as it does in the full bundle.
+        let session = load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
+        let with_teacher = Runner::new(session, &full).unwrap();
+        let both = futures::executor::block_on(run_window(&with_teacher, &full, &device, 3, &|| 0.0)).unwrap();
+        assert_eq!(both.student.probabilities, alone.student.probabilities);
     }
 }

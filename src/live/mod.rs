@@ -7,6 +7,7 @@ pub mod connection;
 pub mod export;
 pub mod frames;
 pub mod history;
+pub mod positions;
 pub mod rate;
 pub mod recorder;
 pub mod recording;

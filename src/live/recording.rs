@@ -280,6 +280,19 @@ impl Recording {
     }
 
     /// The recording as CSV files (one per gap-free part) and the dataset spec listing them.
+    /// The classes the recording's labels use, and its Null: what a model trained on it learns
+    /// (the team's own operations, not every class the label picker offered). A recording with
+    /// no operation labelled keeps them all, so its spec stays one the trainer reads.
+    pub fn used_classes(&self) -> ClassTable {
+        let used: std::collections::BTreeSet<ClassId> = self.labels.iter().copied().collect();
+        let mut classes = self.meta.classes.clone();
+        classes.classes.retain(|c| c.id == classes.null_id || used.contains(&c.id));
+        if classes.operations().next().is_none() {
+            return self.meta.classes.clone();
+        }
+        classes
+    }
+
     pub fn export(&self) -> (Vec<ExportFile>, ExportFile) {
         let parts = self.parts();
         let stem = super::export::safe_name(&self.meta.name);
@@ -294,7 +307,7 @@ impl Recording {
             name: self.meta.name.clone(),
             sample_rate_hz: self.meta.rate_hz,
             channels: self.meta.channels.clone(),
-            classes: self.meta.classes.clone(),
+            classes: self.used_classes(),
             recordings: files
                 .iter()
                 .map(|f| RecordingEntry { file: f.name.clone(), subject: self.meta.subject.clone() })
@@ -325,6 +338,10 @@ mod tests {
         assert_eq!(files[0].name, "line3-anna.csv");
         let spec = DatasetSpec::parse(&spec.name, &spec.text).unwrap();
         assert_eq!(spec.recordings[0].subject, "anna");
+        // Only the classes the labels use (Picking and Null), not all the picker offered.
+        let ids: Vec<ClassId> = spec.classes.classes.iter().map(|c| c.id).collect();
+        assert_eq!(ids, [100, 8100]);
+        assert_eq!(spec.classes.null_id, 8100);
         assert_eq!(spec.sample_rate_hz, 30.0);
         let frames = crate::data::recording::read(&files[0].name, files[0].text.as_bytes(), &spec).unwrap();
         assert_eq!(frames.len(), 6);
@@ -403,8 +420,10 @@ mod tests {
         assert_eq!(r.label("5").unwrap(), 1300, "and found again by its name");
         assert_eq!(r.label("  "), Err(RecordingError::EmptyLabel));
         r.push(0, &[0.0, 0.0], 1200).unwrap();
+        r.push(1, &[0.0, 0.0], 1100).unwrap();
         let (_, spec) = r.export();
         let spec = DatasetSpec::parse("s", &spec.text).unwrap();
         assert_eq!(spec.classes.name_of(1100), Some("Tape the box"));
+        assert_eq!(spec.classes.name_of(1300), None, "a label no frame carries is not a class of the data");
     }
 }

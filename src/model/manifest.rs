@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::classes::ClassInfo;
+use crate::data::classes::{ClassInfo, ClassTable};
 use crate::data::normalize::ChannelStats;
 use crate::data::window::WindowConfig;
 
@@ -18,8 +18,13 @@ pub struct Manifest {
     pub window: WindowConfig,
     pub classes: Vec<ClassInfo>,
     pub null_id: u32,
-    pub teacher: ModelEntry,
-    pub semantic: ModelEntry,
+    /// The teacher; `None` in a student-only bundle (`trainer export --student-only`: smaller,
+    /// and it keeps the teacher, which needs every sensor, with the team that trained it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teacher: Option<ModelEntry>,
+    /// The teacher's semantic classifier: present exactly when the teacher is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semantic: Option<ModelEntry>,
     pub student: ModelEntry,
 }
 
@@ -105,6 +110,30 @@ pub fn unit_of(channel: &str) -> &'static str {
     }
 }
 
+/// The teacher and the semantic classifier that gives its final answer: they come together.
+#[derive(Debug, Clone, Copy)]
+pub struct TeacherEntries<'a> {
+    pub teacher: &'a ModelEntry,
+    pub semantic: &'a ModelEntry,
+}
+
+impl TeacherEntries<'_> {
+    /// Their parameters together.
+    pub fn params(&self) -> u64 {
+        self.teacher.params + self.semantic.params
+    }
+
+    /// Their FLOPs per window together.
+    pub fn flops(&self) -> u64 {
+        self.teacher.flops + self.semantic.flops
+    }
+
+    /// Their weights' size together.
+    pub fn weight_bytes(&self) -> u64 {
+        self.teacher.weights.size_bytes + self.semantic.weights.size_bytes
+    }
+}
+
 /// The scores recorded with a model, and on what they were measured.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricsSummary {
@@ -126,9 +155,34 @@ impl DatasetInfo {
 }
 
 impl Manifest {
+    /// The models the manifest lists: teacher and semantic classifier (if any), then the student.
+    pub fn models(&self) -> impl Iterator<Item = &ModelEntry> {
+        [self.teacher.as_ref(), self.semantic.as_ref(), Some(&self.student)].into_iter().flatten()
+    }
+
     /// The files the manifest lists (each model's weights and config), in model order.
     pub fn files(&self) -> Vec<&FileEntry> {
-        [&self.teacher, &self.semantic, &self.student].into_iter().flat_map(|m| [&m.weights, &m.config]).collect()
+        self.models().flat_map(|m| [&m.weights, &m.config]).collect()
+    }
+
+    /// The class table the models predict into (output index = position in the table).
+    pub fn class_table(&self) -> ClassTable {
+        ClassTable { classes: self.classes.clone(), null_id: self.null_id, null_aliases: Vec::new() }
+    }
+
+    /// The teacher with its semantic classifier, if the bundle has them.
+    pub fn teacher_models(&self) -> Option<TeacherEntries<'_>> {
+        Some(TeacherEntries { teacher: self.teacher.as_ref()?, semantic: self.semantic.as_ref()? })
+    }
+
+    /// Why the manifest's models do not make a bundle: a teacher without its semantic
+    /// classifier or the other way round (neither runs alone).
+    pub fn incomplete(&self) -> Option<&'static str> {
+        match (&self.teacher, &self.semantic) {
+            (Some(_), None) => Some("lists a teacher without its semantic classifier (\"semantic\")"),
+            (None, Some(_)) => Some("lists a semantic classifier without its teacher (\"teacher\")"),
+            _ => None,
+        }
     }
 
     /// A note when data at `rate_hz` differs from the training rate by more than 2%: the

@@ -38,7 +38,8 @@ fn committed_real_data_weights_reproduce_their_held_out_scores() {
     assert!(dataset.split.contains("not cross-subject"), "{}", dataset.split);
     // No training frame had a left E4, so the teacher was built without it and lacks nothing here.
     assert!(evaluation.teacher_missing.is_empty(), "{:?}", evaluation.teacher_missing);
-    let inputs: Vec<&str> = evaluation.manifest.teacher.inputs.iter().map(|i| i.name.as_str()).collect();
+    let inputs: Vec<&str> =
+        evaluation.manifest.teacher.as_ref().unwrap().inputs.iter().map(|i| i.name.as_str()).collect();
     assert_eq!(inputs.len(), 43);
     assert!(!inputs.iter().any(|name| name.starts_with("left_wrist/e4_acc")), "{inputs:?}");
     check(&evaluation).unwrap();
@@ -134,7 +135,7 @@ fn each_demo_replay_ends_with_trainer_evaluate_scores() {
         let data = DataSource::OpenPack(root.join(folder));
         let evaluation = evaluate(&root.join(weights), &data, &SplitChoice::All).unwrap();
         assert_eq!(state.scores(Which::Student).unwrap(), evaluation.student, "{demo:?}");
-        assert_eq!(state.scores(Which::Teacher).unwrap(), evaluation.semantic, "{demo:?}");
+        assert_eq!(state.scores(Which::Teacher).unwrap(), evaluation.teacher.as_ref().unwrap().semantic, "{demo:?}");
         if demo.models() == EmbeddedModels::OpenPackSample {
             check(&evaluation).unwrap();
         }

@@ -116,6 +116,42 @@ fn exported_weights_come_with_a_truthful_manifest() {
     assert_eq!(frames, 120);
     assert_eq!(manifest["teacher"]["flops"].as_u64().unwrap(), teacher_flops(&teacher, frames).total());
     assert_eq!(manifest["student"]["flops"].as_u64().unwrap(), student_flops(&student, frames).total());
+    // A student-only export, into the same folder: the teacher's files go, the student's
+    // answers and scores stay, and it still evaluates to what its manifest says.
+    let zip = run.out.join("student-only.zip");
+    trainer(&[
+        "export",
+        "--run",
+        run.out.to_str().unwrap(),
+        "--to",
+        weights.to_str().unwrap(),
+        "--student-only",
+        "--zip",
+        zip.to_str().unwrap(),
+    ]);
+    let alone: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(weights.join("manifest.json")).unwrap()).unwrap();
+    assert!(alone.get("teacher").is_none() && alone.get("semantic").is_none(), "{alone}");
+    // The same student (the record's bytes are encoded anew, so only its size is compared).
+    let same = |entry: &serde_json::Value| {
+        let mut entry = entry.clone();
+        entry["weights"] = entry["weights"]["size_bytes"].clone();
+        entry
+    };
+    assert_eq!(same(&alone["student"]), same(&manifest["student"]));
+    for file in ["teacher.bpk", "teacher.json", "semantic.bpk", "semantic.json"] {
+        assert!(!weights.join(file).exists(), "{file} left behind");
+    }
+    let bundle =
+        tsak::infer::bundle_files::BundleFiles::from_zip("student-only.zip", &std::fs::read(&zip).unwrap()).unwrap();
+    let decoded = tsak::infer::bundle::ModelBundle::from_files(&bundle, &burn::tensor::Device::flex()).unwrap();
+    assert!(decoded.teacher.is_none());
+    let output = Command::new(env!("CARGO_BIN_EXE_trainer"))
+        .args(["evaluate", "--weights", weights.to_str().unwrap(), "--data", &data_arg, "--check"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("a student-only bundle: no teacher to score"));
     // A damaged weights file is refused by name.
     let student = weights.join("student.bpk");
     let mut bytes = std::fs::read(&student).unwrap();

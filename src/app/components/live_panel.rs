@@ -11,12 +11,14 @@ use crate::app::components::live_timeline::LiveTimeline;
 use crate::app::components::probability_bars::ProbabilityBars;
 use crate::app::components::recorder_panel::RecorderPanel;
 use crate::app::live::link;
-use crate::app::live::session::{Live, POSITIONS, SlotView, use_live};
+use crate::app::live::session::{Live, SlotView, use_live};
 use crate::app::replay::use_replay;
 use crate::ble::profile::ProfileId;
 use crate::data::channels::sensors;
-use crate::infer::embedded::EmbeddedModels;
+use crate::infer::model_choice::label_of;
 use crate::infer::prediction::{ModelPrediction, Which};
+use crate::live::positions::{missing_positions, position_label, positions_to_offer};
+use crate::model::manifest::Manifest;
 
 fn selected(event: &Event) -> String {
     event.target().expect("a select").unchecked_into::<HtmlSelectElement>().value()
@@ -25,13 +27,26 @@ fn selected(event: &Event) -> String {
 #[component]
 fn ConnectForm(live: Live) -> impl IntoView {
     let profile = RwSignal::new(ProfileId::TsakOpen);
-    let position = RwSignal::new(POSITIONS[0].0.to_string());
+    // The positions follow the live models (a team's bundle may read `waist`); the first, the
+    // student's, is picked whenever they change.
+    let offered = Memo::new(move |_| live.manifest.with(positions_to_offer));
+    let position = RwSignal::new(String::new());
+    Effect::new(move |_| position.set(offered.with(|o| o.first().cloned().unwrap_or_default())));
     let profiles = ProfileId::ALL
         .into_iter()
         .map(|id| view! { <option value=id.value() selected=move || profile.get() == id>{id.profile().name}</option> })
         .collect_view();
-    let positions =
-        POSITIONS.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view();
+    let positions = move || {
+        offered
+            .get()
+            .into_iter()
+            .map(|value| {
+                let label = position_label(&value);
+                let chosen = value.clone();
+                view! { <option value=value selected=move || position.with(|p| *p == chosen)>{label}</option> }
+            })
+            .collect_view()
+    };
     let connect = move |_| live.connect(profile.get_untracked(), position.get_untracked());
     view! {
         <section class="sources live-connect" aria-label="Connect a wearable">
@@ -111,17 +126,41 @@ fn AxesEditor(live: Live) -> impl IntoView {
     }
 }
 
+/// What a live card calls its model: where its inputs are worn, or that the bundle has none.
+fn live_title(which: Which, manifest: &Manifest) -> String {
+    let worn = |entry: &crate::model::manifest::ModelEntry| {
+        let mut positions: Vec<String> = Vec::new();
+        for input in &entry.inputs {
+            let label = input.position.replace('_', " ");
+            if !positions.contains(&label) {
+                positions.push(label);
+            }
+        }
+        positions.join(", ")
+    };
+    match (which, &manifest.teacher) {
+        (Which::Student, _) => format!("Student ({})", worn(&manifest.student)),
+        (Which::Teacher, Some(teacher)) => format!("Teacher ({})", worn(teacher)),
+        (Which::Teacher, None) => "Teacher: none in this bundle (student only)".into(),
+    }
+}
+
 /// One model's live answer: class, top probabilities, this window's latency and the p50/p95
 /// over the recent windows.
 #[component]
-fn LivePrediction(which: Which, title: &'static str, prediction: Signal<Option<ModelPrediction>>) -> impl IntoView {
+fn LivePrediction(which: Which, prediction: Signal<Option<ModelPrediction>>) -> impl IntoView {
     let live = use_live();
     let id = match which {
         Which::Student => "student",
         Which::Teacher => "teacher",
     };
-    let names: Vec<String> = EmbeddedModels::LIVE.manifest().classes.iter().map(|c| c.name.clone()).collect();
-    let class = move || prediction.get().map(|p| names[p.class].clone()).unwrap_or_else(|| "—".into());
+    let manifest = live.manifest;
+    let class = move || {
+        prediction
+            .get()
+            .and_then(|p| manifest.with(|m| m.classes.get(p.class).map(|c| c.name.clone())))
+            .unwrap_or_else(|| "—".into())
+    };
     let detail = move || {
         prediction
             .get()
@@ -133,10 +172,10 @@ fn LivePrediction(which: Which, title: &'static str, prediction: Signal<Option<M
     };
     view! {
         <article class="model-card">
-            <h2>{title}</h2>
+            <h2>{move || manifest.with(|m| live_title(which, m))}</h2>
             <p class="prediction" data-testid=format!("{id}-prediction")>{class}</p>
             <p data-testid=format!("{id}-latency")>{detail}</p>
-            <ProbabilityBars prediction=prediction manifest=Signal::stored(EmbeddedModels::LIVE.manifest()) />
+            <ProbabilityBars prediction=prediction manifest=manifest.into() />
             <dl class="figures">
                 <dt>"Latency per window"</dt>
                 <dd data-testid=format!("{id}-latency-percentiles")>{percentiles}</dd>
@@ -174,6 +213,11 @@ pub fn LivePanel(on_replay: Callback<()>) -> impl IntoView {
             })
         })
     };
+    // What the models lack: positions no device streams from.
+    let needs = move || {
+        let connected: Vec<String> = live.slots.with(|slots| slots.iter().map(|s| s.position.clone()).collect());
+        live.manifest.with(|m| missing_positions(m, &connected))
+    };
     view! {
         <ConnectForm live=live />
         <ul class="devices" data-testid="ble-devices">
@@ -182,9 +226,17 @@ pub fn LivePanel(on_replay: Callback<()>) -> impl IntoView {
         <AxesEditor live=live />
         {move || live.error.get().map(|e| view! { <p class="error" data-testid="error">{e}</p> })}
         <div class="models">
-            <LivePrediction which=Which::Student title="Student (one wrist)" prediction=student />
-            <LivePrediction which=Which::Teacher title="Teacher (both arms)" prediction=teacher />
+            <LivePrediction which=Which::Student prediction=student />
+            <LivePrediction which=Which::Teacher prediction=teacher />
         </div>
+        <p class="missing" data-testid="live-needs">{needs}</p>
+        <p class="hint" data-testid="live-models">{move || {
+            let models = replay.live_models.with(|m| replay.bundles.with(|loaded| label_of(m, loaded)));
+            match live.waiting_models.get() {
+                Some(next) => format!("Live runs the models {models}; {next} take over when the recording stops."),
+                None => format!("Live runs the models {models}."),
+            }
+        }}</p>
         <p class="missing" data-testid="teacher-missing">{missing}</p>
         <p class="hint" data-testid="teacher-stand-ins">{move || {
             let stood_in = live.stand_ins.get();

@@ -7,19 +7,24 @@ use leptos::prelude::*;
 
 use crate::app::components::timeline::{ROW_HEIGHT, draw, short_labels};
 use crate::app::live::session::use_live;
-use crate::infer::embedded::EmbeddedModels;
 
 #[component]
 pub fn LiveTimeline() -> impl IntoView {
     let live = use_live();
     let canvas = NodeRef::<Canvas>::new();
-    let manifest = EmbeddedModels::LIVE.manifest();
-    let null_index = manifest.classes.iter().position(|c| c.id == manifest.null_id).unwrap_or(0);
-    let labels = short_labels(&manifest.classes, manifest.null_id);
+    // The classes follow the live models.
+    let classes = Memo::new(move |_| {
+        live.manifest.with(|m| {
+            let null_index = m.classes.iter().position(|c| c.id == m.null_id).unwrap_or(0);
+            (short_labels(&m.classes, m.null_id), null_index)
+        })
+    });
     Effect::new(move |_| {
         let rows = live.history.with(|h| h.rows());
         if let Some(canvas) = canvas.get() {
-            draw(&canvas, ["label", "student", "teacher"], &rows, &labels, None, null_index);
+            classes.with(|(labels, null_index)| {
+                draw(&canvas, ["label", "student", "teacher"], &rows, labels, None, *null_index)
+            });
         }
     });
     view! {

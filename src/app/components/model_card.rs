@@ -35,6 +35,12 @@ struct Facts {
     title: String,
     /// Class names, in the models' output order.
     names: Vec<String>,
+    /// `None` when the bundle has no such model (a student-only bundle's teacher).
+    cost: Option<Cost>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Cost {
     params: u64,
     flops: u64,
     bytes: u64,
@@ -54,30 +60,48 @@ fn positions(entry: &crate::model::manifest::ModelEntry) -> String {
 fn facts(which: Which, manifest: &Manifest) -> Facts {
     let names = manifest.classes.iter().map(|c| c.name.clone()).collect();
     match which {
-        Which::Student => Facts {
-            title: format!(
-                "Student: {} channels, {} ({} KD)",
-                manifest.student.inputs.len(),
-                positions(&manifest.student),
-                manifest.student.kd_strategy.clone().unwrap_or_default()
-            ),
-            names,
-            params: manifest.student.params,
-            flops: manifest.student.flops,
-            bytes: manifest.student.weights.size_bytes,
-        },
-        Which::Teacher => Facts {
-            title: format!(
-                "Teacher: {} channels, {}, + semantic classifier",
-                manifest.teacher.inputs.len(),
-                positions(&manifest.teacher)
-            ),
-            names,
-            params: manifest.teacher.params + manifest.semantic.params,
-            flops: manifest.teacher.flops + manifest.semantic.flops,
-            bytes: manifest.teacher.weights.size_bytes + manifest.semantic.weights.size_bytes,
+        Which::Student => {
+            let student = &manifest.student;
+            Facts {
+                title: format!(
+                    "Student: {} channels, {} ({} KD)",
+                    student.inputs.len(),
+                    positions(student),
+                    student.kd_strategy.clone().unwrap_or_default()
+                ),
+                names,
+                cost: Some(Cost { params: student.params, flops: student.flops, bytes: student.weights.size_bytes }),
+            }
+        }
+        Which::Teacher => match manifest.teacher_models() {
+            Some(teacher) => Facts {
+                title: format!(
+                    "Teacher: {} channels, {}, + semantic classifier",
+                    teacher.teacher.inputs.len(),
+                    positions(teacher.teacher)
+                ),
+                names,
+                cost: Some(Cost { params: teacher.params(), flops: teacher.flops(), bytes: teacher.weight_bytes() }),
+            },
+            None => Facts { title: "Teacher: none in this bundle".into(), names, cost: None },
         },
     }
+}
+
+/// Why the teacher does not answer, or answers without some inputs, if so.
+fn teacher_note(has_teacher: bool, info: &crate::infer::session_info::SessionInfo) -> Option<String> {
+    if !has_teacher {
+        return Some("This bundle has the student only (a student-only export): no teacher to compare with.".into());
+    }
+    if info.teacher_missing.is_empty() {
+        return None;
+    }
+    let lacking = crate::data::channels::sensors(&info.teacher_missing).join(", ");
+    Some(if info.teacher_runs {
+        format!("The teacher runs without {lacking}: this session lacks them.")
+    } else {
+        format!("The teacher cannot run on this session: it has none of its inputs ({lacking}).")
+    })
 }
 
 #[component]
@@ -111,19 +135,14 @@ pub fn ModelCard(which: Which) -> impl IntoView {
         latencies.get().map(|(p50, p95)| format!("p50 {p50:.2} ms · p95 {p95:.2} ms")).unwrap_or_else(|| "—".into())
     };
     let missing = move || match which {
-        Which::Teacher => replay.info.with(|i| {
-            i.as_ref().filter(|i| !i.teacher_missing.is_empty()).map(|i| {
-                let lacking = crate::data::channels::sensors(&i.teacher_missing).join(", ");
-                if i.teacher_runs {
-                    format!("The teacher runs without {lacking}: this session lacks them.")
-                } else {
-                    format!("The teacher cannot run on this session: it has none of its inputs ({lacking}).")
-                }
-            })
-        }),
+        Which::Teacher => {
+            let has_teacher = manifest.with(|m| m.teacher.is_some());
+            replay.info.with(|i| i.as_ref().and_then(|i| teacher_note(has_teacher, i)))
+        }
         Which::Student => None,
     };
     let title = move || facts.with(|f| f.title.clone());
+    let cost = move |show: fn(Cost) -> String| facts.with(|f| f.cost.map_or_else(|| "—".into(), show));
     view! {
         <article class="model-card" aria-label=title>
             <h2>{title}</h2>
@@ -139,11 +158,11 @@ pub fn ModelCard(which: Which) -> impl IntoView {
                 <dt>"Latency per window"</dt>
                 <dd data-testid=test_id(which, "latency")>{latency}</dd>
                 <dt>"Parameters"</dt>
-                <dd>{move || facts.with(|f| thousands(f.params))}</dd>
+                <dd>{move || cost(|c| thousands(c.params))}</dd>
                 <dt>"FLOPs per window"</dt>
-                <dd>{move || facts.with(|f| thousands(f.flops))}</dd>
+                <dd>{move || cost(|c| thousands(c.flops))}</dd>
                 <dt>"Weights"</dt>
-                <dd>{move || facts.with(|f| format!("{:.0} kB", f.bytes as f64 / 1000.0))}</dd>
+                <dd>{move || cost(|c| format!("{:.0} kB", c.bytes as f64 / 1000.0))}</dd>
             </dl>
         </article>
     }

@@ -78,15 +78,18 @@ fn BundleFacts() -> impl IntoView {
 /// The teacher with its semantic classifier: their cost together, and both held-out scores
 /// (the semantic classifier's is the teacher's final answer).
 fn teacher_line(m: &Manifest) -> String {
-    let (teacher, semantic) = (&m.teacher, &m.semantic);
+    let Some(models) = m.teacher_models() else {
+        return "none: a student-only bundle".into();
+    };
+    let (teacher, semantic) = (models.teacher, models.semantic);
     let inputs: Vec<&str> = teacher.inputs.iter().map(|i| i.name.as_str()).collect();
     format!(
         "{} inputs ({}); {} params, {:.2} MFLOPs with its semantic classifier; held-out macro-F1 {:.3} \
          (semantic classifier, its final answer; combined head {:.3}) ({})",
         inputs.len(),
         inputs.join(", "),
-        teacher.params + semantic.params,
-        (teacher.flops + semantic.flops) as f64 / 1e6,
+        models.params(),
+        models.flops() as f64 / 1e6,
         semantic.metrics.macro_f1,
         teacher.metrics.macro_f1,
         semantic.metrics.evaluated_on

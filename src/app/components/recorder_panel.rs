@@ -18,6 +18,7 @@ fn input_value(event: &Event) -> String {
 fn LabelPicker(recordings: Recordings) -> impl IntoView {
     let classes = Memo::new(move |_| {
         recordings.current.track();
+        recordings.track_live_models();
         recordings.classes().classes
     });
     view! {

@@ -115,7 +115,7 @@ pub struct Recordings {
 impl Recordings {
     /// Creates the context, opens the journal and lists what it holds.
     pub fn provide(live: Live) -> Recordings {
-        let classes = ClassTable::openpack_operations();
+        let classes = live.classes();
         let recordings = Recordings {
             current: RwSignal::new(None),
             saved: RwSignal::new(Vec::new()),
@@ -142,6 +142,15 @@ impl Recordings {
                     recordings.refresh().await;
                 }
                 Err(e) => recordings.error.set(Some(format!("Recordings will not survive a reload: {e}"))),
+            }
+        });
+        // Labels follow the live models: a label theirs do not know goes back to their Null
+        // (a recording keeps its own classes).
+        Effect::new(move |_| {
+            let classes = live.manifest.with(|m| m.class_table());
+            let idle = recordings.current.with_untracked(Option::is_none);
+            if idle && classes.index_of(recordings.label.get_untracked()).is_none() {
+                recordings.label.set(classes.null_id);
             }
         });
         if let Ok(handle) = set_interval_with_handle(move || recordings.tick(), TICK) {
@@ -182,10 +191,12 @@ impl Recordings {
         let subject = if subject.trim().is_empty() { "worker".to_string() } else { subject.trim().to_string() };
         let origin = self.live.origin_unix_ms();
         let label = self.label.get_untracked();
-        let new = |channels| Recording::new(&id, &name, &subject, 0.0, channels, ClassTable::openpack_operations());
+        let classes = self.live.classes();
+        let new = |channels| Recording::new(&id, &name, &subject, 0.0, channels, classes);
         match self.live.with_frames(|frames| Recorder::start(frames, origin, new, label)) {
             Ok(recorder) => {
                 state.recorder = Some(recorder);
+                self.live.recording.set(true);
                 state.saved_seconds = 0.0;
                 state.last_save_ms = unix_ms();
                 self.error.set(None);
@@ -233,6 +244,7 @@ impl Recordings {
                     let state = recordings.state.get_value();
                     let mut state = state.borrow_mut();
                     state.recorder = Some(recorder);
+                    recordings.live.recording.set(true);
                     state.saved_seconds = saved_seconds;
                     state.last_save_ms = unix_ms();
                     drop(state);
@@ -254,7 +266,9 @@ impl Recordings {
             Some(recorder) => {
                 recorder.recording.label(text).map_err(|e| e.to_string()).inspect(|&id| recorder.label = id)
             }
-            None => ClassTable::openpack_operations()
+            None => self
+                .live
+                .classes()
                 .resolve(text)
                 .ok_or_else(|| format!("\"{}\": free labels are added while recording", text.trim())),
         };
@@ -269,6 +283,12 @@ impl Recordings {
         }
     }
 
+    /// Subscribes the caller to changes of the live models, whose classes are the labels offered
+    /// before a recording starts.
+    pub fn track_live_models(&self) {
+        self.live.manifest.track();
+    }
+
     /// The classes a label can be picked from: the recording's (with its free labels) or the
     /// model's.
     pub fn classes(&self) -> ClassTable {
@@ -277,7 +297,7 @@ impl Recordings {
             .borrow()
             .recorder
             .as_ref()
-            .map_or_else(ClassTable::openpack_operations, |r| r.recording.meta.classes.clone())
+            .map_or_else(|| self.live.classes(), |r| r.recording.meta.classes.clone())
     }
 
     /// Stops recording and saves the rest. If the browser cannot keep it (no IndexedDB, or a
@@ -286,11 +306,12 @@ impl Recordings {
         let state = self.state.get_value();
         let Some(mut recorder) = state.borrow_mut().recorder.take() else { return };
         self.live.with_frames(|frames| recorder.pull(frames));
+        self.live.recording.set(false);
         let id = recorder.recording.meta.id.clone();
         state.borrow_mut().finishing = Some(id.clone());
         self.finishing.set(true);
         // A free label belongs to this recording only; the next one starts from the model's.
-        let models = ClassTable::openpack_operations();
+        let models = self.live.classes();
         if models.index_of(self.label.get_untracked()).is_none() {
             self.label.set(models.null_id);
         }

@@ -14,23 +14,19 @@ use web_sys::BluetoothDevice;
 use crate::app::replay::Replay;
 use crate::ble::profile::{Decoder, Profile, ProfileId};
 use crate::data::classes::ClassId;
+use crate::infer::embedded::EmbeddedModels;
+use crate::infer::model_choice::{ModelsId, label_of, manifest_of};
 use crate::live::connection::{Action, Connection, LinkState, Policy};
 use crate::live::frames::LiveFrames;
 use crate::live::history::{LiveEntry, LiveHistory};
 use crate::live::rate::RateMeter;
 use crate::live::scheduler::WindowScheduler;
+use crate::model::manifest::Manifest;
 use crate::protocol::ToWorker;
 
 use super::link::{self, OpenLink};
 use crate::app::browser::clock_ms;
 
-/// Body positions a device can be worn at: the ATR positions the models know.
-pub const POSITIONS: [(&str, &str); 4] = [
-    ("right_wrist", "Right wrist"),
-    ("left_wrist", "Left wrist"),
-    ("right_upper_arm", "Right upper arm"),
-    ("left_upper_arm", "Left upper arm"),
-];
 const TICK: Duration = Duration::from_millis(100);
 /// How long each stream keeps its frames (s): two minutes. A hidden tab's timers may wake only
 /// once a minute (Chrome's intensive throttling) while Bluetooth notifications keep arriving,
@@ -110,52 +106,120 @@ pub struct Live {
     pub history: RwSignal<LiveHistory>,
     /// The model class of the label being recorded, if recording: the timeline's truth row.
     pub truth: RwSignal<Option<ClassId>>,
+    /// The models live windows go to, and their manifest: the grid's rate, the windows, the
+    /// positions and the classes follow it (see [`ModelsId::live`]).
+    pub models: RwSignal<ModelsId>,
+    pub manifest: RwSignal<Manifest>,
+    /// True while the recorder records: the grid it reads from is then not rebuilt for other
+    /// models (they wait, and the page says so, until the recording stops).
+    pub recording: RwSignal<bool>,
+    /// The models waiting for the recording to stop, if any (their name).
+    pub waiting_models: RwSignal<Option<String>>,
     store: StoredValue<Shared, LocalStorage>,
     replay: Replay,
+}
+
+/// The frames each stream keeps for `manifest`'s models: two minutes, and at least four windows.
+fn keep_frames(manifest: &Manifest) -> usize {
+    (4 * manifest.window.length).max((KEEP_SECONDS * manifest.sample_rate_hz).round() as usize)
+}
+
+/// A store for `manifest`'s models: a grid at their rate (so their windows mean what they were
+/// trained on), cut into their windows.
+fn store_for(manifest: &Manifest) -> Store {
+    let rate_hz = manifest.sample_rate_hz;
+    Store {
+        frames: LiveFrames::new(clock_ms(), rate_hz, keep_frames(manifest)),
+        slots: Vec::new(),
+        scheduler: WindowScheduler::new(
+            manifest.window.length,
+            manifest.window.hop as u64,
+            (WINDOW_GRACE_SECONDS * rate_hz).round() as u64,
+            student_position(manifest),
+            manifest.teacher.iter().flat_map(|t| t.inputs.iter().map(|i| i.name.clone())).collect(),
+            manifest.null_id,
+        ),
+    }
+}
+
+fn history_for(manifest: &Manifest) -> LiveHistory {
+    LiveHistory::new((HISTORY_SECONDS * manifest.sample_rate_hz).round() as u64, manifest.window.hop as u64)
 }
 
 impl Live {
     /// Creates the context and starts its tick; the models are the replay's worker's.
     pub fn provide(replay: Replay) -> Live {
-        let manifest = crate::infer::embedded::EmbeddedModels::LIVE.manifest();
-        // The live grid runs at the live models' rate, so their windows mean what they were
-        // trained on (33.3 Hz for the real OpenPack sample's models, 30 Hz for the synthetic).
-        let rate_hz = manifest.sample_rate_hz;
-        let frames_in = |seconds: f64| (seconds * rate_hz).round() as u64;
-        let keep = (4 * manifest.window.length).max(frames_in(KEEP_SECONDS) as usize);
-        let store = Rc::new(RefCell::new(Store {
-            frames: LiveFrames::new(clock_ms(), rate_hz, keep),
-            slots: Vec::new(),
-            scheduler: WindowScheduler::new(
-                manifest.window.length,
-                manifest.window.hop as u64,
-                frames_in(WINDOW_GRACE_SECONDS),
-                student_position(&manifest),
-                manifest.teacher.inputs.iter().map(|i| i.name.clone()).collect(),
-                manifest.null_id,
-            ),
-        }));
+        let models = replay.live_models.get_untracked();
+        let manifest = manifest_of(&models, &[]).unwrap_or_else(|| EmbeddedModels::LIVE.manifest());
         let live = Live {
             slots: RwSignal::new(Vec::new()),
             error: RwSignal::new(None),
             skipped_windows: RwSignal::new(0),
             stand_ins: RwSignal::new(Vec::new()),
-            history: RwSignal::new(LiveHistory::new(frames_in(HISTORY_SECONDS), manifest.window.hop as u64)),
+            history: RwSignal::new(history_for(&manifest)),
             truth: RwSignal::new(None),
-            store: StoredValue::new_local(store),
+            store: StoredValue::new_local(Rc::new(RefCell::new(store_for(&manifest)))),
+            models: RwSignal::new(models),
+            manifest: RwSignal::new(manifest),
+            recording: RwSignal::new(false),
+            waiting_models: RwSignal::new(None),
             replay,
         };
         provide_context(live);
-        let classes = manifest.classes.clone();
         Effect::new(move |_| {
             let Some(result) = replay.live_result.get() else { return };
-            let truth = live.truth.get_untracked().and_then(|id| classes.iter().position(|c| c.id == id));
+            let truth = live
+                .truth
+                .get_untracked()
+                .and_then(|id| live.manifest.with_untracked(|m| m.classes.iter().position(|c| c.id == id)));
             live.history.update(|h| h.push(LiveEntry { end_frame: result.end_frame, result: result.result, truth }));
+        });
+        // Live follows the models the user picked (a loaded bundle runs live too).
+        Effect::new(move |_| {
+            let wanted = replay.models.get().live();
+            let Some(manifest) = replay.bundles.with(|loaded| manifest_of(&wanted, loaded)) else { return };
+            if live.models.with_untracked(|current| *current == wanted) {
+                live.waiting_models.set(None);
+            } else if live.recording.get() {
+                live.waiting_models.set(Some(replay.bundles.with(|loaded| label_of(&wanted, loaded))));
+            } else {
+                live.waiting_models.set(None);
+                live.use_models(wanted, manifest);
+            }
         });
         if let Ok(handle) = set_interval_with_handle(move || live.tick(), TICK) {
             on_cleanup(move || handle.clear());
         }
         live
+    }
+
+    /// Runs live windows through `models` from now on: a fresh grid at their rate (the devices
+    /// streaming now carry on into it, each with its axes), their windows, an empty history.
+    fn use_models(&self, models: ModelsId, manifest: Manifest) {
+        let shared = self.shared();
+        {
+            let mut store = shared.borrow_mut();
+            let mut fresh = store_for(&manifest);
+            for slot in &store.slots {
+                let axes = store.frames.axes(&slot.position).unwrap_or_else(|| slot.profile.default_axes());
+                fresh.frames.connect(&slot.position, slot.profile.gyro, axes);
+            }
+            let Store { frames, scheduler, .. } = &mut *store;
+            *frames = fresh.frames;
+            *scheduler = fresh.scheduler;
+        }
+        self.history.set(history_for(&manifest));
+        self.stand_ins.set(Vec::new());
+        self.replay.live_models.set(models.clone());
+        self.replay.live_result.set(None);
+        self.replay.send(&ToWorker::UseLiveModels(models.clone()));
+        self.models.set(models);
+        self.manifest.set(manifest);
+    }
+
+    /// The live models' classes (untracked).
+    pub fn classes(&self) -> crate::data::classes::ClassTable {
+        self.manifest.with_untracked(Manifest::class_table)
     }
 
     fn shared(&self) -> Shared {
@@ -357,7 +421,7 @@ fn take_slot(slots: &mut Vec<Slot>, position: &str) -> Option<Slot> {
 }
 
 /// The body position of the student's inputs (`right_wrist/acc_x` -> `right_wrist`).
-pub fn student_position(manifest: &crate::model::manifest::Manifest) -> String {
+pub fn student_position(manifest: &Manifest) -> String {
     manifest.student.inputs.first().map_or_else(|| "right_wrist".into(), |i| i.position.clone())
 }
 

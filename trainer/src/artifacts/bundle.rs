@@ -24,12 +24,22 @@ pub struct ExportInputs<'a> {
     pub classes: &'a ClassTable,
     pub window: WindowConfig,
     pub sample_rate_hz: f64,
-    pub teacher: (&'a TeacherConfig, &'a Teacher, &'a ChannelStats, &'a Scores),
-    pub semantic: (&'a SemanticClassifierConfig, &'a SemanticClassifier, &'a Scores),
+    /// `None` writes a student-only bundle.
+    pub teacher: Option<TeacherExport<'a>>,
     pub student: (&'a StudentConfig, &'a Student, &'a ChannelStats, &'a Scores, String),
     /// Which sessions the metrics come from.
     pub evaluated_on: String,
 }
+
+/// The teacher and its semantic classifier, with their inputs' statistics and test scores.
+pub struct TeacherExport<'a> {
+    pub teacher: (&'a TeacherConfig, &'a Teacher, &'a ChannelStats, &'a Scores),
+    pub semantic: (&'a SemanticClassifierConfig, &'a SemanticClassifier, &'a Scores),
+}
+
+/// The files a teacher adds to a bundle: removed from a folder a student-only bundle is
+/// written into, so the folder holds the bundle and nothing left from an earlier export.
+const TEACHER_FILES: [&str; 4] = ["teacher.bpk", "teacher.json", "semantic.bpk", "semantic.json"];
 
 /// Writes the weights, configs and `manifest.json` into `dir`.
 pub fn export(dir: &Path, inputs: &ExportInputs<'_>) -> Result<Manifest> {
@@ -39,8 +49,6 @@ pub fn export(dir: &Path, inputs: &ExportInputs<'_>) -> Result<Manifest> {
         macro_f1: scores.macro_f1,
         accuracy: scores.accuracy,
     };
-    let (t_config, teacher, t_stats, t_scores) = inputs.teacher;
-    let (s_config, semantic, s_scores) = inputs.semantic;
     let (st_config, student, st_stats, st_scores, strategy) =
         (inputs.student.0, inputs.student.1, inputs.student.2, inputs.student.3, &inputs.student.4);
     let time = inputs.window.length;
@@ -57,23 +65,35 @@ pub fn export(dir: &Path, inputs: &ExportInputs<'_>) -> Result<Manifest> {
             kd_strategy,
         })
     };
-    // The semantic classifier eats the teacher's representations, so it has the teacher's inputs.
-    let teacher_entry = entry(
-        "teacher",
-        ModelFiles::of(teacher, t_config)?,
-        t_stats,
-        teacher_flops(t_config, time).total(),
-        t_scores,
-        None,
-    )?;
-    let semantic_entry = entry(
-        "semantic",
-        ModelFiles::of(semantic, s_config)?,
-        t_stats,
-        semantic_flops(s_config).total(),
-        s_scores,
-        None,
-    )?;
+    let (teacher_entry, semantic_entry) = match &inputs.teacher {
+        Some(TeacherExport {
+            teacher: (t_config, teacher, t_stats, t_scores),
+            semantic: (s_config, semantic, s_scores),
+        }) => {
+            let teacher_entry = entry(
+                "teacher",
+                ModelFiles::of(*teacher, t_config)?,
+                t_stats,
+                teacher_flops(t_config, time).total(),
+                t_scores,
+                None,
+            )?;
+            // The semantic classifier eats the teacher's representations, so it has the teacher's inputs.
+            let semantic_entry = entry(
+                "semantic",
+                ModelFiles::of(*semantic, s_config)?,
+                t_stats,
+                semantic_flops(s_config).total(),
+                s_scores,
+                None,
+            )?;
+            (Some(teacher_entry), Some(semantic_entry))
+        }
+        None => {
+            remove_stale(dir, &TEACHER_FILES)?;
+            (None, None)
+        }
+    };
     let student_entry = entry(
         "student",
         ModelFiles::of(student, st_config)?,
@@ -97,6 +117,20 @@ pub fn export(dir: &Path, inputs: &ExportInputs<'_>) -> Result<Manifest> {
     std::fs::write(&path, serde_json::to_string_pretty(&manifest)? + "\n")
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(manifest)
+}
+
+/// Removes `names` from `dir` where they exist.
+fn remove_stale(dir: &Path, names: &[&str]) -> Result<()> {
+    for name in names {
+        let path = dir.join(name);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("cannot remove {}", path.display()));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<FileEntry> {

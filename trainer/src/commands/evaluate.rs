@@ -18,7 +18,7 @@ use tsak::infer::engine::argmax_rows;
 use tsak::infer::inputs::{ModelWindows, model_windows, model_windows_without};
 use tsak::infer::metrics::{Scores, score};
 use tsak::infer::seconds::{Seconds, session_seconds};
-use tsak::model::manifest::Manifest;
+use tsak::model::manifest::{Manifest, ModelEntry};
 
 use crate::training::dataset::{DataSource, LabelledSession, SplitChoice, load};
 
@@ -41,39 +41,58 @@ pub struct EvaluateArgs {
     pub json: bool,
 }
 
-/// The three models' scores on the test subjects.
+/// The models' scores on the test subjects.
 #[derive(Debug, Clone, Serialize)]
 pub struct Evaluation {
     pub manifest: Manifest,
-    /// The teacher's combined head.
-    pub teacher: Scores,
-    /// The teacher's final answer: the semantic classifier.
-    pub semantic: Scores,
+    /// `None` for a student-only bundle.
+    pub teacher: Option<TeacherScores>,
     pub student: Scores,
     /// Teacher inputs some test session lacked (the teacher ran without them), by sensor.
     pub teacher_missing: Vec<String>,
 }
 
+/// The teacher's two answers.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeacherScores {
+    /// The teacher's combined head.
+    pub combined: Scores,
+    /// The teacher's final answer: the semantic classifier.
+    pub semantic: Scores,
+}
+
+impl Evaluation {
+    /// Each model the bundle has, with what its manifest entry says and what it scored now.
+    fn rows(&self) -> Vec<(&'static str, &ModelEntry, &Scores)> {
+        let m = &self.manifest;
+        let mut rows = Vec::new();
+        if let (Some(entries), Some(scores)) = (m.teacher_models(), &self.teacher) {
+            rows.push(("teacher (combined head)", entries.teacher, &scores.combined));
+            rows.push(("teacher (semantic classifier)", entries.semantic, &scores.semantic));
+        }
+        rows.push(("student", &m.student, &self.student));
+        rows
+    }
+}
+
 pub fn run(args: &EvaluateArgs) -> Result<()> {
     let evaluation = evaluate(&args.weights, &args.data, &args.split)?;
-    let m = &evaluation.manifest;
     if args.json {
         let scores = serde_json::json!({
-            "teacher_combined_head": &evaluation.teacher,
-            "teacher": &evaluation.semantic,
+            "teacher_combined_head": evaluation.teacher.as_ref().map(|t| &t.combined),
+            "teacher": evaluation.teacher.as_ref().map(|t| &t.semantic),
             "student": &evaluation.student,
             "teacher_missing": &evaluation.teacher_missing,
         });
         println!("{}", serde_json::to_string_pretty(&scores)?);
     } else {
+        if evaluation.teacher.is_none() {
+            println!("a student-only bundle: no teacher to score");
+        }
         if !evaluation.teacher_missing.is_empty() {
             println!("the teacher ran without {} (not in the data)", evaluation.teacher_missing.join(", "));
         }
-        for (name, entry, scores) in [
-            ("teacher (combined head)", &m.teacher, &evaluation.teacher),
-            ("teacher (semantic classifier)", &m.semantic, &evaluation.semantic),
-            ("student", &m.student, &evaluation.student),
-        ] {
+        for (name, entry, scores) in evaluation.rows() {
             println!(
                 "{name:<30} macro-F1 {:.6} (manifest {:.6})  accuracy {:.4}",
                 scores.macro_f1, entry.metrics.macro_f1, scores.accuracy
@@ -89,12 +108,7 @@ pub fn run(args: &EvaluateArgs) -> Result<()> {
 
 /// Fails with the first model whose macro-F1 or accuracy differs from the manifest.
 pub fn check(evaluation: &Evaluation) -> Result<()> {
-    let m = &evaluation.manifest;
-    for (name, entry, scores) in [
-        ("teacher", &m.teacher, &evaluation.teacher),
-        ("semantic", &m.semantic, &evaluation.semantic),
-        ("student", &m.student, &evaluation.student),
-    ] {
+    for (name, entry, scores) in evaluation.rows() {
         let (f1, acc) = (entry.metrics.macro_f1, entry.metrics.accuracy);
         if (scores.macro_f1 - f1).abs() > 1e-9 || (scores.accuracy - acc).abs() > 1e-9 {
             bail!(
@@ -115,12 +129,10 @@ pub fn load_bundle(dir: &Path, device: &Device) -> Result<ModelBundle> {
     let manifest: Manifest = serde_json::from_str(&manifest_json)
         .with_context(|| format!("{} is not a manifest", manifest_path.display()))?;
     let mut files = HashMap::new();
-    for entry in [&manifest.teacher, &manifest.semantic, &manifest.student] {
-        for file in [&entry.weights, &entry.config] {
-            let path = dir.join(&file.path);
-            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            files.insert(file.path.clone(), bytes);
-        }
+    for file in manifest.files() {
+        let path = dir.join(&file.path);
+        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        files.insert(file.path.clone(), bytes);
     }
     ModelBundle::load(&manifest_json, |name| files.get(name).map(Vec::as_slice), device)
         .map_err(|e| anyhow::anyhow!("{}: {}", dir.join(&e.file).display(), e.message))
@@ -135,31 +147,33 @@ pub fn evaluate(weights: &Path, data: &DataSource, split: &SplitChoice) -> Resul
         eprintln!("warning: {note}");
     }
     let classes = bundle.classes();
-    let (mut teacher, mut semantic, mut student) = (Seconds::default(), Seconds::default(), Seconds::default());
+    let (mut combined, mut semantic, mut student) = (Seconds::default(), Seconds::default(), Seconds::default());
     let mut teacher_missing: Vec<String> = Vec::new();
+    let window = bundle.manifest.window;
     for session in &data.test {
         let context = || format!("session {}", session.name);
-        let window = bundle.manifest.window;
-        let teacher_windows = model_windows_without(&session.frames, &bundle.manifest.teacher.normalisation, window)
-            .with_context(context)?;
-        let student_windows =
-            model_windows(&session.frames, &bundle.manifest.student.normalisation, window).with_context(context)?;
-        for sensor in sensors(&teacher_windows.missing) {
-            if !teacher_missing.contains(&sensor) {
-                teacher_missing.push(sensor);
+        if let (Some(entry), Some(models)) = (&bundle.manifest.teacher, &bundle.teacher) {
+            let windows = model_windows_without(&session.frames, &entry.normalisation, window).with_context(context)?;
+            for sensor in sensors(&windows.missing) {
+                if !teacher_missing.contains(&sensor) {
+                    teacher_missing.push(sensor);
+                }
             }
+            let logits = models.logits(&windows, 0..windows.len(), &device);
+            combined.extend(seconds(session, &windows, logits.combined, &classes));
+            semantic.extend(seconds(session, &windows, logits.semantic, &classes));
         }
-        let all = 0..teacher_windows.len();
-        let logits = bundle.teacher_logits(&teacher_windows, all, &device);
-        teacher.extend(seconds(session, &teacher_windows, logits.combined, &classes));
-        semantic.extend(seconds(session, &teacher_windows, logits.semantic, &classes));
-        let logits = bundle.student_logits(&student_windows, 0..student_windows.len(), &device);
-        student.extend(seconds(session, &student_windows, logits, &classes));
+        let windows =
+            model_windows(&session.frames, &bundle.manifest.student.normalisation, window).with_context(context)?;
+        let logits = bundle.student_logits(&windows, 0..windows.len(), &device);
+        student.extend(seconds(session, &windows, logits, &classes));
     }
     let scores = |s: &Seconds| score(&classes, &s.truth, &s.predicted);
     Ok(Evaluation {
-        teacher: scores(&teacher),
-        semantic: scores(&semantic),
+        teacher: bundle
+            .teacher
+            .is_some()
+            .then(|| TeacherScores { combined: scores(&combined), semantic: scores(&semantic) }),
         student: scores(&student),
         manifest: bundle.manifest,
         teacher_missing,

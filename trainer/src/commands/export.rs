@@ -1,4 +1,4 @@
-//! `trainer export`: writes a run's teacher, semantic classifier and chosen student into
+//! `trainer export`: writes a run's teacher, semantic classifier (unless `--student-only`) and chosen student into
 //! `model-weights/` (records, configs and a manifest the web app and `trainer evaluate` read).
 
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use tsak::infer::bundle_files::{BundleFiles, MANIFEST};
 use tsak::model::manifest::{DatasetInfo, Manifest};
 
 use super::compare::best_student;
-use crate::artifacts::bundle::{ExportInputs, export};
+use crate::artifacts::bundle::{ExportInputs, TeacherExport, export};
 use crate::artifacts::run_dir::RunDir;
 use crate::training::kd::KdStrategy;
 
@@ -28,10 +28,14 @@ pub struct ExportArgs {
     /// Also write the bundle as one zip file: what the web app's model picker takes.
     #[arg(long)]
     pub zip: Option<PathBuf>,
+    /// Export the student alone, without the teacher and its semantic classifier: a bundle a
+    /// fraction of the size, for devices that run only the student.
+    #[arg(long)]
+    pub student_only: bool,
 }
 
 pub fn run(args: &ExportArgs) -> Result<()> {
-    export_run(&RunDir::new(&args.run), &args.to, args.kd)?;
+    export_run(&RunDir::new(&args.run), &args.to, args.kd, args.student_only)?;
     if let Some(zip) = &args.zip {
         write_bundle_zip(&args.to, zip)?;
     }
@@ -75,12 +79,12 @@ fn data_licence(spec: &crate::artifacts::run_dir::RunSpec) -> String {
     }
 }
 
-/// Exports the run's models into `to`.
-pub fn export_run(dir: &RunDir, to: &Path, strategy: Option<KdStrategy>) -> Result<()> {
+/// Exports the run's models into `to`: the chosen student, and the teacher with its semantic
+/// classifier unless `student_only`.
+pub fn export_run(dir: &RunDir, to: &Path, strategy: Option<KdStrategy>, student_only: bool) -> Result<()> {
     let spec = dir.spec()?;
     let device = Device::flex();
-    let teacher = dir.teacher(&device)?;
-    let semantic = dir.semantic(&device)?;
+    let teachers = if student_only { None } else { Some((dir.teacher(&device)?, dir.semantic(&device)?)) };
     let results: Vec<_> = dir.student_results()?.into_iter().map(|m| m.result).collect();
     let (strategy, seed) = best_student(&results, strategy).with_context(|| match strategy {
         Some(s) => format!("the run has no {s} student: run `trainer distill --kd {s}` first"),
@@ -102,8 +106,10 @@ pub fn export_run(dir: &RunDir, to: &Path, strategy: Option<KdStrategy>) -> Resu
         classes: &spec.classes,
         window: spec.window,
         sample_rate_hz: spec.sample_rate_hz,
-        teacher: (&teacher.config, &teacher.model, &teacher.meta.stats, &teacher.meta.combined_head_test),
-        semantic: (&semantic.config, &semantic.model, &semantic.meta.test),
+        teacher: teachers.as_ref().map(|(teacher, semantic)| TeacherExport {
+            teacher: (&teacher.config, &teacher.model, &teacher.meta.stats, &teacher.meta.combined_head_test),
+            semantic: (&semantic.config, &semantic.model, &semantic.meta.test),
+        }),
         student: (
             &student.config,
             &student.model,
@@ -114,9 +120,7 @@ pub fn export_run(dir: &RunDir, to: &Path, strategy: Option<KdStrategy>) -> Resu
         evaluated_on: format!("test: {}", spec.test_sessions.join(", ")),
     };
     export(to, &inputs)?;
-    eprintln!(
-        "exported the teacher, the semantic classifier and the {strategy} student (seed {seed}) to {}",
-        to.display()
-    );
+    let what = if student_only { "" } else { "the teacher, the semantic classifier and " };
+    eprintln!("exported {what}the {strategy} student (seed {seed}) to {}", to.display());
     Ok(())
 }

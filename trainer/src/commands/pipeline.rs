@@ -36,6 +36,9 @@ pub struct PipelineArgs {
     /// takes).
     #[arg(long, requires = "export")]
     pub zip: Option<PathBuf>,
+    /// With `--export`, export the student alone (see `trainer export --student-only`).
+    #[arg(long, requires = "export")]
+    pub student_only: bool,
     /// Where the KD comparison report (markdown, JSON, SVG confusion matrices) goes.
     #[arg(long, default_value = "reports")]
     pub report: PathBuf,
@@ -60,7 +63,7 @@ pub fn run_pipeline(args: &PipelineArgs) -> Result<Comparison> {
     let seeds = if args.start.quick { 1 } else { args.seeds };
     let comparison = compare(&stage, &strategies, seeds, &args.settings, None, &args.report)?;
     if let Some(dir) = &args.export {
-        export::export_run(&stage.dir, dir, None)?;
+        export::export_run(&stage.dir, dir, None, args.student_only)?;
         if let Some(zip) = &args.zip {
             export::write_bundle_zip(dir, zip)?;
         }
