@@ -1,6 +1,8 @@
 //! The typed messages between the UI thread and the inference worker. They travel as JSON
 //! strings (`postMessage`); the bytes of picked files travel beside them as `ArrayBuffer`s,
-//! so no file is ever copied through JSON.
+//! so no file is ever copied through JSON. JSON because it is faster here: as JS objects built
+//! by `serde-wasm-bindgen` (structured clone) every message kind took 1.3-2.6x as long to
+//! encode, copy and decode (`scripts/bench-messages.sh`, docs/performance.md).
 
 use serde::{Deserialize, Serialize};
 
