@@ -48,13 +48,43 @@ fn quick_run(minutes: &str, seed: &str, kd: &str) -> QuickRun {
     QuickRun { _dir: dir, data, out, weights, report }
 }
 
+/// Macro-F1 over the operations (Null excluded) from a confusion matrix's counts: for each
+/// operation, precision over the seconds it was predicted whose truth is not Null, recall over
+/// its own seconds; the mean over every operation of the table.
+fn macro_f1_of(confusion: &serde_json::Value) -> f64 {
+    let classes: Vec<u64> = confusion["classes"].as_array().unwrap().iter().map(|c| c.as_u64().unwrap()).collect();
+    let counts: Vec<Vec<f64>> = confusion["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row.as_array().unwrap().iter().map(|c| c.as_f64().unwrap()).collect())
+        .collect();
+    let null = classes.iter().position(|&c| c == 8100).expect("OpenPack's Null");
+    let operations: Vec<usize> = (0..classes.len()).filter(|&i| i != null).collect();
+    let f1s = operations.iter().map(|&c| {
+        let tp = counts[c][c];
+        let predicted: f64 = operations.iter().map(|&t| counts[t][c]).sum();
+        let support: f64 = counts[c].iter().sum();
+        let (precision, recall) =
+            (if predicted > 0.0 { tp / predicted } else { 0.0 }, if support > 0.0 { tp / support } else { 0.0 });
+        if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 }
+    });
+    f1s.sum::<f64>() / operations.len() as f64
+}
+
 #[test]
 fn quick_pipeline_trains_every_stage_and_reports_each_strategy() {
     let run = quick_run("3", "2", "none,sc-logit,combi-rep");
     let (out, report) = (&run.out, &run.report);
     let results: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
     let teacher_f1 = results["teacher_test"]["macro_f1"].as_f64().unwrap();
-    assert!((0.0..=1.0).contains(&teacher_f1));
+    // Every score the run reports is the one its confusion matrix gives (recomputed here from
+    // the counts alone), and the report prints those very numbers.
+    assert!((teacher_f1 - macro_f1_of(&results["teacher_test"]["confusion"])).abs() < 1e-12);
+    for student in results["students"].as_array().unwrap() {
+        let f1 = student["test"]["macro_f1"].as_f64().unwrap();
+        assert!((f1 - macro_f1_of(&student["test"]["confusion"])).abs() < 1e-12, "{}", student["strategy"]);
+    }
     let strategies: Vec<&str> =
         results["students"].as_array().unwrap().iter().map(|s| s["strategy"].as_str().unwrap()).collect();
     assert_eq!(strategies, ["none", "sc-logit", "combi-rep"]);
@@ -62,9 +92,16 @@ fn quick_pipeline_trains_every_stage_and_reports_each_strategy() {
     // The report compares the strategies and the two models, and draws confusion matrices.
     let md = std::fs::read_to_string(report.join("report.md")).unwrap();
     assert!(md.contains("not OpenPack results"), "{md}");
-    for strategy in ["| none | 1 |", "| sc-logit | 1 |", "| combi-rep | 1 |"] {
-        assert!(md.contains(strategy), "{strategy} missing from:\n{md}");
+    assert!(md.contains(&format!("Teacher (semantic classifier) test macro-F1: **{teacher_f1:.4}**")), "{md}");
+    for student in results["students"].as_array().unwrap() {
+        let row = format!(
+            "| {} | 1 | {:.4} ± 0.0000 |",
+            student["strategy"].as_str().unwrap(),
+            student["test"]["macro_f1"].as_f64().unwrap()
+        );
+        assert!(md.contains(&row), "{row} missing from:\n{md}");
     }
+    assert_eq!(md.matches("| kNN (k=").count(), 2, "both baselines are rows of the report:\n{md}");
     assert!(md.contains("faster (same run)"), "{md}");
     let svg = std::fs::read_to_string(report.join("confusion-teacher.svg")).unwrap();
     assert_eq!(svg.matches("<rect").count(), 11 * 11);

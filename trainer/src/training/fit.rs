@@ -115,6 +115,9 @@ where
         let order = epoch_order(train.len(), options.seed, epoch);
         let (mut total, mut count) = (0.0, 0);
         let mut rng = epoch_rng(options.seed, epoch);
+        // The backend's own draws (dropout masks) start afresh each epoch from the run's seed,
+        // so an epoch draws the same whether the run got there straight or through `--resume`.
+        device.seed(options.seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ epoch as u64);
         for chunk in order.chunks(options.batch_size.max(1)) {
             let batch = augmented_batch(train, chunk, device, options.augment.as_ref().map(|a| (a, &mut rng)));
             let batch_loss = loss(&model, &batch);
