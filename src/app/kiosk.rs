@@ -173,10 +173,13 @@ impl Kiosk {
     /// One tick: what the page shows goes to the loop, and the loop says what to do.
     fn tick(&self) {
         let replay = self.replay;
+        // A loop ends when playback reached the end and the models answered every window (at
+        // 1x they keep up; with the soak test's sped-up clock the end waits for them).
         let ended = !replay.playing.get_untracked()
             && replay
                 .info
-                .with_untracked(|i| i.as_ref().is_some_and(|i| replay.position.get_untracked() + 1 >= i.labels.len()));
+                .with_untracked(|i| i.as_ref().is_some_and(|i| replay.position.get_untracked() + 1 >= i.labels.len()))
+            && replay.state.with_untracked(|s| s.as_ref().is_some_and(crate::replay::state::ReplayState::is_complete));
         let seen = Observed {
             now_ms: unix_ms(),
             models_ready: replay.backend.with_untracked(Option::is_some),

@@ -92,6 +92,9 @@ pub struct Replay {
     client: StoredValue<Option<WorkerClient>, LocalStorage>,
     /// Fractional clock, so slow speeds advance smoothly.
     clock: StoredValue<f64>,
+    /// How many seconds of playback each second of the wall clock is worth at 1x (`?timescale=`,
+    /// default 1): the soak test runs 8 hours of a booth's 1x loop, window by window, in minutes.
+    time_scale: StoredValue<f64>,
     requested: StoredValue<usize>,
 }
 
@@ -118,6 +121,7 @@ impl Replay {
             live_models: RwSignal::new(ModelsId::default().live()),
             client: StoredValue::new_local(None),
             clock: StoredValue::new(0.0),
+            time_scale: StoredValue::new(time_scale_from_query()),
             requested: StoredValue::new(0),
         };
         provide_context(replay);
@@ -288,7 +292,8 @@ impl Replay {
             }
             Speed::Times(times) => {
                 let rate = self.frame_rate.get_untracked();
-                let clock = (self.clock.get_value() + times as f64 * rate * TICK.as_secs_f64()).min(last as f64);
+                let step = times as f64 * rate * TICK.as_secs_f64() * self.time_scale.get_value();
+                let clock = (self.clock.get_value() + step).min(last as f64);
                 self.clock.set_value(clock);
                 self.position.set(clock as usize);
                 self.request(clock as usize);
@@ -306,6 +311,17 @@ impl Replay {
             self.send(&ToWorker::InferUntil { frame });
         }
     }
+}
+
+/// `?timescale=N` (a number from 1 to 10,000), else 1.
+fn time_scale_from_query() -> f64 {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()
+        .and_then(|params| params.get("timescale"))
+        .and_then(|text| text.parse::<f64>().ok())
+        .filter(|scale| (1.0..=10_000.0).contains(scale))
+        .unwrap_or(1.0)
 }
 
 /// The replay context of the current app.
