@@ -11,7 +11,10 @@ pub const SERVICE: &str = "e95d0753-251d-470a-a062-fa1922dfa9a8";
 pub const DATA: &str = "e95dca4b-251d-470a-a062-fa1922dfa9a8";
 pub const PERIOD: &str = "e95dfb24-251d-470a-a062-fa1922dfa9a8";
 
-/// Periods (ms) the micro:bit runtime accepts; others are rounded by the device.
+/// Periods (ms) the V1 micro:bit's accelerometer accepts (microbit-dal
+/// source/drivers/MMA8653.cpp); the device rounds other requests up. Later boards differ (V1.5
+/// FXOS8700: 2.5 ... 1280 ms; V2 LSM303, codal-core LSM303Accelerometer.cpp: 0.617 ... 1000 ms),
+/// but every board has the 20 ms the app asks for.
 pub const PERIODS_MS: [u16; 8] = [1, 2, 5, 10, 20, 80, 160, 640];
 
 pub fn decode(packet: &[u8], arrival_ms: f64) -> Result<Decoded, DecodeError> {
@@ -34,6 +37,10 @@ mod tests {
 
     #[test]
     fn milli_g_become_g() {
+        // Built from the runtime's own definition, no published vector existing: microbit-dal
+        // source/bluetooth/MicroBitAccelerometerService.cpp (and codal-microbit-v2's) notify
+        // `getX()`, `getY()`, `getZ()` as three 16-bit little-endian values, in milli-g
+        // (codal-core Accelerometer.cpp); the Bluetooth profile: "divided by 1000".
         let packet: Vec<u8> = [250i16, -1000, 2000].iter().flat_map(|v| v.to_le_bytes()).collect();
         let sample = decode(&packet, 7.0).unwrap().samples[0];
         assert_eq!(sample.acc, [0.25, -1.0, 2.0]);

@@ -116,6 +116,22 @@ mod tests {
     }
 
     #[test]
+    fn a_packet_as_the_vendors_sample_writes_it_decodes() {
+        // Written out byte by byte from Movesense's gatt_sensordata_app sample
+        // (GATTSensorDataClient.cpp: `[2, reference, SBEM payload]`; its python_client reads a
+        // u32 LE timestamp, then the accelerometer block, then the gyroscope block, f32 LE): no
+        // literal vector is published. t = 1000 ms, acc (0, 0, 9.80665) m/s², gyro (1, 2, 3).
+        let packet = [
+            0x02, 0x63, 0xe8, 0x03, 0x00, 0x00, // data, reference 99, 1000 ms
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0xe8, 0x1c, 0x41, // acc
+            0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x40, 0x40, // gyro
+        ];
+        let sample = Decoder::default().decode(&packet).unwrap().samples[0];
+        assert_eq!(sample.acc, [0.0, 0.0, 1.0]);
+        assert_eq!(sample.gyro, Some([1.0, 2.0, 3.0]));
+    }
+
+    #[test]
     fn accelerations_in_metres_per_second_squared_become_g() {
         let packet = data(1000, &[[0.0, 0.0, 9.806_65], [9.806_65, 0.0, 0.0]], &[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
         let decoded = Decoder::default().decode(&packet).unwrap();

@@ -37,8 +37,6 @@ pub const RATE_HZ: u16 = 52;
 const RESOLUTION_BITS: u16 = 16;
 const ACC_RANGE_G: u16 = 8;
 const GYRO_RANGE_DPS: u16 = 2000;
-/// Gyroscope output per unit, deg/s.
-pub const GYRO_DPS_PER_UNIT: f32 = 2000.0 / 32768.0;
 
 const START: u8 = 0x02;
 const SETTING_RATE: u8 = 0x00;
@@ -181,7 +179,11 @@ pub struct Decoder {
     /// Accelerometer samples (time, g) waiting for their gyroscope half, and vice versa.
     acc: VecDeque<(f64, [f32; 3])>,
     gyro: VecDeque<(f64, [f32; 3])>,
-    /// The factors the control point reported at start (1 until then, as in Polar's SDK).
+    /// The factors the control point reported at start; 1 until then, as in Polar's SDK
+    /// (polar-ble-sdk BlePMDClient.kt `getFactor`: "No factor found", 1.0; GyrData.kt applies a
+    /// factor only when it is not 1; the iOS client likewise), which reads the gyroscope's
+    /// counts as deg/s then. A device's start response always carries its factor (Polar's
+    /// online measurement documentation calls it mandatory).
     acc_factor: f32,
     gyro_factor: f32,
     /// The previous frame's timestamp per stream, to spread samples between frames.

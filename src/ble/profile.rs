@@ -177,7 +177,7 @@ impl Profile {
             ProfileId::Movesense => Decoder::Movesense(movesense::Decoder::default()),
             ProfileId::PolarPmd => Decoder::PolarPmd(polar_pmd::Decoder::default()),
             ProfileId::Microbit => Decoder::Microbit,
-            ProfileId::WitMotion => Decoder::WitMotion { period_ms: 1000.0 / self.rate_hz },
+            ProfileId::WitMotion => Decoder::WitMotion(witmotion::Decoder::new(1000.0 / self.rate_hz)),
             ProfileId::TsakOpen => Decoder::TsakOpen(tsak_open::Decoder::default()),
         }
     }
@@ -191,7 +191,7 @@ pub enum Decoder {
     Movesense(movesense::Decoder),
     PolarPmd(polar_pmd::Decoder),
     Microbit,
-    WitMotion { period_ms: f64 },
+    WitMotion(witmotion::Decoder),
     TsakOpen(tsak_open::Decoder),
 }
 
@@ -212,7 +212,7 @@ impl Decoder {
             Decoder::Movesense(decoder) => decoder.decode(packet),
             Decoder::PolarPmd(decoder) => decoder.decode(packet),
             Decoder::Microbit => microbit::decode(packet, arrival_ms),
-            Decoder::WitMotion { period_ms } => witmotion::decode(packet, arrival_ms, *period_ms),
+            Decoder::WitMotion(decoder) => decoder.decode(packet, arrival_ms),
             Decoder::TsakOpen(decoder) => decoder.decode(packet),
         }
     }

@@ -56,8 +56,26 @@ mod tests {
     }
 
     #[test]
+    fn a_real_devices_packet_at_rest_reads_one_g() {
+        // A Thingy:52 lying still, reported in Nordic's own Thingy.js repository
+        // (NordicPlayground/Nordic-Thingy52-Thingyjs issue #20): Thingy.js, dividing by 64,
+        // showed {0.265625, 16.015625, -0.28125}, i.e. raw 17, 1025, -18: these six bytes. The
+        // firmware's Q6.10 (Nordic-Thingy52-FW source/modules/m_motion.c, `p_raw[0] >> 6` of a
+        // Q16.16 value; documentation/firmware_architecture.html, raw data "6Q10") makes that
+        // 1 g on y. The issue gives no gyroscope or compass values: zeros here.
+        let mut bytes = vec![0x11, 0x00, 0x01, 0x04, 0xee, 0xff];
+        bytes.extend([0; 12]);
+        let sample = decode(&bytes, 0.0).unwrap().samples[0];
+        assert_eq!(sample.acc, [17.0 / 1024.0, 1025.0 / 1024.0, -18.0 / 1024.0]);
+        assert_eq!(sample.gyro, Some([0.0, 0.0, 0.0]));
+    }
+
+    #[test]
     fn raw_data_is_scaled_to_g_and_degrees_per_second() {
-        // 1 g on z, -0.5 g on x; 90 deg/s about y; the compass is ignored.
+        // Built from the firmware's definitions (m_motion.c: accelerometer Q16.16 >> 6, gyroscope
+        // >> 11, i.e. Q6.10 and Q11.5; include/ble_services/ble_tms.h: accel, gyro, compass
+        // xyz as packed int16, little-endian): 1 g on z, -0.5 g on x; 90 deg/s about y
+        // (90 * 65536 >> 11 = 2880); the compass is ignored.
         let decoded = decode(&packet([-512, 0, 1024, 0, 2880, -32, 16, 16, 16]), 1234.5).unwrap();
         let sample = decoded.samples[0];
         assert_eq!(sample.acc, [-0.5, 0.0, 1.0]);
