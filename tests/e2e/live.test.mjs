@@ -129,6 +129,36 @@ test('four wearables stream for half a minute: both models answer every window, 
   await context.close();
 });
 
+test('the vendor profiles stream through the page\'s own link code and are classified live', async () => {
+  const { context, page, problems } = await openLivePage(app.browser, app.url);
+  const expected = {
+    // What each profile's setup writes (src/ble/profile.rs), and the rate its device then sends.
+    microbit: { hz: 50, writes: [[20, 0]] },
+    witmotion: { hz: 50, writes: [[0xff, 0xaa, 0x69, 0x88, 0xb5], [0xff, 0xaa, 0x03, 0x08, 0x00], [0xff, 0xaa, 0x00, 0x00, 0x00]] },
+    movesense: { hz: 52, writes: [[1, 99, ...Buffer.from('/Meas/IMU6/52')]] },
+  };
+  const windows = async () => Number(await page.getByTestId('live-timeline').getAttribute('data-windows'));
+  for (const [profile, { hz, writes }] of Object.entries(expected)) {
+    await page.getByTestId('ble-profile').selectOption(profile);
+    await page.getByTestId('ble-position').selectOption('right_wrist');
+    await page.getByTestId('connect-ble').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=ble-status]')?.dataset.status === 'streaming', null, { timeout: 20_000 });
+    const state = await page.evaluate((p) => window.__bleFake.all.find((s) => s.profile === p), profile);
+    assert.deepEqual(state.writes, writes, `${profile}: its setup writes`);
+    // Its packets decode at its rate, and its windows reach the models.
+    await page.waitForFunction((hz) => Math.abs(Number(document.querySelector('[data-testid=ble-rate]')?.dataset.value) - hz) < 0.15 * hz, hz, { timeout: 15_000 });
+    const before = await windows();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=live-timeline]').dataset.windows) >= n + 2, before, { timeout: 20_000 });
+    assert.match(await page.getByTestId('ble-devices').innerText(), /dropped packets 0/);
+    assert.doesNotMatch(await page.getByTestId('ble-devices').innerText(), /unreadable packets/, `${profile}: every packet decodes`);
+    await page.getByTestId('ble-disconnect').click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=ble-status]'));
+  }
+  assert.notEqual(await page.getByTestId('student-prediction').innerText(), '—');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('without Web Bluetooth the live view explains why and leads back to replay', async () => {
   const { page, problems } = await openPage(app.browser, app.url);
   await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
