@@ -92,6 +92,7 @@ fn quick_pipeline_trains_every_stage_and_reports_each_strategy() {
     // The report compares the strategies and the two models, and draws confusion matrices.
     let md = std::fs::read_to_string(report.join("report.md")).unwrap();
     assert!(md.contains("not OpenPack results"), "{md}");
+    assert!(md.contains("test figures are the final held-out part's"), "{md}");
     assert!(md.contains(&format!("Teacher (semantic classifier) test macro-F1: **{teacher_f1:.4}**")), "{md}");
     for student in results["students"].as_array().unwrap() {
         let row = format!(

@@ -88,3 +88,24 @@ fn a_backend_that_was_not_compiled_in_is_refused_before_training() {
     let error = failing(&["train-teacher", "--data", &data_arg, "--run", s(&run), "--device", "tpu"]);
     assert!(error.contains("is not a device"), "{error}");
 }
+
+/// A tuning run on `dev:` never touches the final test subject: its run scores the
+/// validation subject as its test, and every later stage and report says it is a development run.
+#[test]
+fn a_development_run_leaves_the_final_test_subject_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("synth");
+    ok(&["synth", "--out", s(&data), "--users", "3", "--sessions", "1", "--minutes", "2", "--seed", "4"]);
+    let data_arg = format!("openpack:{}", data.display());
+    let run = dir.path().join("run");
+    ok(&["train-teacher", "--data", &data_arg, "--split", "dev:last-subjects", "--run", s(&run), "--quick"]);
+    let spec: serde_json::Value = serde_json::from_slice(&std::fs::read(run.join("run.json")).unwrap()).unwrap();
+    assert_eq!(spec["split"], "dev:last-subjects");
+    assert_eq!(spec["test_sessions"], serde_json::json!(["U0102/S0100"]), "the validation subject tests");
+    ok(&["train-semantic", "--run", s(&run)]);
+    let report = dir.path().join("report");
+    ok(&["compare", "--run", s(&run), "--kd", "none", "--seeds", "1", "--report", s(&report)]);
+    let md = std::fs::read_to_string(report.join("report.md")).unwrap();
+    assert!(md.contains("DEVELOPMENT (tuning) form") && md.contains("the final held-out part was not used"), "{md}");
+    assert!(md.contains("DEVELOPMENT (tuning) form of [by subject: test U0103"), "it names what it left out:\n{md}");
+}

@@ -67,7 +67,8 @@ pub struct StartArgs {
     #[arg(long)]
     pub data: DataSource,
     /// `last-subjects` (test = last subject, validation = the one before), a toolkit split
-    /// name, `subjects:VAL,.../TEST,...`, or `time:0.7` (one subject: split each session by time).
+    /// name, `subjects:VAL,.../TEST,...`, or `time:0.7` (one subject: split each session by time);
+    /// `dev:` before any of them for tuning: its test part is left out, its validation part tests.
     #[arg(long, default_value = "last-subjects")]
     pub split: SplitChoice,
     #[command(flatten)]

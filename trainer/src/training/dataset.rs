@@ -68,6 +68,12 @@ pub enum SplitChoice {
     /// part ([`VALIDATION_SHARE`] of its time). Within one session, so never a cross-subject
     /// result.
     Time { train_share: f64 },
+    /// `dev:SPLIT`: the development form of SPLIT, for tuning. SPLIT's final test part is dropped
+    /// before anything is trained or scored; its validation part becomes the test part, and a
+    /// new validation part comes from its training part (the last training subject, or for one
+    /// subject the last boxes of each training part). Choices made on `dev:` results never saw
+    /// the final part; SPLIT itself then reports it once.
+    Development(Box<SplitChoice>),
 }
 
 /// The share of a time split's first part that validates (its last boxes).
@@ -77,6 +83,13 @@ impl FromStr for SplitChoice {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if let Some(inner) = text.strip_prefix("dev:") {
+            return match inner.parse::<SplitChoice>()? {
+                Self::All => Err(format!("`{text}`: `all` has no validation part to test on")),
+                Self::Development(_) => Err(format!("`{text}`: one `dev:` is enough")),
+                split => Ok(Self::Development(Box::new(split))),
+            };
+        }
         if let Some(share) = text.strip_prefix("time:") {
             return match share.parse::<f64>() {
                 Ok(train_share) if train_share > 0.0 && train_share < 1.0 => Ok(Self::Time { train_share }),
@@ -115,6 +128,7 @@ impl std::fmt::Display for SplitChoice {
             Self::All => write!(f, "all"),
             Self::Subjects { val, test } => write!(f, "subjects:{}/{}", val.join(","), test.join(",")),
             Self::Time { train_share } => write!(f, "time:{train_share}"),
+            Self::Development(split) => write!(f, "dev:{split}"),
         }
     }
 }
@@ -210,14 +224,20 @@ pub fn discover_openpack(root: &Path, devices: &DeviceMap) -> Result<Vec<(String
 
 fn load_openpack(root: &Path, split: &SplitChoice, devices: &DeviceMap) -> Result<Vec<LabelledSession>> {
     let classes = ClassTable::openpack_operations();
+    let split = match split {
+        SplitChoice::Development(inner) => inner.as_ref(),
+        split => split,
+    };
     let wanted: Vec<(String, String)> = match split {
         SplitChoice::Named(name) => {
             let split = toolkit_split(name).with_context(|| format!("no toolkit split named `{name}`"))?;
             split.train.into_iter().chain(split.val).chain(split.test).collect()
         }
-        SplitChoice::LastSubjects | SplitChoice::Subjects { .. } | SplitChoice::All | SplitChoice::Time { .. } => {
-            discover_openpack(root, devices)?
-        }
+        SplitChoice::LastSubjects
+        | SplitChoice::Subjects { .. }
+        | SplitChoice::All
+        | SplitChoice::Time { .. }
+        | SplitChoice::Development(_) => discover_openpack(root, devices)?,
     };
     let mut sessions = Vec::with_capacity(wanted.len());
     for (user, session) in wanted {
@@ -292,17 +312,64 @@ fn split_by_time(classes: ClassTable, sessions: Vec<LabelledSession>, train_shar
         let Some((val_from, test_from)) = cuts else {
             bail!("session {} has too few boxes to split by time at {train_share}", session.name);
         };
-        let part = |range: std::ops::Range<usize>, suffix: &str| LabelledSession {
-            name: format!("{} [{suffix}]", session.name),
-            subject: session.subject.clone(),
-            frames: session.frames.slice(range.clone()),
-            box_starts: session.box_starts.iter().filter(|&&b| range.contains(&b)).map(|b| b - range.start).collect(),
-        };
+        let part = |range: std::ops::Range<usize>, suffix: &str| session_part(&session, range, suffix);
         data.train.push(part(0..val_from, "train"));
         data.val.push(part(val_from..test_from, "validation"));
         data.test.push(part(test_from..session.frames.len(), "test"));
     }
     Ok(data)
+}
+
+/// The development form of a split (see [`SplitChoice::Development`]): its test part dropped,
+/// its validation part testing, a validation part taken from its training part.
+fn development(data: SplitData) -> Result<SplitData> {
+    let SplitData { classes, train, val, test: _final_part, description, sample_rate_hz } = data;
+    let mut subjects: Vec<&str> = train.iter().map(|s| s.subject.as_str()).collect();
+    subjects.sort_unstable();
+    subjects.dedup();
+    let (train, new_val, how) = if subjects.len() >= 2 {
+        let last = subjects[subjects.len() - 1].to_string();
+        let (val, train): (Vec<_>, Vec<_>) = train.into_iter().partition(|s| s.subject == last);
+        (train, val, format!("validation {last}"))
+    } else {
+        let mut parts = (Vec::new(), Vec::new());
+        for session in train {
+            let Some(cut) = nearest_boundary(&session, session.frames.len(), 1.0 - VALIDATION_SHARE) else {
+                bail!("session {} has too few boxes for a development validation part", session.name);
+            };
+            parts.0.push(session_part(&session, 0..cut, "dev-train"));
+            parts.1.push(session_part(&session, cut..session.frames.len(), "dev-validation"));
+        }
+        (
+            parts.0,
+            parts.1,
+            format!("validation the last boxes ({:.0}%) of each training part", VALIDATION_SHARE * 100.0),
+        )
+    };
+    if train.is_empty() || new_val.is_empty() {
+        bail!("a development split needs training data left after taking a validation part");
+    }
+    Ok(SplitData {
+        classes,
+        train,
+        val: new_val,
+        test: val,
+        description: format!(
+            "DEVELOPMENT (tuning) form of [{description}]: its final test part is not used; its validation \
+             part tests, {how}"
+        ),
+        sample_rate_hz,
+    })
+}
+
+/// Frames `range` of `session` as a session of its own, named with `suffix`.
+fn session_part(session: &LabelledSession, range: std::ops::Range<usize>, suffix: &str) -> LabelledSession {
+    LabelledSession {
+        name: format!("{} [{suffix}]", session.name),
+        subject: session.subject.clone(),
+        frames: session.frames.slice(range.clone()),
+        box_starts: session.box_starts.iter().filter(|&&b| range.contains(&b)).map(|b| b - range.start).collect(),
+    }
 }
 
 fn split_sessions(classes: ClassTable, sessions: Vec<LabelledSession>, split: &SplitChoice) -> Result<SplitData> {
@@ -349,6 +416,7 @@ fn split_sessions(classes: ClassTable, sessions: Vec<LabelledSession>, split: &S
             (vec![val], vec![test], description)
         }
         SplitChoice::Time { train_share } => return split_by_time(classes, sessions, *train_share),
+        SplitChoice::Development(inner) => return development(split_sessions(classes, sessions, inner)?),
         SplitChoice::All => {
             let description = "every session is a test session".to_string();
             return Ok(SplitData {
@@ -558,6 +626,33 @@ mod tests {
         let split = SplitChoice::Time { train_share: 0.7 };
         let error = split_sessions(ClassTable::openpack_operations(), vec![one_box], &split).unwrap_err();
         assert!(error.to_string().contains("too few boxes"), "{error}");
+    }
+
+    #[test]
+    fn a_development_split_never_holds_the_final_part() {
+        // By subject: the final test subject is gone, the validation subject tests, the last
+        // training subject validates.
+        let sessions: Vec<LabelledSession> =
+            ["U1", "U2", "U3", "U4"].iter().map(|u| session(u, &format!("{u}/S0100"))).collect();
+        let split: SplitChoice = "dev:last-subjects".parse().unwrap();
+        assert_eq!(split.to_string(), "dev:last-subjects");
+        let data = split_sessions(ClassTable::openpack_operations(), sessions, &split).unwrap();
+        let subjects = |v: &[LabelledSession]| v.iter().map(|s| s.subject.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            (subjects(&data.train), subjects(&data.val), subjects(&data.test)),
+            (vec!["U1".to_string()], vec!["U2".to_string()], vec!["U3".to_string()])
+        );
+        assert!(data.description.starts_with("DEVELOPMENT"), "{}", data.description);
+        // By time: the final part (frames 75..) is nowhere; the old validation (55..75) tests.
+        let data =
+            split_sessions(ClassTable::openpack_operations(), vec![boxed_session()], &"dev:time:0.7".parse().unwrap())
+                .unwrap();
+        let first = |v: &[LabelledSession]| v.iter().map(|s| s.frames.unixtime_ms[0]).collect::<Vec<_>>();
+        let last = |v: &[LabelledSession]| v.iter().map(|s| *s.frames.unixtime_ms.last().unwrap()).collect::<Vec<_>>();
+        assert_eq!(first(&data.test), vec![5500]);
+        assert!([&data.train, &data.val, &data.test].iter().all(|part| last(part).iter().all(|&t| t < 7500)));
+        assert!(!data.val.is_empty() && !data.train.is_empty());
+        assert!("dev:all".parse::<SplitChoice>().is_err() && "dev:dev:time:0.7".parse::<SplitChoice>().is_err());
     }
 
     #[test]

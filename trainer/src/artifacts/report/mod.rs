@@ -86,8 +86,14 @@ pub fn markdown(report: &Report) -> String {
     if report.synthetic {
         md.push_str("**Synthetic data (`trainer synth`): these are not OpenPack results.**\n\n");
     }
+    // Which part the test figures come from: tuning runs (`dev:` splits) never see the final one.
+    let role = if report.split.starts_with("DEVELOPMENT") {
+        "development figures: the final held-out part was not used"
+    } else {
+        "test figures are the final held-out part's (tuning runs use a `dev:` split, which leaves it out)"
+    };
     md.push_str(&format!(
-        "- data: `{}`\n- split: {}\n- windows: {} frames, hop {}\n",
+        "- data: `{}`\n- split: {} ({role})\n- windows: {} frames, hop {}\n",
         report.data, report.split, report.results.windows.length, report.results.windows.hop
     ));
     let w = report.results.kd_weights;
