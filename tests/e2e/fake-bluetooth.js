@@ -6,8 +6,10 @@
 // wearable streaming 50 Hz accelerometer + gyroscope, five samples per packet, with sequence
 // numbers and device time; one asking for a vendor's service gets that vendor's device, packets
 // laid out as its firmware sends them (src/ble/ cites the sources): a BBC micro:bit (6-byte
-// milli-g samples at the period written), a WitMotion WT901BLE (0x55 0x61 packets) or a
-// Movesense (streaming once the IMU6 subscription is written). Each chooser call gives the next
+// milli-g samples at the period written), a WitMotion WT901BLE (0x55 0x61 packets), a
+// Movesense (streaming once the IMU6 subscription is written) or a Polar Verity Sense (its
+// control point answering each start with the stream's factor, then delta-compressed
+// accelerometer and gyroscope frames). Each chooser call gives the next
 // wearable (one per body position), each with its own clock and motion. window.__bleFake drops
 // the first one's connection or loses its packets; __bleFake.all lists every wearable's state.
 (() => {
@@ -102,6 +104,59 @@
         });
         return new Uint8Array(view.buffer);
       },
+      onWrite(w, written) {
+        // Streams once subscribed: [1 (subscribe), reference, path].
+        if (written[0] === 1 && w.characteristics[this.data]) {
+          w.state.reference = written[1];
+          w.startStreaming(w.characteristics[this.data]);
+        }
+      },
+    },
+    {
+      key: 'polar-pmd',
+      service: 'fb005c80-02e7-f387-1cad-8acd2d8df0c8',
+      data: 'fb005c82-02e7-f387-1cad-8acd2d8df0c8',
+      others: ['fb005c81-02e7-f387-1cad-8acd2d8df0c8'],
+      rateHz: 52,
+      perPacket: 4,
+      startsOnWrite: true,
+      name: (i) => `Polar Sense ${i + 1}`,
+      // The factors a Verity Sense reports on start: acc in mG per count, gyro deg/s per count.
+      factors: { 2: 1.0, 5: 0.061 },
+      /** A delta-compressed frame: reference sample (3 x i16), then one block of 16-bit deltas. */
+      frame(type, frameType, lastNs, values) {
+        const view = new DataView(new ArrayBuffer(10 + 6 + 2 + (values.length - 1) * 6));
+        view.setUint8(0, type);
+        view.setBigUint64(1, lastNs, true);
+        view.setUint8(9, 0x80 | frameType);
+        values[0].forEach((v, k) => view.setInt16(10 + k * 2, v, true));
+        view.setUint8(16, 16);
+        view.setUint8(17, values.length - 1);
+        for (let i = 1; i < values.length; i++) {
+          values[i].forEach((v, k) => view.setInt16(18 + (i - 1) * 6 + k * 2, v - values[i - 1][k], true));
+        }
+        return new Uint8Array(view.buffer);
+      },
+      // Two notifications: an accelerometer frame (type 1, mG) and a gyroscope frame (type 0).
+      packet(state, samples) {
+        const lastNs = BigInt(Math.round(state.deviceMs + ((samples.length - 1) * 1000) / this.rateHz)) * 1_000_000n;
+        const acc = samples.map(({ g }) => g.map((v) => Math.round((v * 1000) / this.factors[2])));
+        const gyro = samples.map(({ w }) => w.map((v) => Math.round(v / this.factors[5])));
+        return [this.frame(2, 1, lastNs, acc), this.frame(5, 0, lastNs, gyro)];
+      },
+      onWrite(w, written) {
+        // The control point answers a start [2, type, settings] by indication, with its factor.
+        if (written[0] !== 2) return;
+        const type = written[1];
+        const response = new DataView(new ArrayBuffer(11));
+        [0xf0, 0x02, type, 0, 0, 5, 1].forEach((b, i) => response.setUint8(i, b));
+        response.setFloat32(7, this.factors[type], true);
+        w.characteristics[this.others[0]]?._deliver(new Uint8Array(response.buffer));
+        w.state.started = [...(w.state.started ?? []), type];
+        if (w.state.started.includes(2) && w.state.started.includes(5) && w.characteristics[this.data]) {
+          w.startStreaming(w.characteristics[this.data]);
+        }
+      },
     },
   ];
 
@@ -116,10 +171,7 @@
     get value() { return this._value; }
     async startNotifications() {
       if (!this._w.state.connected) throw new DOMException('GATT Server is disconnected.', 'NetworkError');
-      if (this._uuid === this._w.profile.data) {
-        this._w.dataCharacteristic = this;
-        if (!this._w.profile.startsOnWrite) this._w.startStreaming(this);
-      }
+      if (this._uuid === this._w.profile.data && !this._w.profile.startsOnWrite) this._w.startStreaming(this);
       return this;
     }
     async stopNotifications() { this._w.stopStreaming(); return this; }
@@ -129,11 +181,7 @@
       const view = ArrayBuffer.isView(bytes) ? bytes : new Uint8Array(bytes);
       const written = Array.from(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
       this._w.state.writes.push(written);
-      // Movesense streams once subscribed: [1, reference, path].
-      if (this._w.profile.startsOnWrite && written[0] === 1 && this._w.dataCharacteristic) {
-        this._w.state.reference = written[1];
-        this._w.startStreaming(this._w.dataCharacteristic);
-      }
+      this._w.profile.onWrite?.(this._w, written);
     }
     async writeValue(bytes) { return this.writeValueWithResponse(bytes); }
     _deliver(bytes) {
@@ -150,7 +198,11 @@
     async getCharacteristic(uuid) {
       if (!this._w.state.connected) throw new DOMException('GATT Server is disconnected.', 'NetworkError');
       const profile = this._w.profile;
-      if (uuid === profile.data || profile.others.includes(uuid)) return new BluetoothRemoteGATTCharacteristic(this._w, uuid);
+      // One object per characteristic, as Chromium keeps them: what the app listens to is what a write answers on.
+      if (uuid === profile.data || profile.others.includes(uuid)) {
+        this._w.characteristics[uuid] ??= new BluetoothRemoteGATTCharacteristic(this._w, uuid);
+        return this._w.characteristics[uuid];
+      }
       throw new DOMException(`No Characteristics matching UUID ${uuid} found in Service.`, 'NotFoundError');
     }
   }
@@ -184,6 +236,7 @@
   class Wearable {
     constructor(index, profile) {
       this.profile = profile;
+      this.characteristics = {};
       this.state = {
         index, profile: profile.key, connected: false, streaming: null, sequence: 0, deviceMs: 1000 + 7 * index, sample: 0,
         writes: [], sent: 0, lose: 0, reference: 0,
@@ -216,7 +269,7 @@
           state.lose -= 1;
           return;
         }
-        characteristic._deliver(bytes);
+        for (const notification of Array.isArray(bytes) ? bytes : [bytes]) characteristic._deliver(notification);
         state.sent += 1;
       }, (this.profile.perPacket * 1000) / this.profile.rateHz);
     }

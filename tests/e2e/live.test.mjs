@@ -136,6 +136,11 @@ test('the vendor profiles stream through the page\'s own link code and are class
     microbit: { hz: 50, writes: [[20, 0]] },
     witmotion: { hz: 50, writes: [[0xff, 0xaa, 0x69, 0x88, 0xb5], [0xff, 0xaa, 0x03, 0x08, 0x00], [0xff, 0xaa, 0x00, 0x00, 0x00]] },
     movesense: { hz: 52, writes: [[1, 99, ...Buffer.from('/Meas/IMU6/52')]] },
+    // Start accelerometer, then gyroscope: 52 Hz, 16 bits, 8 G / 2000 deg/s, 3 channels.
+    'polar-pmd': {
+      hz: 52,
+      writes: [[2, 2, 0, 1, 52, 0, 1, 1, 16, 0, 2, 1, 8, 0, 4, 1, 3], [2, 5, 0, 1, 52, 0, 1, 1, 16, 0, 2, 1, 0xd0, 0x07, 4, 1, 3]],
+    },
   };
   const windows = async () => Number(await page.getByTestId('live-timeline').getAttribute('data-windows'));
   for (const [profile, { hz, writes }] of Object.entries(expected)) {
