@@ -45,6 +45,14 @@ test('a zipped bundle trained on a team dataset replays its recordings in its cl
   const student = await page.getByTestId('model-student').textContent();
   assert.ok(student.includes(`3 inputs (${manifest.student.normalisation.channels.join(', ')}), ${manifest.student.kd_strategy} KD`), student);
   assert.ok(student.includes(`${manifest.student.params} params`) && student.includes(`macro-F1 ${manifest.student.metrics.macro_f1.toFixed(3)}`), student);
+  // Its size: every file the manifest lists, and the student's alone.
+  const files = [manifest.teacher, manifest.semantic, manifest.student].flatMap((m) => [m.weights, m.config]);
+  const kb = (bytes) => (bytes / 1000).toFixed(1);
+  const studentBytes = manifest.student.weights.size_bytes + manifest.student.config.size_bytes;
+  assert.equal(
+    await page.getByTestId('model-size').textContent(),
+    `${kb(files.reduce((sum, f) => sum + f.size_bytes, 0))} kB of weights and configs; the student's ${kb(studentBytes)} kB`,
+  );
   const teacher = await page.getByTestId('model-teacher').textContent();
   assert.ok(teacher.startsWith('6 inputs') && teacher.includes(`macro-F1 ${manifest.semantic.metrics.macro_f1.toFixed(3)}`), teacher);
   const legend = await page.getByTestId('operation').allInnerTexts();

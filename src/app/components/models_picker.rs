@@ -69,6 +69,7 @@ fn BundleFacts() -> impl IntoView {
                 <dt>"Student"</dt><dd data-testid="model-student">{with(student_line)}</dd>
                 <dt>"Teacher"</dt><dd data-testid="model-teacher">{with(teacher_line)}</dd>
                 <dt>"Windows"</dt><dd>{with(|m| format!("{} frames every {} at {:.1} Hz", m.window.length, m.window.hop, m.sample_rate_hz))}</dd>
+                <dt>"Size"</dt><dd data-testid="model-size">{with(size_line)}</dd>
                 <dt>"Licence"</dt><dd data-testid="model-licence">{with(|m| m.dataset.licence.clone())}</dd>
             </dl>
         </details>
@@ -94,6 +95,15 @@ fn teacher_line(m: &Manifest) -> String {
         teacher.metrics.macro_f1,
         semantic.metrics.evaluated_on
     )
+}
+
+/// What the bundle's files weigh: all of them, and the student's alone (what a device that
+/// runs only the student needs).
+fn size_line(m: &Manifest) -> String {
+    let kb = |bytes: u64| bytes as f64 / 1000.0;
+    let total: u64 = m.files().iter().map(|f| f.size_bytes).sum();
+    let student = m.student.weights.size_bytes + m.student.config.size_bytes;
+    format!("{:.1} kB of weights and configs; the student's {:.1} kB", kb(total), kb(student))
 }
 
 /// The student: its inputs, KD strategy, cost and held-out score.
