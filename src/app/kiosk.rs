@@ -174,12 +174,16 @@ impl Kiosk {
     fn tick(&self) {
         let replay = self.replay;
         // A loop ends when playback reached the end and the models answered every window (at
-        // 1x they keep up; with the soak test's sped-up clock the end waits for them).
+        // 1x they keep up; with the soak test's sped-up clock the end waits for them), or the
+        // worker reported a failure (then no more answers come, and the next loop starts afresh).
+        let answered =
+            replay.state.with_untracked(|s| s.as_ref().is_some_and(crate::replay::state::ReplayState::is_complete))
+                || replay.error.with_untracked(Option::is_some);
         let ended = !replay.playing.get_untracked()
             && replay
                 .info
                 .with_untracked(|i| i.as_ref().is_some_and(|i| replay.position.get_untracked() + 1 >= i.labels.len()))
-            && replay.state.with_untracked(|s| s.as_ref().is_some_and(crate::replay::state::ReplayState::is_complete));
+            && answered;
         let seen = Observed {
             now_ms: unix_ms(),
             models_ready: replay.backend.with_untracked(Option::is_some),
