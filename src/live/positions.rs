@@ -19,13 +19,13 @@ pub struct ModelPosition {
 /// The positions of the models' inputs: the student's first, then the teacher's, each once.
 pub fn model_positions(manifest: &Manifest) -> Vec<ModelPosition> {
     let mut out: Vec<ModelPosition> = Vec::new();
-    let student = manifest.student.inputs.iter().map(|i| (i, true));
-    let teacher = manifest.teacher.iter().flat_map(|t| t.inputs.iter()).map(|i| (i, false));
-    for (input, of_student) in student.chain(teacher) {
-        let index = match out.iter().position(|p| p.position == input.position) {
+    let student = manifest.student.positions().into_iter().map(|p| (p, true));
+    let teacher = manifest.teacher.iter().flat_map(|t| t.positions()).map(|p| (p, false));
+    for (position, of_student) in student.chain(teacher) {
+        let index = match out.iter().position(|p| p.position == position) {
             Some(index) => index,
             None => {
-                out.push(ModelPosition { position: input.position.clone(), student: false, teacher: false });
+                out.push(ModelPosition { position: position.to_string(), student: false, teacher: false });
                 out.len() - 1
             }
         };

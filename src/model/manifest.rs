@@ -67,6 +67,19 @@ pub struct ModelEntry {
     pub kd_strategy: Option<String>,
 }
 
+impl ModelEntry {
+    /// Where the model's inputs are worn, each position once, in input order.
+    pub fn positions(&self) -> Vec<&str> {
+        let mut positions: Vec<&str> = Vec::new();
+        for input in &self.inputs {
+            if !positions.contains(&input.position.as_str()) {
+                positions.push(&input.position);
+            }
+        }
+        positions
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileEntry {
     pub path: String,
@@ -212,6 +225,14 @@ mod tests {
         assert_eq!(manifest.rate_mismatch(33.0), None);
         let note = manifest.rate_mismatch(30.0).unwrap();
         assert!(note.contains("runs at 30.00 Hz") && note.contains("span 4.4 s here instead of 4.0 s"), "{note}");
+    }
+
+    #[test]
+    fn a_models_positions_come_once_each_in_input_order() {
+        let manifest: Manifest = serde_json::from_str(include_str!("../../model-weights/manifest.json")).unwrap();
+        assert_eq!(manifest.student.positions(), ["right_wrist"]);
+        let teacher = manifest.teacher.unwrap().positions().join(",");
+        assert_eq!(teacher, "right_wrist,left_wrist,right_upper_arm,left_upper_arm", "{teacher}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-// The README's promise that the app uploads nothing, checked on the wire: every request the page,
-// its inference worker and its service worker make while a user replays their own recording,
+// The README's promise that the app uploads nothing, checked on the wire: every request the page
+// and its inference worker make (as the browser context reports them) while a user replays their own recording,
 // exports the predictions, streams a wearable, records and exports the recording, is a GET of
 // a file the app itself serves (one in dist/), with no body, to the app's own origin.
 import { test } from 'node:test';
@@ -12,7 +12,7 @@ import { appUnderTest, distDir, repoRoot } from './harness.mjs';
 const app = appUnderTest({ webgpu: false });
 
 test('nothing the user opens, records or exports leaves the device', async () => {
-  // Watched from before the page loads: the page, its workers and its service worker.
+  // Watched from before the page loads: the page and its workers.
   const requests = [];
   const context = await app.browser.newContext({ acceptDownloads: true });
   context.on('request', (r) => requests.push({ url: r.url(), method: r.method(), body: r.postData() }));

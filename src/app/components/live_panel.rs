@@ -128,16 +128,7 @@ fn AxesEditor(live: Live) -> impl IntoView {
 
 /// What a live card calls its model: where its inputs are worn, or that the bundle has none.
 fn live_title(which: Which, manifest: &Manifest) -> String {
-    let worn = |entry: &crate::model::manifest::ModelEntry| {
-        let mut positions: Vec<String> = Vec::new();
-        for input in &entry.inputs {
-            let label = input.position.replace('_', " ");
-            if !positions.contains(&label) {
-                positions.push(label);
-            }
-        }
-        positions.join(", ")
-    };
+    let worn = |entry: &crate::model::manifest::ModelEntry| entry.positions().join(", ").replace('_', " ");
     match (which, &manifest.teacher) {
         (Which::Student, _) => format!("Student ({})", worn(&manifest.student)),
         (Which::Teacher, Some(teacher)) => format!("Teacher ({})", worn(teacher)),

@@ -46,15 +46,9 @@ struct Cost {
     bytes: u64,
 }
 
-/// Where a model's inputs are worn, e.g. "right_wrist, left_wrist", in input order.
+/// Where a model's inputs are worn, e.g. "right wrist, left wrist", in input order.
 fn positions(entry: &crate::model::manifest::ModelEntry) -> String {
-    let mut positions: Vec<&str> = Vec::new();
-    for input in &entry.inputs {
-        if !positions.contains(&input.position.as_str()) {
-            positions.push(&input.position);
-        }
-    }
-    positions.join(", ").replace('_', " ")
+    entry.positions().join(", ").replace('_', " ")
 }
 
 fn facts(which: Which, manifest: &Manifest) -> Facts {

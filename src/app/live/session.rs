@@ -106,9 +106,8 @@ pub struct Live {
     pub history: RwSignal<LiveHistory>,
     /// The model class of the label being recorded, if recording: the timeline's truth row.
     pub truth: RwSignal<Option<ClassId>>,
-    /// The models live windows go to, and their manifest: the grid's rate, the windows, the
-    /// positions and the classes follow it (see [`ModelsId::live`]).
-    pub models: RwSignal<ModelsId>,
+    /// The manifest of the models live windows go to (`Replay::live_models`, see
+    /// [`ModelsId::live`]): the grid's rate, the windows, the positions and the classes follow it.
     pub manifest: RwSignal<Manifest>,
     /// True while the recorder records: the grid it reads from is then not rebuilt for other
     /// models (they wait, and the page says so, until the recording stops).
@@ -159,7 +158,6 @@ impl Live {
             history: RwSignal::new(history_for(&manifest)),
             truth: RwSignal::new(None),
             store: StoredValue::new_local(Rc::new(RefCell::new(store_for(&manifest)))),
-            models: RwSignal::new(models),
             manifest: RwSignal::new(manifest),
             recording: RwSignal::new(false),
             waiting_models: RwSignal::new(None),
@@ -178,7 +176,7 @@ impl Live {
         Effect::new(move |_| {
             let wanted = replay.models.get().live();
             let Some(manifest) = replay.bundles.with(|loaded| manifest_of(&wanted, loaded)) else { return };
-            if live.models.with_untracked(|current| *current == wanted) {
+            if replay.live_models.with_untracked(|current| *current == wanted) {
                 live.waiting_models.set(None);
             } else if live.recording.get() {
                 live.waiting_models.set(Some(replay.bundles.with(|loaded| label_of(&wanted, loaded))));
@@ -212,8 +210,7 @@ impl Live {
         self.stand_ins.set(Vec::new());
         self.replay.live_models.set(models.clone());
         self.replay.live_result.set(None);
-        self.replay.send(&ToWorker::UseLiveModels(models.clone()));
-        self.models.set(models);
+        self.replay.send(&ToWorker::UseLiveModels(models));
         self.manifest.set(manifest);
     }
 
