@@ -7,33 +7,64 @@
 use serde::{Deserialize, Serialize};
 
 use crate::infer::model_choice::{LoadedBundle, ModelsId};
+use crate::infer::placement::{Measurement, Placement};
 use crate::infer::prediction::WindowResult;
 use crate::infer::session_info::SessionInfo;
 
 /// Which backend the user wants the models on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BackendChoice {
-    /// WebGPU when the browser gives an adapter, else the CPU.
-    Auto,
-    /// burn's CPU backend (wasm SIMD).
+    /// Each model on the backend where it ran faster on this device (timed by the worker, or
+    /// remembered from an earlier timing on the same device): the default.
+    Fastest,
+    /// burn's CPU backend (wasm SIMD) for both models.
     Cpu,
+    /// WebGPU for both models, when the browser gives an adapter.
+    WebGpu,
 }
 
-/// The backend the models actually run on, and why, for the badge.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum BackendInUse {
-    WebGpu,
-    /// With the reason WebGPU is not used (no `navigator.gpu`, no adapter, chosen by the user...).
-    Cpu {
-        reason: String,
-    },
+/// Where the models run, and why, for the badge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackendReport {
+    pub placement: Placement,
+    pub why: PlacementWhy,
+}
+
+impl BackendReport {
+    /// Why, in words, for the line beside the badge.
+    pub fn reason(&self) -> String {
+        match &self.why {
+            PlacementWhy::Measured(m) => format!("the faster per model, timed on this device: {}", m.summary()),
+            PlacementWhy::Remembered(m) => {
+                format!("the faster per model, as timed earlier on this device: {}", m.summary())
+            }
+            PlacementWhy::Chosen => "chosen by the user".into(),
+            PlacementWhy::NoWebGpu { reason } => reason.clone(),
+        }
+    }
+}
+
+/// Why the models run where they run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum PlacementWhy {
+    /// Timed just now on this device (the page remembers it).
+    Measured(Measurement),
+    /// Timed earlier on this device for these models.
+    Remembered(Measurement),
+    /// The user chose the backend.
+    Chosen,
+    /// On the CPU because WebGPU is not available, with the reason (no `navigator.gpu`, no
+    /// adapter, a failed timing...).
+    NoWebGpu { reason: String },
 }
 
 /// UI -> worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ToWorker {
-    /// (Re)load the models on a backend. The session, if any, stays.
-    UseBackend(BackendChoice),
+    /// (Re)load the models on the backends `choice` gives; for [`BackendChoice::Fastest`],
+    /// `remembered` holds the page's earlier timings (one that fits this device and these models
+    /// is used instead of timing again). The session, if any, stays.
+    UseBackend { choice: BackendChoice, remembered: Vec<Measurement> },
     /// Replay a demo session, whose files are served under this URL (ending in `/`), with the
     /// models trained on its kind of data.
     LoadDemo { demo: crate::demo::Demo, base_url: String },
@@ -60,7 +91,8 @@ pub enum ToWorker {
 /// Worker -> UI.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FromWorker {
-    Backend(BackendInUse),
+    /// Where the models run now (sent on every change of backend or, when measured, of models).
+    Backend(BackendReport),
     /// A session is loaded and the previous one replaced.
     Loaded(SessionInfo),
     /// Loading failed; the previous session (if any) is still loaded.
@@ -116,7 +148,8 @@ mod tests {
     fn messages_round_trip_through_json() {
         let to = ToWorker::LoadFiles { paths: vec!["U0101/atr/atr01/S0100.csv".into()] };
         assert_eq!(serde_json::from_str::<ToWorker>(&to.to_json()).unwrap(), to);
-        let from = FromWorker::Backend(BackendInUse::Cpu { reason: "no navigator.gpu".into() });
+        let why = PlacementWhy::NoWebGpu { reason: "no navigator.gpu".into() };
+        let from = FromWorker::Backend(BackendReport { placement: Placement::CPU, why });
         assert_eq!(serde_json::from_str::<FromWorker>(&from.to_json()).unwrap(), from);
     }
 }

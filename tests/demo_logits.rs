@@ -29,9 +29,8 @@ fn native(demo: Demo, device: &Device) -> DemoLogits {
     let runner = Runner::new(session, &bundle).unwrap();
     let windows = vec![0, runner.student.len() / 2, runner.student.len() - 1];
     use futures::executor::block_on as block;
-    let student = windows.iter().map(|&w| block(student_logits(&runner, &bundle, device, w)).unwrap()).collect();
-    let teacher =
-        windows.iter().map(|&w| block(teacher_logits(&runner, &bundle, device, w).unwrap()).unwrap()).collect();
+    let student = windows.iter().map(|&w| block(student_logits(&runner, &bundle, w)).unwrap()).collect();
+    let teacher = windows.iter().map(|&w| block(teacher_logits(&runner, &bundle, w).unwrap()).unwrap()).collect();
     DemoLogits { demo: demo.folder().to_string(), windows, student, teacher }
 }
 

@@ -46,7 +46,7 @@ fn reloading_the_demo_leaves_no_bytes_behind() {
         let session = load_session(&files, &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
         let next = Runner::new(session, &bundle).unwrap();
         drop(previous);
-        let result = futures::executor::block_on(run_window(&next, &bundle, &device, 0, &|| 0.0)).unwrap();
+        let result = futures::executor::block_on(run_window(&next, &bundle, 0, &|| 0.0)).unwrap();
         assert!(result.teacher.is_some());
         runner = Some(next);
         live.push(LIVE_BYTES.load(Ordering::SeqCst));

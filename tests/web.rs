@@ -130,8 +130,8 @@ async fn assert_logits_match_native(device: burn::tensor::Device) {
         let runner = tsak::infer::runner::Runner::new(session, &bundle).unwrap();
         assert!(!want.windows.is_empty(), "the fixture has windows to compare");
         for (i, &w) in want.windows.iter().enumerate() {
-            let student = tsak::infer::runner::student_logits(&runner, &bundle, &device, w).await.unwrap();
-            let teacher = tsak::infer::runner::teacher_logits(&runner, &bundle, &device, w).unwrap().await.unwrap();
+            let student = tsak::infer::runner::student_logits(&runner, &bundle, w).await.unwrap();
+            let teacher = tsak::infer::runner::teacher_logits(&runner, &bundle, w).unwrap().await.unwrap();
             assert_eq!(student.len(), want.student[i].len(), "{}: window {w}: student logits", want.demo);
             assert_eq!(teacher.len(), want.teacher[i].len(), "{}: window {w}: teacher logits", want.demo);
             for (got, expected) in student.iter().zip(&want.student[i]).chain(teacher.iter().zip(&want.teacher[i])) {

@@ -4,6 +4,8 @@
 //! The crate is a `cdylib` with a `#[wasm_bindgen(start)]` entry instead of a wasm bin: a bin
 //! re-runs every static constructor on each call from JS into wasm (see docs/toolchain.md).
 
+pub mod backend;
+pub mod backend_memory;
 pub mod browser;
 pub mod bundle_store;
 pub mod client;

@@ -12,7 +12,7 @@ use crate::infer::embedded::EmbeddedModels;
 use crate::infer::model_choice::{LoadedBundle, ModelsId, label_of, manifest_of};
 use crate::infer::session_info::SessionInfo;
 use crate::model::manifest::Manifest;
-use crate::protocol::{BackendChoice, BackendInUse, FromWorker, ToWorker};
+use crate::protocol::{BackendChoice, BackendReport, FromWorker, PlacementWhy, ToWorker};
 use crate::replay::state::ReplayState;
 
 use super::client::WorkerClient;
@@ -66,7 +66,8 @@ pub struct Replay {
     pub position: RwSignal<usize>,
     pub playing: RwSignal<bool>,
     pub speed: RwSignal<Speed>,
-    pub backend: RwSignal<Option<BackendInUse>>,
+    /// Where the models run, and why (`None` while the worker decides).
+    pub backend: RwSignal<Option<BackendReport>>,
     pub backend_choice: RwSignal<BackendChoice>,
     /// The last error, shown until dismissed; the app keeps its state.
     pub error: RwSignal<Option<String>>,
@@ -108,7 +109,7 @@ impl Replay {
             playing: RwSignal::new(false),
             speed: RwSignal::new(Speed::Times(8)),
             backend: RwSignal::new(None),
-            backend_choice: RwSignal::new(BackendChoice::Auto),
+            backend_choice: RwSignal::new(super::backend_memory::choice()),
             error: RwSignal::new(None),
             loading: RwSignal::new(false),
             adding_bundle: RwSignal::new(false),
@@ -127,7 +128,7 @@ impl Replay {
         provide_context(replay);
         match WorkerClient::spawn(move |message| replay.receive(message)) {
             Ok(client) => {
-                client.send(&ToWorker::UseBackend(BackendChoice::Auto));
+                client.send(&replay.use_backend(replay.backend_choice.get_untracked()));
                 replay.client.set_value(Some(client));
             }
             Err(e) => replay.error.set(Some(format!("the inference worker did not start: {e}"))),
@@ -190,10 +191,17 @@ impl Replay {
         self.bundles.with(|loaded| label_of(&models, loaded))
     }
 
+    /// The user's choice of backend: remembered, and sent to the worker.
     pub fn set_backend(&self, choice: BackendChoice) {
+        super::backend_memory::save_choice(choice);
         self.backend_choice.set(choice);
         self.backend.set(None);
-        self.send(&ToWorker::UseBackend(choice));
+        self.send(&self.use_backend(choice));
+    }
+
+    /// The message for `choice`, with the timings remembered on this browser.
+    fn use_backend(&self, choice: BackendChoice) -> ToWorker {
+        ToWorker::UseBackend { choice, remembered: super::backend_memory::timings() }
     }
 
     pub fn play(&self) {
@@ -215,7 +223,12 @@ impl Replay {
 
     fn receive(&self, message: FromWorker) {
         match message {
-            FromWorker::Backend(in_use) => self.backend.set(Some(in_use)),
+            FromWorker::Backend(report) => {
+                if let PlacementWhy::Measured(measured) = &report.why {
+                    super::backend_memory::save_timing(measured.clone());
+                }
+                self.backend.set(Some(report));
+            }
             FromWorker::Loaded(info) => {
                 self.models.set(info.models.clone());
                 let manifest = self

@@ -15,6 +15,7 @@ use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::app::backend::Backends;
 use crate::app::browser::clock_ms;
 use crate::app::bundle_store::BundleStore;
 use crate::data::classes::ClassTable;
@@ -27,7 +28,7 @@ use crate::infer::model_choice::{LoadedBundle, ModelsId, bundle_id};
 use crate::infer::runner::{ParkedRunner, Runner, run_batch, run_window};
 use crate::infer::session_info::SessionInfo;
 use crate::live::classify::classify;
-use crate::protocol::{BackendChoice, BackendInUse, FromWorker, ToWorker};
+use crate::protocol::{FromWorker, ToWorker};
 
 /// Windows run between two looks at the message queue during playback.
 const CHUNK: usize = 16;
@@ -37,20 +38,19 @@ const FAST_CHUNK: usize = 64;
 
 struct Worker {
     scope: DedicatedWorkerGlobalScope,
-    device: Device,
-    /// Which models replay sessions, and those models on `device`.
+    /// The devices, and where each model runs.
+    backends: Backends,
+    /// Which models replay sessions, and those models where `backends` places them.
     models: ModelsId,
     bundle: ModelBundle,
     /// The bundles the user loaded, and where they are kept (none if IndexedDB is unavailable:
     /// then they last until the page closes).
     loaded: Vec<KeptBundle>,
     store: Option<BundleStore>,
-    /// Which models classify live windows (the page chooses: see [`ModelsId::live`]), and
-    /// those models on `device`.
+    /// Which models classify live windows (the page chooses: see [`ModelsId::live`]), placed
+    /// as the replay's models are.
     live_models: ModelsId,
     live_bundle: ModelBundle,
-    /// The WebGPU device once initialised: burn's runtime cannot be initialised twice.
-    webgpu: Option<Device>,
     runner: Option<Runner>,
     /// Run windows up to this frame.
     target_frame: usize,
@@ -103,10 +103,10 @@ pub fn worker_main(early: Array) {
 }
 
 async fn run(scope: DedicatedWorkerGlobalScope, mut receiver: mpsc::UnboundedReceiver<Incoming>) {
-    let device = Device::flex();
+    let backends = Backends::default();
     let models = ModelsId::default();
     let live_models = models.live();
-    let (bundle, live_bundle) = match bundles(&models, &live_models, &[], &device) {
+    let (bundle, live_bundle) = match bundles(&models, &live_models, &[], &backends) {
         Ok(bundles) => bundles,
         Err(e) => return post(&scope, &FromWorker::Failed { message: format!("the embedded models: {e}") }),
     };
@@ -118,19 +118,18 @@ async fn run(scope: DedicatedWorkerGlobalScope, mut receiver: mpsc::UnboundedRec
         }
     };
     let loaded = match &store {
-        Some(store) => kept_bundles(&scope, store, &device).await,
+        Some(store) => kept_bundles(&scope, store, backends.cpu()).await,
         None => Vec::new(),
     };
     let worker = Rc::new(RefCell::new(Worker {
         scope,
-        device,
+        backends,
         models,
         bundle,
         loaded,
         store,
         live_models,
         live_bundle,
-        webgpu: None,
         runner: None,
         target_frame: 0,
     }));
@@ -164,7 +163,14 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
         Err(message) => return post(&worker.borrow().scope, &FromWorker::Failed { message }),
     };
     match message {
-        ToWorker::UseBackend(choice) => use_backend(worker, choice).await,
+        ToWorker::UseBackend { choice, remembered } => {
+            {
+                let mut w = worker.borrow_mut();
+                w.backends.choice = choice;
+                w.backends.remembered = remembered;
+            }
+            place(worker).await;
+        }
         ToWorker::LoadDemo { demo, base_url } => {
             let previous = park_runner(&mut worker.borrow_mut());
             let scope = worker.borrow().scope.clone();
@@ -202,7 +208,7 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
         ToWorker::LiveWindow { end_frame, frames } => {
             // Held across the await like run_chunk's: only this task handles messages.
             let w = worker.borrow();
-            let message = match classify(end_frame, frames, &w.live_bundle, &w.device, &clock_ms).await {
+            let message = match classify(end_frame, frames, &w.live_bundle, &clock_ms).await {
                 Ok(result) => FromWorker::Live { models: w.live_models.clone(), result },
                 Err(message) => FromWorker::Failed { message: format!("live window: {message}") },
             };
@@ -214,6 +220,14 @@ async fn handle(worker: &Rc<RefCell<Worker>>, incoming: Incoming) {
                 post(&w.scope, &FromWorker::Channel { name, values });
             }
         }
+    }
+    // New models may run faster elsewhere: time them (or recall their timing) before going on.
+    let stale = {
+        let w = worker.borrow();
+        w.backends.stale_for(&w.models)
+    };
+    if stale {
+        place(worker).await;
     }
 }
 
@@ -278,36 +292,38 @@ fn announce(worker: &mut Worker, runner: Runner, started: f64) {
     worker.target_frame = 0;
 }
 
-async fn use_backend(worker: &Rc<RefCell<Worker>>, choice: BackendChoice) {
-    let (device, in_use) = match choice {
-        BackendChoice::Cpu => (Device::flex(), BackendInUse::Cpu { reason: "chosen by the user".into() }),
-        BackendChoice::Auto => match webgpu(worker).await {
-            Ok(device) => (device, BackendInUse::WebGpu),
-            Err(reason) => (Device::flex(), BackendInUse::Cpu { reason }),
-        },
-    };
-    let mut w = worker.borrow_mut();
-    match bundles(&w.models, &w.live_models, &w.loaded, &device) {
+/// Decides where the models run (see [`Backends::decide`]), decodes the replay and live models
+/// there and tells the page.
+#[allow(clippy::await_holding_refcell_ref)] // see `handle`
+async fn place(worker: &Rc<RefCell<Worker>>) {
+    let mut guard = worker.borrow_mut();
+    let w = &mut *guard;
+    let scope = w.scope.clone();
+    let models = w.models.clone();
+    let loaded = &w.loaded;
+    let report = w.backends.decide(&scope, &models, |device| decode_on(&models, loaded, device)).await;
+    w.backends.placement = report.placement;
+    w.backends.placed_for = Some(models);
+    match bundles(&w.models, &w.live_models, &w.loaded, &w.backends) {
         Ok((bundle, live_bundle)) => {
-            w.device = device;
             w.bundle = bundle;
             w.live_bundle = live_bundle;
-            post(&w.scope, &FromWorker::Backend(in_use));
+            post(&scope, &FromWorker::Backend(report));
         }
-        Err(e) => post(&w.scope, &FromWorker::Failed { message: format!("loading the models failed: {e}") }),
+        Err(e) => post(&scope, &FromWorker::Failed { message: format!("loading the models failed: {e}") }),
     }
 }
 
-/// `models` for replay and `live_models` for live windows, on `device` (decoded once when
-/// they are the same).
+/// `models` for replay and `live_models` for live windows, placed by `backends` (decoded once
+/// when they are the same).
 fn bundles(
     models: &ModelsId,
     live_models: &ModelsId,
     loaded: &[KeptBundle],
-    device: &Device,
+    backends: &Backends,
 ) -> Result<(ModelBundle, ModelBundle), BundleError> {
-    let live = decode(live_models, loaded, device)?;
-    let replay = if models == live_models { live.clone() } else { decode(models, loaded, device)? };
+    let live = decode(live_models, loaded, backends)?;
+    let replay = if models == live_models { live.clone() } else { decode(models, loaded, backends)? };
     Ok((replay, live))
 }
 
@@ -320,7 +336,7 @@ fn use_live_models(worker: &mut Worker, models: ModelsId) {
     let decoded = if models == worker.models {
         Ok(worker.bundle.clone())
     } else {
-        decode(&models, &worker.loaded, &worker.device)
+        decode(&models, &worker.loaded, &worker.backends)
     };
     match decoded {
         Ok(bundle) => {
@@ -331,8 +347,13 @@ fn use_live_models(worker: &mut Worker, models: ModelsId) {
     }
 }
 
-/// The models of `models` on `device`.
-fn decode(models: &ModelsId, loaded: &[KeptBundle], device: &Device) -> Result<ModelBundle, BundleError> {
+/// The models of `models`, each where `backends` places it.
+fn decode(models: &ModelsId, loaded: &[KeptBundle], backends: &Backends) -> Result<ModelBundle, BundleError> {
+    backends.placed(|device| decode_on(models, loaded, device))
+}
+
+/// The models of `models`, both on `device`.
+fn decode_on(models: &ModelsId, loaded: &[KeptBundle], device: &Device) -> Result<ModelBundle, BundleError> {
     match models {
         ModelsId::Embedded(embedded) => ModelBundle::embedded_of(*embedded, device),
         ModelsId::Loaded(id) => match loaded.iter().find(|kept| &kept.info.id == id) {
@@ -342,14 +363,14 @@ fn decode(models: &ModelsId, loaded: &[KeptBundle], device: &Device) -> Result<M
     }
 }
 
-/// Replays with `models` from now on (decoded on the current device); no-op if already so.
+/// Replays with `models` from now on (placed as the current ones are); no-op if already so.
 fn switch_models(worker: &mut Worker, models: &ModelsId) -> Result<(), BundleError> {
     if worker.models != *models {
         // The live models are decoded already.
         worker.bundle = if *models == worker.live_models {
             worker.live_bundle.clone()
         } else {
-            decode(models, &worker.loaded, &worker.device)?
+            decode(models, &worker.loaded, &worker.backends)?
         };
         worker.models = models.clone();
         post(&worker.scope, &FromWorker::ModelsInUse(models.clone()));
@@ -428,7 +449,7 @@ fn bundle_files(paths: Vec<String>, buffers: Vec<Vec<u8>>) -> Result<BundleFiles
 #[allow(clippy::await_holding_refcell_ref)] // see `handle`
 async fn add_bundle(worker: &Rc<RefCell<Worker>>, paths: Vec<String>, buffers: Vec<Vec<u8>>) {
     let name = paths.first().map(|p| p.split('/').next().unwrap_or(p).to_string()).unwrap_or_default();
-    let device = worker.borrow().device.clone();
+    let device = worker.borrow().backends.cpu().clone();
     let (kept, _) = match bundle_files(paths, buffers).and_then(|files| checked(files, &device)) {
         Ok(checked) => checked,
         Err(e) => {
@@ -476,21 +497,6 @@ fn post_bundles(worker: &Worker) {
     post(&worker.scope, &FromWorker::Bundles { loaded });
 }
 
-/// The WebGPU device, initialised once; the reason when the browser cannot give one.
-async fn webgpu(worker: &Rc<RefCell<Worker>>) -> Result<Device, String> {
-    if let Some(device) = worker.borrow().webgpu.clone() {
-        return Ok(device);
-    }
-    let navigator = worker.borrow().scope.navigator();
-    if !Reflect::has(&navigator, &"gpu".into()).unwrap_or(false) {
-        return Err("this browser has no WebGPU (navigator.gpu is missing)".into());
-    }
-    let device =
-        Device::wgpu_options().init_async().await.map_err(|e| format!("WebGPU adapter request failed: {e}"))?;
-    worker.borrow_mut().webgpu = Some(device.clone());
-    Ok(device)
-}
-
 #[allow(clippy::await_holding_refcell_ref)] // see `handle`
 async fn run_chunk(worker: &Rc<RefCell<Worker>>) {
     let scope = worker.borrow().scope.clone();
@@ -511,11 +517,10 @@ async fn run_chunk(worker: &Rc<RefCell<Worker>>) {
         // As fast as possible: two windows alone, the second timed (the first after a pause
         // runs cold and would overstate latency), then the rest of the chunk as one batch.
         if fast && window > range.start + 1 {
-            outcome =
-                run_batch(runner, &w.bundle, &w.device, window..range.end).await.map(|batch| results.extend(batch));
+            outcome = run_batch(runner, &w.bundle, window..range.end).await.map(|batch| results.extend(batch));
             break;
         }
-        match run_window(runner, &w.bundle, &w.device, window, &clock_ms).await {
+        match run_window(runner, &w.bundle, window, &clock_ms).await {
             Ok(mut result) if fast && window == range.start => {
                 result.student.latency_ms = None;
                 if let Some(teacher) = result.teacher.as_mut() {

@@ -34,13 +34,17 @@ fn error(file: &str, message: impl Into<String>) -> BundleError {
 }
 
 /// The student and, unless the bundle is student-only, the teacher with its semantic
-/// classifier, with the manifest that describes them.
+/// classifier, with the manifest that describes them. Each model keeps the device it was
+/// decoded on, so the student and the teacher can run on different backends (the browser
+/// picks the faster one per model: see [`ModelBundle::with_teacher_of`]).
 #[derive(Debug, Clone)]
 pub struct ModelBundle {
     pub manifest: Manifest,
     pub teacher: Option<TeacherModels>,
     pub student_config: StudentConfig,
     pub student: Student,
+    /// Where the student's weights live: its inputs are made there.
+    pub student_device: Device,
 }
 
 /// The teacher and the semantic classifier that merges its representations into its answer.
@@ -50,6 +54,8 @@ pub struct TeacherModels {
     pub teacher: Teacher,
     pub semantic_config: SemanticClassifierConfig,
     pub semantic: SemanticClassifier,
+    /// Where both models' weights live.
+    pub device: Device,
 }
 
 impl ModelBundle {
@@ -75,12 +81,19 @@ impl ModelBundle {
                 let (teacher_config, teacher) = decode(entries.teacher, &file, |c: &TeacherConfig| c.init(device))?;
                 let (semantic_config, semantic) =
                     decode(entries.semantic, &file, |c: &SemanticClassifierConfig| c.init(device))?;
-                Some(TeacherModels { teacher_config, teacher, semantic_config, semantic })
+                Some(TeacherModels { teacher_config, teacher, semantic_config, semantic, device: device.clone() })
             }
             None => None,
         };
         let (student_config, student) = decode(&manifest.student, &file, |c: &StudentConfig| c.init(device))?;
-        Ok(Self { manifest, teacher, student_config, student })
+        Ok(Self { manifest, teacher, student_config, student, student_device: device.clone() })
+    }
+
+    /// This bundle's student with `other`'s teacher: the same models decoded on two devices,
+    /// mixed so that each model runs where it is faster. `other` must be the same bundle.
+    pub fn with_teacher_of(self, other: &ModelBundle) -> Self {
+        debug_assert_eq!(self.manifest, other.manifest, "the same models on another device");
+        Self { teacher: other.teacher.clone(), ..self }
     }
 
     /// Decodes a bundle a user brought (a folder or a zip, see [`BundleFiles`]).

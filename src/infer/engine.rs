@@ -25,16 +25,16 @@ pub fn window_tensor(windows: &ModelWindows, range: std::ops::Range<usize>, devi
 }
 
 impl ModelBundle {
-    /// Student logits `[batch, classes]` for windows `range` of its inputs.
-    pub fn student_logits(&self, windows: &ModelWindows, range: std::ops::Range<usize>, device: &Device) -> Tensor<2> {
-        self.student.forward(window_tensor(windows, range, device)).logits
+    /// Student logits `[batch, classes]` for windows `range` of its inputs, on its device.
+    pub fn student_logits(&self, windows: &ModelWindows, range: std::ops::Range<usize>) -> Tensor<2> {
+        self.student.forward(window_tensor(windows, range, &self.student_device)).logits
     }
 }
 
 impl TeacherModels {
-    /// Teacher logits for windows `range` of its inputs.
-    pub fn logits(&self, windows: &ModelWindows, range: std::ops::Range<usize>, device: &Device) -> TeacherLogits {
-        let out = self.teacher.forward(window_tensor(windows, range, device));
+    /// Teacher logits for windows `range` of its inputs, on its device.
+    pub fn logits(&self, windows: &ModelWindows, range: std::ops::Range<usize>) -> TeacherLogits {
+        let out = self.teacher.forward(window_tensor(windows, range, &self.device));
         let semantic = self.semantic.forward(out.attention, out.causal, out.combined).logits;
         TeacherLogits { semantic, combined: out.combined_logits }
     }
@@ -89,8 +89,8 @@ mod tests {
             values: (0..3 * channels * 60).map(|i| ((i as f32) * 0.37).sin()).collect(),
             missing: Vec::new(),
         };
-        let all = bundle.student_logits(&windows, 0..3, &device).into_data().try_to_vec::<f32>().unwrap();
-        let one = bundle.student_logits(&windows, 2..3, &device).into_data().try_to_vec::<f32>().unwrap();
+        let all = bundle.student_logits(&windows, 0..3).into_data().try_to_vec::<f32>().unwrap();
+        let one = bundle.student_logits(&windows, 2..3).into_data().try_to_vec::<f32>().unwrap();
         let classes = one.len();
         for (a, b) in all[2 * classes..].iter().zip(&one) {
             assert!((a - b).abs() < 1e-5, "{a} vs {b}");

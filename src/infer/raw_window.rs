@@ -3,7 +3,6 @@
 //! one-window session and go through [`model_windows`], so they are selected, normalised and
 //! laid out exactly as the trainer and the app do it.
 
-use burn::tensor::Device;
 use serde::Serialize;
 
 use crate::data::frames::FrameTable;
@@ -70,15 +69,10 @@ pub fn student_window(bundle: &ModelBundle, frame_major: &[f32]) -> Result<Model
 }
 
 /// Classifies one raw window with the bundle's student (see [`student_window`]).
-pub async fn classify_window(
-    bundle: &ModelBundle,
-    device: &Device,
-    frame_major: &[f32],
-) -> Result<RawPrediction, RawWindowError> {
+pub async fn classify_window(bundle: &ModelBundle, frame_major: &[f32]) -> Result<RawPrediction, RawWindowError> {
     let windows = student_window(bundle, frame_major)?;
-    let logits = read(bundle.student_logits(&windows, 0..1, device))
-        .await
-        .map_err(|e| RawWindowError::ReadBack(e.to_string()))?;
+    let logits =
+        read(bundle.student_logits(&windows, 0..1)).await.map_err(|e| RawWindowError::ReadBack(e.to_string()))?;
     let classes = &bundle.manifest.classes;
     let answer = prediction(&logits, classes.len(), None);
     let probabilities = answer
@@ -92,6 +86,8 @@ pub async fn classify_window(
 
 #[cfg(test)]
 mod tests {
+    use burn::tensor::Device;
+
     use super::*;
     use crate::data::channels::ChannelSelection;
     use crate::data::classes::ClassTable;
@@ -102,8 +98,7 @@ mod tests {
 
     #[test]
     fn a_raw_window_gets_the_replays_student_answer() {
-        let device = Device::flex();
-        let bundle = ModelBundle::synthetic(&device).unwrap();
+        let bundle = ModelBundle::synthetic(&Device::flex()).unwrap();
         let demo = load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
         let runner = Runner::new(demo.clone(), &bundle).unwrap();
         let (w, length) = (7, bundle.manifest.window.length);
@@ -112,8 +107,8 @@ mod tests {
             demo.frames.select(&ChannelSelection::new(bundle.manifest.student.normalisation.channels.clone())).unwrap();
         let width = wrist.channels.len();
         let raw = &wrist.values[start * width..(start + length) * width];
-        let got = futures::executor::block_on(classify_window(&bundle, &device, raw)).unwrap();
-        let want = futures::executor::block_on(run_window(&runner, &bundle, &device, w, &|| 0.0)).unwrap().student;
+        let got = futures::executor::block_on(classify_window(&bundle, raw)).unwrap();
+        let want = futures::executor::block_on(run_window(&runner, &bundle, w, &|| 0.0)).unwrap().student;
         assert_eq!(got.index, want.class);
         assert_eq!(got.class, bundle.manifest.classes[want.class].name);
         assert_eq!(got.probabilities.len(), want.probabilities.len());

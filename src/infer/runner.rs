@@ -3,7 +3,7 @@
 //! browser needs for WebGPU and which natively resolves at once, so this runs, and is tested,
 //! on both.
 
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Tensor;
 
 use crate::data::channels::SelectionError;
 use crate::infer::bundle::ModelBundle;
@@ -143,15 +143,14 @@ impl ParkedRunner {
 pub async fn run_window(
     runner: &Runner,
     bundle: &ModelBundle,
-    device: &Device,
     w: usize,
     now_ms: &impl Fn() -> f64,
 ) -> Result<WindowResult, InferError> {
     let classes = bundle.manifest.classes.len();
     let started = now_ms();
-    let logits = student_logits(runner, bundle, device, w).await?;
+    let logits = student_logits(runner, bundle, w).await?;
     let student = prediction(&logits, classes, Some(now_ms() - started));
-    let teacher = match teacher_logits(runner, bundle, device, w) {
+    let teacher = match teacher_logits(runner, bundle, w) {
         Some(pending) => {
             let started = now_ms();
             let logits = pending.await?;
@@ -163,13 +162,8 @@ pub async fn run_window(
 }
 
 /// The student's logits for window `w`, read back.
-pub async fn student_logits(
-    runner: &Runner,
-    bundle: &ModelBundle,
-    device: &Device,
-    w: usize,
-) -> Result<Vec<f32>, InferError> {
-    read(bundle.student_logits(&runner.student, w..w + 1, device)).await
+pub async fn student_logits(runner: &Runner, bundle: &ModelBundle, w: usize) -> Result<Vec<f32>, InferError> {
+    read(bundle.student_logits(&runner.student, w..w + 1)).await
 }
 
 /// The teacher's final (semantic classifier) logits for window `w`, when it can run. The
@@ -177,11 +171,10 @@ pub async fn student_logits(
 pub fn teacher_logits<'a>(
     runner: &'a Runner,
     bundle: &'a ModelBundle,
-    device: &'a Device,
     w: usize,
 ) -> Option<impl std::future::Future<Output = Result<Vec<f32>, InferError>> + 'a> {
     let (windows, models) = (runner.teacher.as_ref()?, bundle.teacher.as_ref()?);
-    Some(async move { read(models.logits(windows, w..w + 1, device).semantic).await })
+    Some(async move { read(models.logits(windows, w..w + 1).semantic).await })
 }
 
 /// Reads logits back (awaited: a synchronous read-back panics on WebGPU).
@@ -200,13 +193,12 @@ pub(crate) fn prediction(logits: &[f32], classes: usize, latency_ms: Option<f64>
 pub async fn run_batch(
     runner: &Runner,
     bundle: &ModelBundle,
-    device: &Device,
     range: std::ops::Range<usize>,
 ) -> Result<Vec<WindowResult>, InferError> {
     let classes = bundle.manifest.classes.len();
-    let student = read(bundle.student_logits(&runner.student, range.clone(), device)).await?;
+    let student = read(bundle.student_logits(&runner.student, range.clone())).await?;
     let teacher = match (&runner.teacher, &bundle.teacher) {
-        (Some(windows), Some(models)) => Some(read(models.logits(windows, range.clone(), device).semantic).await?),
+        (Some(windows), Some(models)) => Some(read(models.logits(windows, range.clone()).semantic).await?),
         _ => None,
     };
     Ok(range
@@ -220,6 +212,8 @@ pub async fn run_batch(
 
 #[cfg(test)]
 mod tests {
+    use burn::tensor::Device;
+
     use super::*;
     use crate::data::classes::ClassTable;
     use crate::data::openpack::DeviceMap;
@@ -230,8 +224,7 @@ mod tests {
 
     #[test]
     fn the_demo_runs_window_by_window_as_the_batch_does() {
-        let device = Device::flex();
-        let bundle = ModelBundle::synthetic(&device).unwrap();
+        let bundle = ModelBundle::synthetic(&Device::flex()).unwrap();
         let session = load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
         let runner = Runner::new(session, &bundle).unwrap();
         assert!(runner.teacher_missing.is_empty());
@@ -241,9 +234,9 @@ mod tests {
         assert_eq!(runner.pending(58), 0..0);
         let clock = || 0.0;
         let last = runner.student.len() - 1;
-        let one = futures::executor::block_on(run_window(&runner, &bundle, &device, last, &clock)).unwrap();
+        let one = futures::executor::block_on(run_window(&runner, &bundle, last, &clock)).unwrap();
         // The same window in a batch of all windows (what `trainer evaluate` runs).
-        let all = bundle.student_logits(&runner.student, 0..runner.student.len(), &device);
+        let all = bundle.student_logits(&runner.student, 0..runner.student.len());
         let all = all.into_data().try_to_vec::<f32>().unwrap();
         let classes = bundle.manifest.classes.len();
         let batch = softmax_rows(&all[last * classes..], classes);
@@ -252,7 +245,7 @@ mod tests {
         }
         assert!(one.teacher.is_some());
         // A batch gives the same answers, without latencies.
-        let batch = futures::executor::block_on(run_batch(&runner, &bundle, &device, last - 2..last + 1)).unwrap();
+        let batch = futures::executor::block_on(run_batch(&runner, &bundle, last - 2..last + 1)).unwrap();
         assert_eq!(batch.len(), 3);
         assert_eq!(batch[2].window, last);
         assert_eq!(batch[2].student.class, one.student.class);
@@ -262,8 +255,7 @@ mod tests {
 
     #[test]
     fn a_parked_runner_resumes_with_the_same_windows_where_it_was() {
-        let device = Device::flex();
-        let bundle = ModelBundle::synthetic(&device).unwrap();
+        let bundle = ModelBundle::synthetic(&Device::flex()).unwrap();
         let session = load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
         let runner = Runner { next: 7, ..Runner::new(session, &bundle).unwrap() };
         let (student, teacher) = (runner.student.clone(), runner.teacher.clone());
@@ -275,8 +267,7 @@ mod tests {
 
     #[test]
     fn a_wrist_only_session_runs_both_models_and_names_what_the_teacher_lacks() {
-        let device = Device::flex();
-        let bundle = ModelBundle::synthetic(&device).unwrap();
+        let bundle = ModelBundle::synthetic(&Device::flex()).unwrap();
         let mut session =
             load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
         let wrist = crate::data::channels::ChannelSelection::new(["right_wrist/acc".to_string()]);
@@ -285,14 +276,13 @@ mod tests {
         assert!(runner.teacher_missing.contains(&"left_wrist/e4_acc_x".to_string()));
         assert!(!runner.teacher_missing.contains(&"right_wrist/acc_x".to_string()));
         assert!(runner.info().teacher_runs);
-        let result = futures::executor::block_on(run_window(&runner, &bundle, &device, 0, &|| 0.0)).unwrap();
+        let result = futures::executor::block_on(run_window(&runner, &bundle, 0, &|| 0.0)).unwrap();
         assert!(result.teacher.is_some(), "the teacher runs on what the session has");
     }
 
     #[test]
     fn a_session_with_none_of_the_teachers_inputs_runs_the_student_alone() {
-        let device = Device::flex();
-        let bundle = ModelBundle::synthetic(&device).unwrap();
+        let bundle = ModelBundle::synthetic(&Device::flex()).unwrap();
         let mut session =
             load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
         let student =
@@ -306,27 +296,26 @@ mod tests {
         let bundle = ModelBundle { manifest, ..bundle };
         let runner = Runner::new(session, &bundle).unwrap();
         assert!(runner.teacher.is_none() && !runner.info().teacher_runs);
-        let result = futures::executor::block_on(run_window(&runner, &bundle, &device, 0, &|| 0.0)).unwrap();
+        let result = futures::executor::block_on(run_window(&runner, &bundle, 0, &|| 0.0)).unwrap();
         assert!(result.teacher.is_none());
     }
 
     #[test]
     fn a_student_only_bundle_runs_the_student_and_lacks_nothing() {
-        let device = Device::flex();
-        let full = ModelBundle::synthetic(&device).unwrap();
+        let full = ModelBundle::synthetic(&Device::flex()).unwrap();
         let manifest = Manifest { teacher: None, semantic: None, ..full.manifest.clone() };
         let bundle = ModelBundle { manifest, teacher: None, ..full.clone() };
         let session = load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
         let runner = Runner::new(session, &bundle).unwrap();
         assert!(runner.teacher.is_none() && runner.teacher_missing.is_empty() && !runner.info().teacher_runs);
-        let alone = futures::executor::block_on(run_window(&runner, &bundle, &device, 3, &|| 0.0)).unwrap();
+        let alone = futures::executor::block_on(run_window(&runner, &bundle, 3, &|| 0.0)).unwrap();
         assert!(alone.teacher.is_none());
-        let batch = futures::executor::block_on(run_batch(&runner, &bundle, &device, 0..4)).unwrap();
+        let batch = futures::executor::block_on(run_batch(&runner, &bundle, 0..4)).unwrap();
         assert!(batch.iter().all(|r| r.teacher.is_none()));
         // The student answers as it does in the full bundle.
         let session = load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
         let with_teacher = Runner::new(session, &full).unwrap();
-        let both = futures::executor::block_on(run_window(&with_teacher, &full, &device, 3, &|| 0.0)).unwrap();
+        let both = futures::executor::block_on(run_window(&with_teacher, &full, 3, &|| 0.0)).unwrap();
         assert_eq!(both.student.probabilities, alone.student.probabilities);
     }
 }

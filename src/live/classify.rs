@@ -12,7 +12,6 @@ use {
     crate::data::session_files::LoadedSession,
     crate::infer::bundle::ModelBundle,
     crate::infer::runner::{InferError, Runner, run_window},
-    burn::tensor::Device,
 };
 
 /// The models' answer for the live window ending at `end_frame`.
@@ -30,12 +29,11 @@ pub async fn classify(
     end_frame: u64,
     frames: FrameTable,
     bundle: &ModelBundle,
-    device: &Device,
     now_ms: &impl Fn() -> f64,
 ) -> Result<LiveResult, InferError> {
     let session = LoadedSession { name: "live".into(), frames, warnings: Vec::new(), attribution: None };
     let runner = Runner::new(session, bundle)?;
-    let result = run_window(&runner, bundle, device, 0, now_ms).await?;
+    let result = run_window(&runner, bundle, 0, now_ms).await?;
     Ok(LiveResult { end_frame, result, teacher_missing: runner.teacher_missing })
 }
 
@@ -50,8 +48,7 @@ mod tests {
 
     #[test]
     fn a_live_window_of_the_student_channels_gets_the_replays_student_answer() {
-        let device = Device::flex();
-        let bundle = ModelBundle::synthetic(&device).unwrap();
+        let bundle = ModelBundle::synthetic(&burn::tensor::Device::flex()).unwrap();
         let demo = load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
         let replay = Runner::new(demo.clone(), &bundle).unwrap();
         let w = 10;
@@ -68,8 +65,8 @@ mod tests {
             labels: wrist.labels[start..start + length].to_vec(),
         };
         let clock = || 0.0;
-        let live = futures::executor::block_on(classify(99, frames, &bundle, &device, &clock)).unwrap();
-        let replayed = futures::executor::block_on(run_window(&replay, &bundle, &device, w, &clock)).unwrap();
+        let live = futures::executor::block_on(classify(99, frames, &bundle, &clock)).unwrap();
+        let replayed = futures::executor::block_on(run_window(&replay, &bundle, w, &clock)).unwrap();
         assert_eq!(live.end_frame, 99);
         assert_eq!(live.result.student.class, replayed.student.class);
         for (a, b) in live.result.student.probabilities.iter().zip(&replayed.student.probabilities) {

@@ -58,7 +58,7 @@ test('every main control is reachable with the keyboard alone, with a visible fo
   await page.goto(app.url);
   await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
   const wanted = [
-    'mode-replay', 'mode-live', 'kiosk-start', 'backend-switch', 'replay-demo', 'model-select', 'model-input',
+    'mode-replay', 'mode-live', 'kiosk-start', 'backend-choice', 'replay-demo', 'model-select', 'model-input',
     'model-folder-input', 'file-input', 'folder-input', 'speed',
   ];
   const reached = new Map();

@@ -1,7 +1,8 @@
 // The replay app end to end in headless Chromium against the built dist/: the embedded demo
 // replays to the end at full speed and shows the F1 values `trainer evaluate` computes for the
 // same session and weights; a malformed file is reported by name and line while the app keeps
-// its session; the backend badge says WebGPU only when there is an adapter.
+// its session; the backend badge says where each model runs: the faster backend, timed on
+// this device, unless the user chose one.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -30,12 +31,32 @@ async function openApp(b = browser) {
   return opened;
 }
 
-async function useCpu(page) {
-  if ((await page.getByTestId('backend').innerText()) !== 'CPU') {
-    await page.getByTestId('backend-switch').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=backend]').innerText === 'CPU');
-  }
+/** Waits until the worker has decided where the models run, and returns the badge's text. */
+async function backendDecided(page) {
+  await page.waitForFunction(() => {
+    const text = document.querySelector('[data-testid=backend]')?.innerText ?? '';
+    return text !== '' && !text.endsWith('…');
+  }, null, { timeout: 60_000 });
+  return page.getByTestId('backend').innerText();
 }
+
+async function useCpu(page) {
+  await page.getByTestId('backend-choice').selectOption('cpu');
+  assert.equal(await backendDecided(page), 'CPU');
+}
+
+/** The times the reason line gives: `{ student: { cpu, gpu }, teacher: { cpu, gpu } }`. */
+async function timings(page) {
+  const reason = await page.getByTestId('backend-reason').innerText();
+  const model = (name) => {
+    const m = reason.match(new RegExp(`${name}: CPU ([\\d.]+) ms, WebGPU ([\\d.]+) ms`));
+    assert.ok(m, `${name} timings in "${reason}"`);
+    return { cpu: Number(m[1]), gpu: Number(m[2]) };
+  };
+  return { reason, student: model('student'), teacher: model('teacher') };
+}
+
+const remembered = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('tsak.backend.timings') ?? '[]'));
 
 async function replayDemoAtFullSpeed(page) {
   await page.getByTestId('speed').selectOption('max');
@@ -135,15 +156,49 @@ test('a malformed file shows where it is wrong and the app keeps its session', a
   assert.deepEqual(problems, []);
 });
 
-test('with an adapter the badge says WebGPU and the demo runs on it', async () => {
+test('on the software adapter each model runs where it was timed faster, the timing is remembered, and the user can choose', async (t) => {
   const { page, problems } = await openApp();
-  assert.equal(await page.getByTestId('backend').innerText(), 'WebGPU');
+  // Timed now: Chromium's software adapter is far slower than wasm SIMD for both models.
+  assert.equal(await backendDecided(page), 'CPU');
+  const first = await timings(page);
+  assert.match(first.reason, /timed on this device/);
+  t.diagnostic(first.reason);
+  for (const model of [first.student, first.teacher]) {
+    assert.ok(model.cpu > 0 && model.gpu > model.cpu, `the faster backend was chosen: ${first.reason}`);
+  }
+  let kept = await remembered(page);
+  assert.equal(kept.length, 1);
+  assert.match(kept[0].device, /cores/);
+  // Other models are timed anew when they replay (the synthetic demo's own bundle).
+  await page.getByTestId('replay-demo').click();
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('tsak.backend.timings') ?? '[]').length === 2, null, { timeout: 60_000 });
+  // Next visit on this device: the timing is recalled, not repeated.
+  await page.reload();
+  await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+  assert.equal(await backendDecided(page), 'CPU');
+  const recalled = await timings(page);
+  assert.match(recalled.reason, /as timed earlier on this device/);
+  assert.deepEqual([recalled.student, recalled.teacher], [first.student, first.teacher]);
+  kept = await remembered(page);
+  assert.equal(kept.length, 2);
+  // The user overrides: WebGPU for both, and the demo runs on it.
+  await page.getByTestId('backend-choice').selectOption('webgpu');
+  assert.equal(await backendDecided(page), 'WebGPU');
+  assert.equal(await page.getByTestId('backend-reason').innerText(), '(chosen by the user)');
   await page.getByTestId('speed').selectOption('max');
   await page.getByTestId('replay-demo').click();
   // A software adapter is slow: a few windows are enough to see predictions arrive.
   await page.waitForFunction(() => /^[1-9]\d* of/.test(document.querySelector('[data-testid=progress]')?.innerText ?? ''), null, { timeout: 120_000 });
   assert.notEqual(await page.getByTestId('student-prediction').innerText(), '—');
   await screenshot(page, 'replay-webgpu');
+  // The choice is remembered too.
+  await page.reload();
+  await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+  assert.equal(await backendDecided(page), 'WebGPU');
+  assert.equal(await page.getByTestId('backend-choice').inputValue(), 'webgpu');
+  await page.getByTestId('backend-choice').selectOption('fastest');
+  assert.equal(await backendDecided(page), 'CPU');
+  assert.match(await page.getByTestId('backend-reason').innerText(), /as timed earlier on this device/);
   assert.deepEqual(problems, []);
 });
 
@@ -151,7 +206,7 @@ test('without WebGPU the app falls back to the CPU and says why', async () => {
   const plain = await launchChromium({ webgpu: false });
   try {
     const { page, problems } = await openApp(plain);
-    assert.equal(await page.getByTestId('backend').innerText(), 'CPU');
+    assert.equal(await backendDecided(page), 'CPU');
     assert.match(await page.getByTestId('backend-reason').innerText(), /WebGPU|adapter|navigator\.gpu/);
     await screenshot(page, 'replay-no-webgpu');
     assert.deepEqual(problems, []);

@@ -129,7 +129,7 @@ fn each_demo_replay_ends_with_trainer_evaluate_scores() {
         let info = runner.info();
         let mut state = ReplayState::new(bundle.classes(), info.unixtime_ms, info.labels, info.starts, info.length);
         for w in runner.pending(usize::MAX) {
-            let result = futures::executor::block_on(run_window(&runner, &bundle, &device, w, &|| 0.0)).unwrap();
+            let result = futures::executor::block_on(run_window(&runner, &bundle, w, &|| 0.0)).unwrap();
             state.push([result]);
         }
         let data = DataSource::OpenPack(root.join(folder));

@@ -19,7 +19,6 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub struct Classifier {
     bundle: ModelBundle,
-    device: Device,
 }
 
 /// What a bundle expects and predicts, for the host page.
@@ -44,7 +43,7 @@ impl Classifier {
         let device = Device::flex();
         let files = BundleFiles::from_zip("the bundle", zip).map_err(|e| JsError::new(&e.to_string()))?;
         let bundle = ModelBundle::from_files(&files, &device).map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(Classifier { bundle, device })
+        Ok(Classifier { bundle })
     }
 
     /// `{ dataset, licence, classes, inputs, windowFrames, sampleRateHz, kdStrategy }`.
@@ -67,9 +66,8 @@ impl Classifier {
     /// the first frame, then the second...), in the units the inputs name (acceleration in G).
     /// Resolves to `{ class, index, probabilities: [{ name, probability }] }`.
     pub async fn classify(&self, window: Float32Array) -> Result<JsValue, JsError> {
-        let prediction = classify_window(&self.bundle, &self.device, &window.to_vec())
-            .await
-            .map_err(|e| JsError::new(&e.to_string()))?;
+        let prediction =
+            classify_window(&self.bundle, &window.to_vec()).await.map_err(|e| JsError::new(&e.to_string()))?;
         serde_wasm_bindgen::to_value(&prediction).map_err(|e| JsError::new(&e.to_string()))
     }
 }

@@ -159,13 +159,13 @@ pub fn evaluate(weights: &Path, data: &DataSource, split: &SplitChoice) -> Resul
                     teacher_missing.push(sensor);
                 }
             }
-            let logits = models.logits(&windows, 0..windows.len(), &device);
+            let logits = models.logits(&windows, 0..windows.len());
             combined.extend(seconds(session, &windows, logits.combined, &classes));
             semantic.extend(seconds(session, &windows, logits.semantic, &classes));
         }
         let windows =
             model_windows(&session.frames, &bundle.manifest.student.normalisation, window).with_context(context)?;
-        let logits = bundle.student_logits(&windows, 0..windows.len(), &device);
+        let logits = bundle.student_logits(&windows, 0..windows.len());
         student.extend(seconds(session, &windows, logits, &classes));
     }
     let scores = |s: &Seconds| score(&classes, &s.truth, &s.predicted);

@@ -2,6 +2,7 @@
 //! scores its combined head on the test subjects.
 
 use anyhow::Result;
+use tsak::data::channels::ChannelSelection;
 
 use super::{RunArgs, Stage, StartArgs};
 use crate::artifacts::run_dir::TeacherMeta;
@@ -13,12 +14,21 @@ use crate::training::scoring::score_windows;
 use crate::training::teacher::{predict_combined, train_teacher};
 
 /// How the teacher learns beyond the run's data and profile.
-#[derive(clap::Args, Debug, Clone, Default)]
+#[derive(clap::Args, Debug, Clone)]
 pub struct TeacherSettings {
     /// Turn each of the teacher's devices by a random angle of up to this many degrees while it
     /// learns (0: off), besides its gain, noise and sensor-dropout augmentation.
     #[arg(long, default_value_t = 0.0)]
     pub teacher_rotate_degrees: f32,
+    /// The teacher's input channels, as `position/modality` selectors (comma-separated; default:
+    /// OpenPack's four ATRs' acc, gyro and quaternion and both E4s' acc, or every channel of a
+    /// recording). Selectors no session has are left out, as a missing device is.
+    #[arg(long, value_delimiter = ',')]
+    pub teacher_channels: Option<Vec<String>>,
+    /// Seed of the teacher's initial weights, batch order and augmentation: run it with
+    /// several to see the spread of its scores.
+    #[arg(long, default_value_t = 1)]
+    pub teacher_seed: u64,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -43,7 +53,11 @@ pub fn run(args: &TrainTeacherArgs) -> Result<()> {
 pub fn train(stage: &Stage, epochs: Option<usize>, settings: &TeacherSettings) -> Result<()> {
     stage.dir.remove_downstream_of_teacher()?;
     let device = stage.device()?;
-    let (stats, windows) = stage.fitted_windows(&stage.teacher_selection()?, MissingInputs::Fill)?;
+    let selection = match &settings.teacher_channels {
+        Some(selectors) => ChannelSelection::new(selectors.clone()),
+        None => stage.teacher_selection()?,
+    };
+    let (stats, windows) = stage.fitted_windows(&selection, MissingInputs::Fill)?;
     eprintln!(
         "teacher: {} channels; windows {} train, {} val, {} test",
         windows.train.channels,
@@ -56,7 +70,7 @@ pub fn train(stage: &Stage, epochs: Option<usize>, settings: &TeacherSettings) -
     let rotation = SensorRotation::for_stats(&stats, settings.teacher_rotate_degrees);
     let options = FitOptions {
         augment: Some(Augment { rotation, ..Augment::for_channels(&stats.channels) }),
-        ..stage.fit_options("teacher", epochs, stage.profile.teacher_epochs, windows.train.len(), 1)
+        ..stage.fit_options("teacher", epochs, stage.profile.teacher_epochs, windows.train.len(), settings.teacher_seed)
     };
     let trained = train_teacher(config, &windows.train, &stage.validation(&windows.val), stats, &options)?;
     let predicted = predict_combined(&trained.model, &windows.test, &device);
