@@ -48,9 +48,16 @@ pub fn model_windows(
     stats: &ChannelStats,
     config: WindowConfig,
 ) -> Result<ModelWindows, SelectionError> {
+    Ok(cut(&model_frames(frames, stats)?, config, Vec::new()))
+}
+
+/// The frames a model reads, before windowing: `stats.channels` selected from `frames` and
+/// normalised. The trainer keeps these and cuts windows from them as it needs them, so
+/// overlapping windows do not multiply its memory.
+pub fn model_frames(frames: &FrameTable, stats: &ChannelStats) -> Result<FrameTable, SelectionError> {
     let mut selected = frames.select(&ChannelSelection::new(stats.channels.clone()))?;
     stats.apply_table(&mut selected);
-    Ok(cut(&selected, config, Vec::new()))
+    Ok(selected)
 }
 
 /// Like [`model_windows`], but a session that lacks some of the model's inputs still runs: the
@@ -64,9 +71,19 @@ pub fn model_windows_without(
     stats: &ChannelStats,
     config: WindowConfig,
 ) -> Result<ModelWindows, SelectionError> {
+    let (selected, missing) = model_frames_without(frames, stats)?;
+    Ok(cut(&selected, config, missing))
+}
+
+/// [`model_frames`] for a session that may lack some of the inputs: they read 0 (their training
+/// mean) and are returned by name (see [`model_windows_without`]).
+pub fn model_frames_without(
+    frames: &FrameTable,
+    stats: &ChannelStats,
+) -> Result<(FrameTable, Vec<String>), SelectionError> {
     let missing: Vec<String> = stats.channels.iter().filter(|c| !frames.channels.contains(c)).cloned().collect();
     if missing.is_empty() {
-        return model_windows(frames, stats, config);
+        return Ok((model_frames(frames, stats)?, missing));
     }
     if missing.len() == stats.channels.len() {
         return Err(SelectionError::NoneOf(stats.channels.clone()));
@@ -86,7 +103,7 @@ pub fn model_windows_without(
         values,
         labels: frames.labels.clone(),
     };
-    Ok(cut(&selected, config, missing))
+    Ok((selected, missing))
 }
 
 /// Cuts an already selected and normalised table into channel-major windows. The buffers are

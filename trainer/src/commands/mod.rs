@@ -174,7 +174,15 @@ impl Stage {
     /// Starts a run: loads the data, and writes `run.json` for the later stages.
     pub fn start(start: &StartArgs, args: &RunArgs) -> Result<Self> {
         let StartArgs { data: source, split, window, quick } = start;
+        let loading = std::time::Instant::now();
         let data = load(source, split, &DeviceMap::default())?;
+        let frames: usize =
+            [&data.train, &data.val, &data.test].iter().flat_map(|p| p.iter()).map(|s| s.frames.len()).sum();
+        eprintln!(
+            "data loaded in {:.1} s: {frames} frames{}",
+            loading.elapsed().as_secs_f64(),
+            crate::training::memory::peak_note()
+        );
         let window = window.frames(data.sample_rate_hz)?;
         eprintln!("windows: {} frames at {:.2} Hz, hop {}", window.length, data.sample_rate_hz, window.hop);
         let spec = RunSpec {

@@ -58,12 +58,14 @@ pub fn train(stage: &Stage, epochs: Option<usize>, settings: &TeacherSettings) -
         None => stage.teacher_selection()?,
     };
     let (stats, windows) = stage.fitted_windows(&selection, MissingInputs::Fill)?;
+    let bytes = windows.train.value_bytes() + windows.val.value_bytes() + windows.test.value_bytes();
     eprintln!(
-        "teacher: {} channels; windows {} train, {} val, {} test",
+        "teacher: {} channels; windows {} train, {} val, {} test ({:.2} GiB of inputs)",
         windows.train.channels,
         windows.train.len(),
         windows.val.len(),
-        windows.test.len()
+        windows.test.len(),
+        bytes as f64 / (1u64 << 30) as f64
     );
     let config =
         stage.profile.teacher.clone().with_channels(windows.train.channels).with_classes(stage.data.classes.len());

@@ -35,7 +35,8 @@ pub struct BaselineResult {
 pub fn summary_features(set: &WindowSet) -> Vec<f32> {
     let mut out = Vec::with_capacity(set.len() * set.channels * FEATURES_PER_CHANNEL);
     for w in 0..set.len() {
-        for channel in set.window(w).chunks_exact(set.length) {
+        let window = set.window(w);
+        for channel in window.chunks_exact(set.length) {
             let n = channel.len() as f32;
             let mean = channel.iter().sum::<f32>() / n;
             let std = (channel.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / n).sqrt();
@@ -150,13 +151,8 @@ mod tests {
 
     /// Windows of one channel, 4 frames each, given as rows.
     fn set(rows: &[[f32; 4]], targets: &[usize]) -> WindowSet {
-        WindowSet {
-            channels: 1,
-            length: 4,
-            inputs: rows.iter().flatten().copied().collect(),
-            targets: targets.to_vec(),
-            origin: (0..rows.len()).map(|i| (0, i * 4)).collect(),
-        }
+        let inputs: Vec<f32> = rows.iter().flatten().copied().collect();
+        WindowSet::from_windows(1, 4, &inputs, targets.to_vec(), (0..rows.len()).map(|i| (0, i * 4)).collect())
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub fn augmented_batch(
     let mut values = Vec::with_capacity(indices.len() * size);
     let mut targets = Vec::with_capacity(indices.len());
     for &i in indices {
-        values.extend_from_slice(set.window(i));
+        set.extend_with_window(i, &mut values);
         targets.push(set.targets[i] as i64);
     }
     if let Some((augment, rng)) = augment {
@@ -75,13 +75,8 @@ mod tests {
     use super::*;
 
     fn set() -> WindowSet {
-        WindowSet {
-            channels: 2,
-            length: 3,
-            inputs: (0..24).map(|v| v as f32).collect(),
-            targets: vec![0, 1, 2, 3],
-            origin: vec![(0, 0); 4],
-        }
+        let inputs: Vec<f32> = (0..24).map(|v| v as f32).collect();
+        WindowSet::from_windows(2, 3, &inputs, vec![0, 1, 2, 3], vec![(0, 0); 4])
     }
 
     #[test]

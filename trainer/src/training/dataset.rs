@@ -17,8 +17,8 @@ use tsak::data::openpack::session::assemble;
 use tsak::data::openpack::splits::toolkit_split;
 use tsak::data::openpack::{DeviceMap, fs as openpack_fs};
 use tsak::data::recording_fs::load_dataset;
-use tsak::data::window::WindowConfig;
-use tsak::infer::inputs::{model_windows, model_windows_without};
+use tsak::data::window::{WindowConfig, windows};
+use tsak::infer::inputs::{model_frames, model_frames_without};
 
 /// Where data comes from, as given to `--data`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -451,13 +451,19 @@ fn split_sessions(classes: ClassTable, sessions: Vec<LabelledSession>, split: &S
     Ok(data)
 }
 
-/// Normalised windows of selected channels, channel-major per window, with class indices.
+/// Normalised windows of selected channels, with class indices. The values are kept once per
+/// session (its normalised frames) and each window is a view into them, copied out
+/// channel-major only when a batch is built: with a 0.5 s hop a 4 s window overlaps seven
+/// others, and stored window by window the teacher's inputs alone took eight times the
+/// session's size (gigabytes at OpenPack's 50 hours).
 #[derive(Debug, Clone)]
 pub struct WindowSet {
     pub channels: usize,
     pub length: usize,
-    /// `len() * channels * length` values.
-    pub inputs: Vec<f32>,
+    /// Blocks of normalised frames, frame-major `[frames, channels]`: one per session.
+    blocks: Vec<Vec<f32>>,
+    /// `(block, first frame)` of each window.
+    at: Vec<(usize, usize)>,
     /// Output index (position in the class table) of each window's majority label.
     pub targets: Vec<usize>,
     /// `(session index, first frame)` of each window, to score at 1 Hz later.
@@ -465,6 +471,51 @@ pub struct WindowSet {
 }
 
 impl WindowSet {
+    /// An empty set of windows of `channels` x `length`.
+    pub fn new(channels: usize, length: usize) -> Self {
+        WindowSet { channels, length, blocks: Vec::new(), at: Vec::new(), targets: Vec::new(), origin: Vec::new() }
+    }
+
+    /// Windows given one by one, channel-major (`[channels, length]` each), e.g. in tests.
+    pub fn from_windows(
+        channels: usize,
+        length: usize,
+        inputs: &[f32],
+        targets: Vec<usize>,
+        origin: Vec<(usize, usize)>,
+    ) -> Self {
+        let mut set = Self::new(channels, length);
+        for window in inputs.chunks_exact(channels * length) {
+            let mut frames = vec![0.0; window.len()];
+            for c in 0..channels {
+                for t in 0..length {
+                    frames[t * channels + c] = window[c * length + t];
+                }
+            }
+            set.at.push((set.blocks.len(), 0));
+            set.blocks.push(frames);
+        }
+        assert_eq!(set.at.len(), targets.len(), "one target per window");
+        assert_eq!(targets.len(), origin.len(), "one origin per window");
+        WindowSet { targets, origin, ..set }
+    }
+
+    /// Adds session `session`'s normalised frames and its windows (first frame, target).
+    pub fn push_session(
+        &mut self,
+        session: usize,
+        frames: Vec<f32>,
+        windows: impl IntoIterator<Item = (usize, usize)>,
+    ) {
+        let block = self.blocks.len();
+        self.blocks.push(frames);
+        for (start, target) in windows {
+            self.at.push((block, start));
+            self.targets.push(target);
+            self.origin.push((session, start));
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.targets.len()
     }
@@ -473,10 +524,30 @@ impl WindowSet {
         self.targets.is_empty()
     }
 
+    /// Appends the values of window `i`, channel-major (`[channels, length]`), to `out`.
+    pub fn extend_with_window(&self, i: usize, out: &mut Vec<f32>) {
+        let (block, start) = self.at[i];
+        let frames = &self.blocks[block][start * self.channels..(start + self.length) * self.channels];
+        let first = out.len();
+        out.resize(first + frames.len(), 0.0);
+        let window = &mut out[first..];
+        for (t, frame) in frames.chunks_exact(self.channels).enumerate() {
+            for (c, &v) in frame.iter().enumerate() {
+                window[c * self.length + t] = v;
+            }
+        }
+    }
+
     /// The values of window `i`, `[channels, length]`.
-    pub fn window(&self, i: usize) -> &[f32] {
-        let size = self.channels * self.length;
-        &self.inputs[i * size..(i + 1) * size]
+    pub fn window(&self, i: usize) -> Vec<f32> {
+        let mut out = Vec::with_capacity(self.channels * self.length);
+        self.extend_with_window(i, &mut out);
+        out
+    }
+
+    /// Bytes of window values held (each session's frames once).
+    pub fn value_bytes(&self) -> usize {
+        self.blocks.iter().map(|b| b.len() * std::mem::size_of::<f32>()).sum()
     }
 }
 
@@ -498,25 +569,21 @@ pub fn window_sessions(
     classes: &ClassTable,
     missing: MissingInputs,
 ) -> Result<WindowSet> {
-    let mut set = WindowSet {
-        channels: stats.channels.len(),
-        length: config.length,
-        inputs: Vec::new(),
-        targets: Vec::new(),
-        origin: Vec::new(),
-    };
+    let mut set = WindowSet::new(stats.channels.len(), config.length);
     for (index, session) in sessions.iter().enumerate() {
-        let windows = match missing {
-            MissingInputs::Fill => model_windows_without(&session.frames, stats, config),
-            MissingInputs::Refuse => model_windows(&session.frames, stats, config),
+        let selected = match missing {
+            MissingInputs::Fill => model_frames_without(&session.frames, stats).map(|(frames, _)| frames),
+            MissingInputs::Refuse => model_frames(&session.frames, stats),
         }
         .with_context(|| format!("session {}", session.name))?;
-        for (&start, &label) in windows.starts.iter().zip(&windows.labels) {
-            let target = classes.index_of(label).with_context(|| format!("class {label} is not in the table"))?;
-            set.targets.push(target);
-            set.origin.push((index, start));
+        let mut cut = Vec::new();
+        for window in windows(&selected, config) {
+            let target = classes
+                .index_of(window.label)
+                .with_context(|| format!("class {} is not in the table", window.label))?;
+            cut.push((window.start, target));
         }
-        set.inputs.extend(windows.values);
+        set.push_session(index, selected.values, cut);
     }
     Ok(set)
 }
@@ -585,6 +652,45 @@ mod tests {
         assert!(error.to_string().contains("U9"), "{error}");
         assert!("subjects:U1/U1".parse::<SplitChoice>().is_err());
         assert!("subjects:U1".parse::<SplitChoice>().is_err());
+    }
+
+    #[test]
+    fn windows_are_views_equal_to_the_apps_and_overlap_costs_no_memory() {
+        // Two channels, 40 frames, two classes; the teacher-like stats name a third channel
+        // the session lacks (it reads 0, as in the app).
+        let frames = FrameTable {
+            channels: vec!["p/acc_x".into(), "p/acc_y".into()],
+            unixtime_ms: (0..40).map(|i| i * 100).collect(),
+            values: (0..80).map(|v| (v as f32 * 0.7).sin()).collect(),
+            labels: (0..40).map(|i| if i < 22 { 100 } else { 200 }).collect(),
+        };
+        let sessions = vec![
+            LabelledSession { name: "a".into(), subject: "U1".into(), frames: frames.clone(), box_starts: vec![] },
+            LabelledSession { name: "b".into(), subject: "U1".into(), frames, box_starts: vec![] },
+        ];
+        let stats = ChannelStats {
+            channels: vec!["p/acc_y".into(), "p/acc_x".into(), "q/acc_x".into()],
+            mean: vec![0.1, -0.2, 0.0],
+            std: vec![0.5, 2.0, 1.0],
+        };
+        let config = WindowConfig { length: 8, hop: 2 };
+        let classes = ClassTable::openpack_operations();
+        let set = window_sessions(&sessions, &stats, config, &classes, MissingInputs::Fill).unwrap();
+        let app = tsak::infer::inputs::model_windows_without(&sessions[0].frames, &stats, config).unwrap();
+        assert_eq!(set.len(), 2 * app.len());
+        for (w, &start) in app.starts.iter().enumerate() {
+            for session in 0..2 {
+                let i = session * app.len() + w;
+                assert_eq!(set.origin[i], (session, start));
+                assert_eq!(set.window(i), app.slice(w..w + 1), "window {i}");
+                assert_eq!(set.targets[i], classes.index_of(app.labels[w]).unwrap());
+            }
+        }
+        // Each session's frames are held once, whatever the overlap (17 windows of 8 frames).
+        assert_eq!(set.value_bytes(), 2 * 40 * 3 * 4);
+        assert!(set.value_bytes() < 2 * app.values.len() * 4 / 3);
+        // The student's kind of inputs refuses a session that lacks one.
+        assert!(window_sessions(&sessions, &stats, config, &classes, MissingInputs::Refuse).is_err());
     }
 
     /// A session of 100 frames 100 ms apart (10 s), boxes starting at frames 0, 30, 55, 75, 90.

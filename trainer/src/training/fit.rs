@@ -136,8 +136,12 @@ where
             seconds: started.elapsed().as_secs_f64(),
         };
         eprintln!(
-            "[{}] epoch {epoch:>3}: loss {:.4}  val macro-F1 {:.4}  ({:.1} s)",
-            options.label, log.train_loss, log.val_macro_f1, log.seconds
+            "[{}] epoch {epoch:>3}: loss {:.4}  val macro-F1 {:.4}  ({:.1} s{})",
+            options.label,
+            log.train_loss,
+            log.val_macro_f1,
+            log.seconds,
+            crate::training::memory::peak_note()
         );
         if val_macro_f1 > history.best_val_macro_f1 || history.epochs.is_empty() {
             history.best_val_macro_f1 = val_macro_f1;
@@ -250,15 +254,14 @@ mod tests {
 
     /// Two classes told apart by the sign of the first value.
     fn toy(n: usize) -> WindowSet {
-        let mut set = WindowSet { channels: 1, length: 2, inputs: Vec::new(), targets: Vec::new(), origin: Vec::new() };
+        let (mut inputs, mut targets) = (Vec::new(), Vec::new());
         for i in 0..n {
             let class = i % 2;
             let x = if class == 0 { -1.0 } else { 1.0 } * (1.0 + (i % 7) as f32 / 7.0);
-            set.inputs.extend([x, 0.5]);
-            set.targets.push(class);
-            set.origin.push((0, i));
+            inputs.extend([x, 0.5]);
+            targets.push(class);
         }
-        set
+        WindowSet::from_windows(1, 2, &inputs, targets, (0..n).map(|i| (0, i)).collect())
     }
 
     fn accuracy(model: &Probe, set: &WindowSet, device: &Device) -> f64 {

@@ -12,6 +12,7 @@ pub mod features;
 pub mod fit;
 pub mod kd;
 pub mod latency;
+pub mod memory;
 pub mod rotation;
 pub mod scoring;
 pub mod semantic;

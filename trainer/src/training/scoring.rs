@@ -77,13 +77,7 @@ mod tests {
             labels: vec![100, 100, 100, 100, 200, 200, 200, 200],
         };
         let sessions = vec![LabelledSession { name: "s".into(), subject: "u".into(), frames, box_starts: vec![] }];
-        let set = WindowSet {
-            channels: 1,
-            length: 2,
-            inputs: vec![0.0; 8],
-            targets: vec![0, 0, 1, 1],
-            origin: vec![(0, 0), (0, 2), (0, 4), (0, 6)],
-        };
+        let set = WindowSet::from_windows(1, 2, &[0.0; 8], vec![0, 0, 1, 1], vec![(0, 0), (0, 2), (0, 4), (0, 6)]);
         let scores = score_windows(&sessions, &set, &[0, 0, 1, 1], &classes);
         let f1 = |id| scores.per_class.iter().find(|c| c.id == id).unwrap().f1;
         assert_eq!((f1(100), f1(200), scores.accuracy), (1.0, 1.0, 1.0));
