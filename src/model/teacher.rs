@@ -8,11 +8,13 @@
 //! [semantic classifier](super::semantic) on its representations. This split into three views
 //! is our reading of TSAK (Bello et al. 2024), whose code is not public.
 //!
-//! The defaults fit OpenPack: 46 channels (acceleration, angular velocity and orientation
-//! quaternion of the four ATR IMUs on both wrists and upper arms, plus both E4 wristbands'
+//! The defaults fit OpenPack's full sensor set: 46 channels (acceleration, angular velocity and
+//! orientation quaternion of the four ATR IMUs on both wrists and upper arms, plus both E4 wristbands'
 //! acceleration) and 11 classes (10 operations and Null). With 60-frame windows the teacher
 //! has 98,001 parameters and 12.4 MFLOPs per window (see [`super::flops`]): small enough to train
-//! on two CPU cores in minutes, while the attention branch still sees the whole window.
+//! on two CPU cores in minutes, while the attention branch still sees the whole window. The
+//! trainer's default OpenPack inputs leave the quaternions out (30 channels; see
+//! `ChannelSelection::openpack_teacher`).
 
 use burn::prelude::*;
 

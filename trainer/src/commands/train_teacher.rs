@@ -21,8 +21,9 @@ pub struct TeacherSettings {
     #[arg(long, default_value_t = 0.0)]
     pub teacher_rotate_degrees: f32,
     /// The teacher's input channels, as `position/modality` selectors (comma-separated; default:
-    /// OpenPack's four ATRs' acc, gyro and quaternion and both E4s' acc, or every channel of a
-    /// recording). Selectors no session has are left out, as a missing device is.
+    /// OpenPack's four ATRs' acc and gyro and both E4s' acc, or every channel of a recording;
+    /// add e.g. `right_wrist/quat` for orientation). Selectors no session has are left out, as
+    /// a missing device is.
     #[arg(long, value_delimiter = ',')]
     pub teacher_channels: Option<Vec<String>>,
     /// Seed of the teacher's initial weights, batch order and augmentation: run it with
