@@ -38,11 +38,6 @@ impl Placement {
     pub const CPU: Placement = Placement { student: Backend::Cpu, teacher: Backend::Cpu };
     pub const WEBGPU: Placement = Placement { student: Backend::WebGpu, teacher: Backend::WebGpu };
 
-    /// Both models on `backend`.
-    pub fn all(backend: Backend) -> Self {
-        Placement { student: backend, teacher: backend }
-    }
-
     /// What the badge says: one backend, or each model's.
     pub fn label(&self) -> String {
         if self.student == self.teacher {
