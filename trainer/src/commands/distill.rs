@@ -16,9 +16,10 @@ use crate::training::dataset::MissingInputs;
 use crate::training::features::{add_semantic, teacher_features};
 use crate::training::fit::FitOptions;
 use crate::training::kd::KdStrategy;
+use crate::training::mixed_views::{MixedViews, VIEWS};
 use crate::training::rotation::SensorRotation;
 use crate::training::scoring::score_windows;
-use crate::training::student::{KdWeights, distill, predict};
+use crate::training::student::{KdWeights, TeacherSignals, distill, predict};
 
 /// What a student learns from and how strongly: recorded with every result.
 #[derive(clap::Args, Debug, Clone)]
@@ -59,7 +60,7 @@ impl DistillSettings {
 #[derive(clap::Args, Debug, Clone)]
 pub struct DistillArgs {
     /// KD strategies (comma-separated): none, logit, attn-rep, causal-rep, combi-rep, sc-logit,
-    /// sc-rep, sc-mix.
+    /// sc-rep, sc-mix, none-mix, logit-mix.
     #[arg(long, value_delimiter = ',', required = true)]
     pub kd: Vec<KdStrategy>,
     /// Students per strategy, seeded 1..=N.
@@ -104,6 +105,11 @@ pub fn distill_students(
     if let Some(semantic) = &semantic {
         add_semantic(&mut features, &semantic.model, &device);
     }
+    let mixed = strategies
+        .iter()
+        .any(|s| s.mixes_windows())
+        .then(|| MixedViews::new(&teacher.model, &teacher_windows.train, VIEWS, 1, &device));
+    let signals = TeacherSignals { features: &features, mixed: mixed.as_ref() };
     let (stats, windows) =
         stage.fitted_windows(&ChannelSelection::new(settings.student_channels.clone()), MissingInputs::Refuse)?;
     ensure!(windows.train.origin == teacher_windows.train.origin, "teacher and student windows must be the same");
@@ -134,7 +140,7 @@ pub fn distill_students(
                 augment: settings.augment(&stats),
                 ..stage.fit_options(&label, epochs, stage.profile.student_epochs, windows.train.len(), seed)
             };
-            let train = (&windows.train, &features);
+            let train = (&windows.train, &signals);
             let trained = distill(
                 config.clone(),
                 projections.clone(),

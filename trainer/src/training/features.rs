@@ -19,7 +19,8 @@ pub struct FeatureRows {
 }
 
 impl FeatureRows {
-    fn push(&mut self, tensor: Tensor<2>) {
+    /// Appends a batch of rows (`[batch, dim]`).
+    pub fn push(&mut self, tensor: Tensor<2>) {
         self.dim = tensor.dims()[1];
         self.values.extend(tensor.into_data().try_to_vec::<f32>().expect("features are f32"));
     }

@@ -32,10 +32,16 @@ pub enum KdStrategy {
     ScRep,
     /// SC-Logit plus SC-Rep together.
     ScMix,
+    /// Labels only, on mixes of two windows with mixup's blended labels: the fair baseline of
+    /// `logit-mix`, which sees the same inputs.
+    NoneMix,
+    /// Function matching: Hinton KD on mixes of two windows, against the teacher's answer on
+    /// the very same mix ([`crate::training::mixed_views`]).
+    LogitMix,
 }
 
 impl KdStrategy {
-    pub const ALL: [KdStrategy; 8] = [
+    pub const ALL: [KdStrategy; 10] = [
         KdStrategy::None,
         KdStrategy::Logit,
         KdStrategy::AttnRep,
@@ -44,11 +50,18 @@ impl KdStrategy {
         KdStrategy::ScLogit,
         KdStrategy::ScRep,
         KdStrategy::ScMix,
+        KdStrategy::NoneMix,
+        KdStrategy::LogitMix,
     ];
 
     /// Whether the strategy learns from the semantic classifier (stage 2) and so needs it.
     pub fn needs_semantic(self) -> bool {
         matches!(self, KdStrategy::ScLogit | KdStrategy::ScRep | KdStrategy::ScMix)
+    }
+
+    /// Whether the student learns on mixed windows (and so needs [`crate::training::mixed_views`]).
+    pub fn mixes_windows(self) -> bool {
+        matches!(self, KdStrategy::NoneMix | KdStrategy::LogitMix)
     }
 
     pub fn name(self) -> &'static str {
@@ -61,6 +74,8 @@ impl KdStrategy {
             KdStrategy::ScLogit => "sc-logit",
             KdStrategy::ScRep => "sc-rep",
             KdStrategy::ScMix => "sc-mix",
+            KdStrategy::NoneMix => "none-mix",
+            KdStrategy::LogitMix => "logit-mix",
         }
     }
 }
@@ -93,6 +108,15 @@ pub fn logit_kd(student: Tensor<2>, teacher: Tensor<2>, temperature: f64) -> Ten
     let log_p_student = log_softmax(student / temperature, 1);
     let kl = (p_teacher * (log_p_teacher - log_p_student)).sum_dim(1);
     kl.mean() * (temperature * temperature)
+}
+
+/// Cross-entropy against soft targets (rows summing to 1), averaged over the batch: mixup's
+/// label loss. With one-hot targets it equals burn's `CrossEntropyLoss`.
+///
+/// # Shapes
+/// `logits`, `targets`: `[batch, classes]` -> scalar `[1]`.
+pub fn soft_cross_entropy(logits: Tensor<2>, targets: Tensor<2>) -> Tensor<1> {
+    (targets.detach() * log_softmax(logits, 1)).sum_dim(1).mean().neg()
 }
 
 /// Representation distillation: mean squared distance between L2-normalised vectors
@@ -198,6 +222,23 @@ mod tests {
         assert!(
             teacher.grad(&grads).is_none_or(|g| g.into_data().try_to_vec::<f32>().unwrap().iter().all(|&v| v == 0.0))
         );
+    }
+
+    #[test]
+    fn soft_cross_entropy_with_one_hot_targets_is_the_usual_cross_entropy() {
+        use burn::nn::loss::CrossEntropyLossConfig;
+        use burn::tensor::Int;
+        let logits = tensor(&[1.0, -2.0, 0.5, 3.0, 0.0, -1.0], 2);
+        let one_hot = tensor(&[0.0, 0.0, 1.0, 1.0, 0.0, 0.0], 2);
+        let classes = Tensor::<1, Int>::from_data(TensorData::new(vec![2_i64, 0], [2]), &Device::flex());
+        let usual = CrossEntropyLossConfig::new().init(&Device::flex()).forward(logits.clone(), classes);
+        assert!((value(soft_cross_entropy(logits.clone(), one_hot)) - value(usual)).abs() < 1e-6);
+        // Half and half: the mean of both classes' losses.
+        let half = tensor(&[0.5, 0.5, 0.0], 1);
+        let row = tensor(&[1.0, -2.0, 0.5], 1);
+        let (a, b) = (tensor(&[1.0, 0.0, 0.0], 1), tensor(&[0.0, 1.0, 0.0], 1));
+        let mean = (value(soft_cross_entropy(row.clone(), a)) + value(soft_cross_entropy(row.clone(), b))) / 2.0;
+        assert!((value(soft_cross_entropy(row, half)) - mean).abs() < 1e-6);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod fit;
 pub mod kd;
 pub mod latency;
 pub mod memory;
+pub mod mixed_views;
 pub mod rotation;
 pub mod scoring;
 pub mod semantic;

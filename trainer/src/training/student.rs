@@ -2,18 +2,21 @@
 //! of the [`KdStrategy`]s. The teacher side comes from the feature cache; only the student and
 //! its training-only projection heads learn.
 
+use std::cell::Cell;
+
 use anyhow::{Result, ensure};
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 use tsak::model::{Student, StudentConfig, StudentProjections, StudentProjectionsConfig};
 
-use crate::training::batches::{Batch, batches};
+use crate::training::batches::{self, Batch, batches};
 use crate::training::dataset::WindowSet;
 use crate::training::features::TeacherFeatures;
 use crate::training::fit::{FitHistory, FitOptions, fit, start_weights};
-use crate::training::kd::{KdStrategy, logit_kd, rep_kd};
+use crate::training::kd::{KdStrategy, logit_kd, rep_kd, soft_cross_entropy};
+use crate::training::mixed_views::{MixedViews, mixed_targets};
 use crate::training::scoring::{Validation, predicted_classes};
 
 /// The knobs of a distillation loss, recorded with every result.
@@ -49,6 +52,22 @@ pub struct TrainedStudent {
     pub history: FitHistory,
 }
 
+/// What a student learns from besides its labels: the teacher's cached outputs on its training
+/// windows and, for the mixing strategies, the teacher's answers on mixed windows.
+pub struct TeacherSignals<'a> {
+    pub features: &'a TeacherFeatures,
+    pub mixed: Option<&'a MixedViews>,
+}
+
+/// The mixing strategies' state during one student's training: its windows (to fetch each
+/// window's partner) and the step count that picks each window's view.
+struct Mixer<'a> {
+    views: &'a MixedViews,
+    set: &'a WindowSet,
+    classes: usize,
+    step: Cell<u64>,
+}
+
 /// The loss of one batch for a strategy.
 pub fn kd_loss(
     model: &DistillStudent,
@@ -78,6 +97,33 @@ pub fn kd_loss(
                 + logit(rows(&teacher.semantic_logits)) * w.alpha
                 + rep(p.semantic(s), rows(&teacher.semantic))
         }
+        KdStrategy::NoneMix | KdStrategy::LogitMix => {
+            unreachable!("{strategy} mixes windows: its loss is mix_loss")
+        }
+    }
+}
+
+/// The loss of one batch for a strategy that mixes windows: each window of the batch (already
+/// augmented) is blended with its view's partner, `lambda * x_i + (1 - lambda) * x_j`; the label
+/// loss is mixup's, against the blended labels; `logit-mix` adds Hinton KD against the
+/// teacher's logits on the same mix.
+fn mix_loss(model: &DistillStudent, batch: &Batch, mixer: &Mixer<'_>, strategy: KdStrategy, w: KdWeights) -> Tensor<1> {
+    let device = batch.inputs.device();
+    let step = mixer.step.replace(mixer.step.get() + 1);
+    let mix = mixer.views.for_batch(&batch.indices, step);
+    let n = batch.indices.len();
+    let lambda = Tensor::<1>::from_data(TensorData::new(mix.lambdas.clone(), [n]), &device).reshape([n, 1, 1]);
+    let partners = batches::batch(mixer.set, &mix.partners, &device).inputs;
+    let x = batch.inputs.clone() * lambda.clone() + partners * (lambda.neg() + 1.0);
+    let logits = model.student.forward(x).logits;
+    let targets = mixed_targets(&mixer.set.targets, &batch.indices, &mix, mixer.classes, &device);
+    let ce = soft_cross_entropy(logits.clone(), targets);
+    match strategy {
+        KdStrategy::LogitMix => {
+            let teacher = mixer.views.logits.gather(&mix.rows, &device);
+            ce * (1.0 - w.alpha) + logit_kd(logits, teacher, w.temperature) * w.alpha
+        }
+        _ => ce,
     }
 }
 
@@ -86,13 +132,14 @@ pub fn kd_loss(
 pub fn distill(
     config: StudentConfig,
     projections: StudentProjectionsConfig,
-    train: (&WindowSet, &TeacherFeatures),
+    train: (&WindowSet, &TeacherSignals<'_>),
     val: &Validation<'_>,
     strategy: KdStrategy,
     weights: KdWeights,
     options: &FitOptions,
 ) -> Result<TrainedStudent> {
-    let (set, teacher) = train;
+    let (set, signals) = train;
+    let teacher = signals.features;
     ensure!(
         teacher.attention.len() == set.len(),
         "the teacher features cover {} windows, the student set {}",
@@ -108,7 +155,23 @@ pub fn distill(
     device.seed(options.seed);
     let student = start_weights(config.init(&device), options)?;
     let model = DistillStudent { student, projections: projections.init(&device) };
-    let loss = |m: &DistillStudent, batch: &Batch| kd_loss(m, batch, teacher, strategy, weights);
+    let mixer = match (strategy.mixes_windows(), signals.mixed) {
+        (false, _) => None,
+        (true, Some(views)) => {
+            ensure!(
+                views.windows == set.len(),
+                "the mixed views cover {} windows, the set {}",
+                views.windows,
+                set.len()
+            );
+            Some(Mixer { views, set, classes: config.classes, step: Cell::new(0) })
+        }
+        (true, None) => anyhow::bail!("strategy {strategy} needs the teacher's mixed views"),
+    };
+    let loss = |m: &DistillStudent, batch: &Batch| match &mixer {
+        Some(mixer) => mix_loss(m, batch, mixer, strategy, weights),
+        None => kd_loss(m, batch, teacher, strategy, weights),
+    };
     let validate = |m: &DistillStudent| val.macro_f1(&predict(&m.student.valid(), val.windows, &eval_device));
     let (best, history) = fit(model, &device, set, options, loss, validate)?;
     Ok(TrainedStudent { config, strategy, weights, model: best.student.valid(), history })
@@ -130,6 +193,7 @@ mod tests {
 
     use super::*;
     use crate::training::features::FeatureRows;
+    use crate::training::mixed_views::mixed_inputs;
 
     const WINDOWS: usize = 4;
 
@@ -199,13 +263,80 @@ mod tests {
         let w = KdWeights::default();
         let ce = loss(&model, &batch, &teacher, KdStrategy::None, w);
         assert!(ce > 0.1, "an untrained student has a label loss: {ce}");
-        for strategy in KdStrategy::ALL {
+        for strategy in KdStrategy::ALL.into_iter().filter(|s| !s.mixes_windows()) {
             // Logit strategies weigh the label loss by 1 - alpha; representation ones add to it.
             let uses_logits = matches!(strategy, KdStrategy::Logit | KdStrategy::ScLogit | KdStrategy::ScMix);
             let want = if uses_logits { (1.0 - w.alpha as f32) * ce } else { ce };
             let got = loss(&model, &batch, &teacher, strategy, w);
             assert!((got - want).abs() < 1e-4, "{strategy}: {got}, want {want}");
         }
+    }
+
+    /// The batch's windows as a set, with the batch's targets, for the mixing strategies.
+    fn set_of(batch: &Batch) -> WindowSet {
+        let [n, channels, length] = batch.inputs.dims();
+        let values = batch.inputs.clone().into_data().try_to_vec::<f32>().unwrap();
+        let targets = batch.targets.clone().into_data().convert::<i64>().try_to_vec::<i64>().unwrap();
+        WindowSet::from_windows(
+            channels,
+            length,
+            &values,
+            targets.iter().map(|&t| t as usize).collect(),
+            vec![(0, 0); n],
+        )
+    }
+
+    fn mix_loss_of(model: &DistillStudent, batch: &Batch, views: &MixedViews, strategy: KdStrategy) -> f32 {
+        let set = set_of(batch);
+        let mixer = Mixer { views, set: &set, classes: 11, step: Cell::new(0) };
+        mix_loss(model, batch, &mixer, strategy, KdWeights::default()).into_scalar::<f32>()
+    }
+
+    /// With every share at 1 a mix is the window itself: mixup's loss is the plain label loss,
+    /// and a teacher that answers what the student answers adds nothing to `logit-mix`.
+    #[test]
+    fn an_unmixed_view_costs_what_the_labels_cost() {
+        let (model, batch, device) = setup();
+        let ce = loss(&model, &batch, &other_targets(&device), KdStrategy::None, KdWeights::default());
+        let own = rows(model.student.forward(batch.inputs.clone()).logits);
+        let views =
+            MixedViews { windows: WINDOWS, partners: vec![1, 2, 3, 0], lambdas: vec![1.0; WINDOWS], logits: own };
+        assert!((mix_loss_of(&model, &batch, &views, KdStrategy::NoneMix) - ce).abs() < 1e-4);
+        let alpha = KdWeights::default().alpha as f32;
+        assert!((mix_loss_of(&model, &batch, &views, KdStrategy::LogitMix) - (1.0 - alpha) * ce).abs() < 1e-4);
+    }
+
+    /// A half-and-half mix is scored against both windows' labels, half each, and `logit-mix`
+    /// adds Hinton KD against the teacher's logits on that very mix (its view's row).
+    #[test]
+    fn a_mixed_view_is_scored_against_both_labels_and_the_teacher_on_the_mix() {
+        let (model, batch, device) = setup();
+        let partners = vec![1, 0, 3, 2];
+        let teacher = noise(WINDOWS, 11, 4.0, &device) * 3.0;
+        let views = MixedViews {
+            windows: WINDOWS,
+            partners: partners.clone(),
+            lambdas: vec![0.5; WINDOWS],
+            logits: rows(teacher.clone()),
+        };
+        let set = set_of(&batch);
+        let indices: Vec<usize> = (0..WINDOWS).collect();
+        let mixed = mixed_inputs(&set, &indices, &partners, &[0.5; WINDOWS], &device);
+        let logits = model.student.forward(mixed).logits;
+        let partner_targets: Vec<i64> = partners.iter().map(|&j| set.targets[j] as i64).collect();
+        let partner_targets = Tensor::<1, Int>::from_data(TensorData::new(partner_targets, [WINDOWS]), &device);
+        let ce = CrossEntropyLossConfig::new().init(&device);
+        let both = (ce.forward(logits.clone(), batch.targets.clone()) + ce.forward(logits.clone(), partner_targets))
+            .into_scalar::<f32>()
+            / 2.0;
+        let got = mix_loss_of(&model, &batch, &views, KdStrategy::NoneMix);
+        assert!((got - both).abs() < 1e-4, "none-mix {got}, want {both}");
+        let w = KdWeights::default();
+        let kd = logit_kd(logits, teacher, w.temperature).into_scalar::<f32>();
+        assert!(kd > 1e-2, "the teacher disagrees with the student: {kd}");
+        let want = (1.0 - w.alpha as f32) * both + w.alpha as f32 * kd;
+        let got = mix_loss_of(&model, &batch, &views, KdStrategy::LogitMix);
+        assert!((got - want).abs() < 1e-4, "logit-mix {got}, want {want}");
     }
 
     #[test]
