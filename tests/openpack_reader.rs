@@ -99,3 +99,38 @@ fn a_missing_device_file_is_named() {
     let err = fs::read_session(&root(), "U0101", "S0100", &devices, &ClassTable::openpack_operations()).unwrap_err();
     assert!(err.to_string().contains("atr09/S0100.csv: cannot open"), "{err}");
 }
+
+/// The published U0101/S0500 has one extra leading row in atr01, which the toolkit drops.
+/// The mini session renamed S0500, once with such a row put in front of atr01 and once as it is.
+fn as_u0101_s0500(extra_leading_row: bool) -> tsak::data::openpack::SessionSources {
+    let mut sources = sources();
+    sources.session = "S0500".into();
+    if extra_leading_row {
+        let (_, atr01) = sources.streams.iter_mut().find(|(d, _)| d.id == "atr01").unwrap();
+        let width = atr01.channels.len();
+        atr01.unixtime_ms.insert(0, atr01.unixtime_ms[0] - 33);
+        atr01.values.splice(0..0, vec![-1.0; width]);
+    }
+    sources
+}
+
+#[test]
+fn the_known_bad_leading_row_is_dropped_where_it_is_there() {
+    let plain = assemble(sources()).unwrap();
+    let session = assemble(as_u0101_s0500(true)).unwrap();
+    let warnings = session.warnings.join("\n");
+    assert!(warnings.contains("dropped 1 known-bad leading row(s) of"), "{warnings}");
+    assert_eq!(session.frames.values, plain.frames.values, "aligned as if the row had never been there");
+    assert_eq!(session.frames.unixtime_ms, plain.frames.unixtime_ms);
+}
+
+/// A copy without the defect (synthetic data under the same names, or a fixed release) keeps
+/// its first row: dropping it would shift atr01 a sample against the others.
+#[test]
+fn a_session_without_the_known_bad_row_keeps_its_first_row() {
+    let plain = assemble(sources()).unwrap();
+    let session = assemble(as_u0101_s0500(false)).unwrap();
+    let warnings = session.warnings.join("\n");
+    assert!(warnings.contains("so the 1 leading row(s) openpack-toolkit drops for U0101/S0500 are kept"), "{warnings}");
+    assert_eq!(session.frames.values, plain.frames.values);
+}

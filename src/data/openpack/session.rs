@@ -118,22 +118,52 @@ fn report(device: &Device, series: &TimeSeries) -> DeviceReport {
     }
 }
 
+/// Drops the leading rows the published dataset is known to have too many of, where they are
+/// there: a device whose first kept row would still lie a sample ahead of the other ATR devices'
+/// first rows. A copy without the defect (a fixed release, or `trainer synth` data that happens
+/// to use the same user and session names) is read as it is; dropping a row there would shift
+/// the device one sample against the others and fail the skew check.
 fn drop_known_bad_rows(sources: &mut SessionSources, first_lines: &mut [u64], warnings: &mut Vec<String>) {
     for &(user, session, device_id, rows) in KNOWN_BAD_LEADING_ROWS {
         if sources.user != user || sources.session != session {
             continue;
         }
+        let others_first: Vec<i64> = sources
+            .streams
+            .iter()
+            .filter(|(d, s)| d.kind == DeviceKind::Atr && d.id != device_id && !s.unixtime_ms.is_empty())
+            .map(|(_, s)| s.unixtime_ms[0])
+            .collect();
         for (i, (device, series)) in sources.streams.iter_mut().enumerate() {
-            if device.id == device_id {
-                series.drop_front(rows);
-                first_lines[i] += rows as u64;
+            if device.id != device_id || series.len() <= rows {
+                continue;
+            }
+            if !has_extra_leading_rows(&series.unixtime_ms, rows, &others_first) {
                 warnings.push(format!(
-                    "dropped {rows} known-bad leading row(s) of {} (as openpack-toolkit does)",
+                    "{}: starts with the other ATR devices, so the {rows} leading row(s) openpack-toolkit drops \
+                     for {user}/{session} are kept",
                     series.file
                 ));
+                continue;
             }
+            series.drop_front(rows);
+            first_lines[i] += rows as u64;
+            warnings
+                .push(format!("dropped {rows} known-bad leading row(s) of {} (as openpack-toolkit does)", series.file));
         }
     }
+}
+
+/// Whether dropping `rows` leading samples brings a device's start closer to the other ATR
+/// devices' starts (the median of `others_first`). With no other ATR device to compare with,
+/// the rows are dropped, as the toolkit drops them.
+fn has_extra_leading_rows(unixtime_ms: &[i64], rows: usize, others_first: &[i64]) -> bool {
+    let mut others = others_first.to_vec();
+    others.sort_unstable();
+    let Some(&reference) = others.get(others.len() / 2) else {
+        return true;
+    };
+    (unixtime_ms[rows] - reference).abs() < (unixtime_ms[0] - reference).abs()
 }
 
 /// Brings E4 acceleration released in G / 9.80665 to G (see [`e4_acc_in_g_over_gravity`]).

@@ -71,15 +71,17 @@ impl MixedViews {
         self.partners.len().checked_div(self.windows).unwrap_or(0)
     }
 
-    /// The views a batch uses at training step `step`: each window takes one of its views,
-    /// chosen by a hash of the step and the window, so every epoch sees other mixes and a run
-    /// reproduces.
-    pub fn for_batch(&self, indices: &[usize], step: u64) -> BatchMix {
+    /// The views a batch uses: each window takes one of its views, chosen by a hash of the
+    /// window and of the whole batch. Every epoch shuffles its batches anew, so each epoch sees
+    /// other mixes; and the same epoch's batches are the same after `--resume`, so a resumed run
+    /// sees the mixes an uninterrupted one would.
+    pub fn for_batch(&self, indices: &[usize]) -> BatchMix {
         let views = self.views().max(1) as u64;
+        let batch_key = indices.iter().fold(0_u64, |key, &i| splitmix(key ^ i as u64));
         let rows: Vec<usize> = indices
             .iter()
             .map(|&i| {
-                let view = splitmix(step.wrapping_mul(0x1_0000_0001) ^ i as u64) % views;
+                let view = splitmix(batch_key ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)) % views;
                 view as usize * self.windows + i
             })
             .collect();
@@ -170,21 +172,25 @@ mod tests {
     }
 
     #[test]
-    fn views_are_drawn_per_window_and_picked_afresh_each_step() {
+    fn views_are_drawn_per_window_and_picked_afresh_for_each_batch() {
         let views = MixedViews::draw(50, 4, 3);
         assert_eq!(views.views(), 4);
         assert_eq!(views, MixedViews::draw(50, 4, 3), "seeded");
         assert!(views.lambdas.iter().all(|l| (0.0..=1.0).contains(l)));
         assert!(views.partners.iter().all(|&p| p < 50));
-        let indices: Vec<usize> = (0..50).collect();
-        let (a, b) = (views.for_batch(&indices, 1), views.for_batch(&indices, 2));
-        assert_eq!(a, views.for_batch(&indices, 1));
-        assert_ne!(a.rows, b.rows);
+        let batch: Vec<usize> = (0..50).collect();
+        let reshuffled: Vec<usize> = (0..50).rev().collect();
+        let a = views.for_batch(&batch);
+        assert_eq!(a, views.for_batch(&batch), "the same batch, the same views");
         for (k, &row) in a.rows.iter().enumerate() {
             assert_eq!(row % 50, k, "row {row} is a view of window {k}");
             assert_eq!(a.partners[k], views.partners[row]);
+            assert_eq!(a.lambdas[k], views.lambdas[row]);
         }
+        let b = views.for_batch(&reshuffled);
+        let changed = (0..50).filter(|&i| a.rows[i] != b.rows[49 - i]).count();
+        assert!(changed > 20, "another batch picks other views: {changed} of 50 changed");
         let used: std::collections::HashSet<usize> = a.rows.iter().map(|row| row / 50).collect();
-        assert!(used.len() > 1, "the views are spread over the batch");
+        assert_eq!(used.len(), 4, "every view is used");
     }
 }

@@ -2,8 +2,6 @@
 //! of the [`KdStrategy`]s. The teacher side comes from the feature cache; only the student and
 //! its training-only projection heads learn.
 
-use std::cell::Cell;
-
 use anyhow::{Result, ensure};
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
@@ -59,13 +57,12 @@ pub struct TeacherSignals<'a> {
     pub mixed: Option<&'a MixedViews>,
 }
 
-/// The mixing strategies' state during one student's training: its windows (to fetch each
-/// window's partner) and the step count that picks each window's view.
+/// What the mixing strategies need during one student's training: the views, and the
+/// student's windows to fetch each window's partner from.
 struct Mixer<'a> {
     views: &'a MixedViews,
     set: &'a WindowSet,
     classes: usize,
-    step: Cell<u64>,
 }
 
 /// The loss of one batch for a strategy.
@@ -109,8 +106,7 @@ pub fn kd_loss(
 /// teacher's logits on the same mix.
 fn mix_loss(model: &DistillStudent, batch: &Batch, mixer: &Mixer<'_>, strategy: KdStrategy, w: KdWeights) -> Tensor<1> {
     let device = batch.inputs.device();
-    let step = mixer.step.replace(mixer.step.get() + 1);
-    let mix = mixer.views.for_batch(&batch.indices, step);
+    let mix = mixer.views.for_batch(&batch.indices);
     let n = batch.indices.len();
     let lambda = Tensor::<1>::from_data(TensorData::new(mix.lambdas.clone(), [n]), &device).reshape([n, 1, 1]);
     let partners = batches::batch(mixer.set, &mix.partners, &device).inputs;
@@ -164,7 +160,7 @@ pub fn distill(
                 views.windows,
                 set.len()
             );
-            Some(Mixer { views, set, classes: config.classes, step: Cell::new(0) })
+            Some(Mixer { views, set, classes: config.classes })
         }
         (true, None) => anyhow::bail!("strategy {strategy} needs the teacher's mixed views"),
     };
@@ -288,7 +284,7 @@ mod tests {
 
     fn mix_loss_of(model: &DistillStudent, batch: &Batch, views: &MixedViews, strategy: KdStrategy) -> f32 {
         let set = set_of(batch);
-        let mixer = Mixer { views, set: &set, classes: 11, step: Cell::new(0) };
+        let mixer = Mixer { views, set: &set, classes: 11 };
         mix_loss(model, batch, &mixer, strategy, KdWeights::default()).into_scalar::<f32>()
     }
 
