@@ -3,7 +3,7 @@
 # synthetic set), 4x (12 h) and 16x (48 h, OpenPack v1.0's ~50 h and 16 subjects) are written,
 # and the teacher trains one epoch on each. Printed per scale: the time to write the data, the
 # time to load it, the epoch's time, and the peak memory (the trainer's own report and the
-# kernel's maximum resident set). Takes about half an hour on 2 cores; needs ~3 GB of disk.
+# kernel's maximum resident set). Takes about 20 minutes on 2 cores (2026-12-03); needs ~3 GB of disk.
 # Usage: scripts/bench-scale.sh [SCALE...]   (default: 1 4 16; prints a markdown table)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
