@@ -65,7 +65,8 @@ struct Mixer<'a> {
     classes: usize,
 }
 
-/// The loss of one batch for a strategy.
+/// The loss of one batch for a strategy that learns from the cached teacher outputs of its own
+/// windows; the strategies that mix windows go through `mix_loss` (see [`distill`]).
 pub fn kd_loss(
     model: &DistillStudent,
     batch: &Batch,
