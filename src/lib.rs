@@ -5,6 +5,8 @@
 //! so the trainer and the browser run the very same readers.
 
 pub mod ble;
+#[cfg(target_arch = "wasm32")]
+pub mod constructors;
 pub mod data;
 pub mod demo;
 pub mod infer;

@@ -10,7 +10,6 @@ pub mod browser;
 pub mod bundle_store;
 pub mod client;
 pub mod components;
-pub mod constructors;
 pub mod download;
 pub mod dropped;
 pub mod kiosk;
@@ -44,7 +43,7 @@ use crate::infer::prediction::Which;
 /// app; in the inference worker (no `window`) it does nothing: `worker_main` takes over.
 #[wasm_bindgen(start)]
 pub fn start() {
-    constructors::run_once();
+    crate::constructors::run_once();
     console_error_panic_hook::set_once();
     if web_sys::window().is_some() {
         mount_to_body(App);

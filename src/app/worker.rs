@@ -85,7 +85,7 @@ fn incoming(data: &JsValue) -> Incoming {
 /// the module was loading.
 #[wasm_bindgen]
 pub fn worker_main(early: Array) {
-    crate::app::constructors::run_once();
+    crate::constructors::run_once();
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let (sender, receiver) = mpsc::unbounded::<Incoming>();

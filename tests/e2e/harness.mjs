@@ -16,6 +16,7 @@ export const artifactsDir = join(here, 'artifacts');
 const MIME = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
   '.wasm': 'application/wasm',
   '.css': 'text/css',
   '.json': 'application/json',

@@ -7,6 +7,9 @@
 //! architectures), and a window goes through the same normalisation and model code as in the
 //! trainer and the app (`tsak::infer::raw_window`).
 
+#[cfg(feature = "bench")]
+mod bench;
+
 use burn::tensor::Device;
 use js_sys::Float32Array;
 use serde::Serialize;
@@ -14,6 +17,16 @@ use tsak::infer::bundle::ModelBundle;
 use tsak::infer::bundle_files::BundleFiles;
 use tsak::infer::raw_window::classify_window;
 use wasm_bindgen::prelude::*;
+
+/// Runs the module's static constructors once, when `init()` instantiates it. Without this
+/// call wasm-ld links a "command" module that re-runs every constructor (cubecl registers its
+/// IR types in them) at the start of each call from JS: about 7 ms per `classify`, measured by
+/// scripts/bench-ort.sh. See `tsak::constructors`.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen(start)]
+pub fn start() {
+    tsak::constructors::run_once();
+}
 
 /// A model bundle's student, ready to classify windows.
 #[wasm_bindgen]

@@ -1,4 +1,5 @@
-//! Static constructors, run once per module instance.
+//! Static constructors, run once per module instance: by the app (page and worker) and by the
+//! embeddable package (`packages/classifier`), each at its module's start.
 //!
 //! cubecl registers its IR types through `inventory`, i.e. static constructors, which wasm-ld
 //! gathers into `__wasm_call_ctors`. If nothing in the module calls that function, wasm-ld
