@@ -79,6 +79,7 @@ impl ModelBundle {
         let teacher = match manifest.teacher_models() {
             Some(entries) => {
                 let (teacher_config, teacher) = decode(entries.teacher, &file, |c: &TeacherConfig| c.init(device))?;
+                let teacher = teacher.folded();
                 let (semantic_config, semantic) =
                     decode(entries.semantic, &file, |c: &SemanticClassifierConfig| c.init(device))?;
                 Some(TeacherModels { teacher_config, teacher, semantic_config, semantic, device: device.clone() })
@@ -86,6 +87,8 @@ impl ModelBundle {
             None => None,
         };
         let (student_config, student) = decode(&manifest.student, &file, |c: &StudentConfig| c.init(device))?;
+        // Batch norms folded into the convolutions once, here: bundles are only ever run.
+        let student = student.folded();
         Ok(Self { manifest, teacher, student_config, student, student_device: device.clone() })
     }
 
@@ -188,6 +191,48 @@ mod tests {
         assert!(EmbeddedModels::Synthetic.manifest().dataset.synthetic);
         let real = EmbeddedModels::OpenPackSample.manifest().dataset;
         assert!(!real.synthetic && real.licence.starts_with("CC BY-NC-SA 4.0"), "{real:?}");
+    }
+
+    /// The bundle's models run with their batch norms folded; the trained, unfolded models
+    /// must give the same logits on real windows (the 1e-5, relative to the logit).
+    #[test]
+    fn folded_models_give_the_unfolded_models_logits() {
+        use burn::tensor::{Distribution, Tensor};
+        let device = Device::flex();
+        for models in EmbeddedModels::ALL {
+            let bundle = ModelBundle::embedded_of(models, &device).unwrap();
+            let manifest = models.manifest();
+            let file = |entry: &FileEntry| models.file(&entry.path).unwrap();
+            let unfolded = |entry: &ModelEntry| (file(&entry.config), file(&entry.weights).to_vec());
+            let close = |expected: Tensor<2>, got: Tensor<2>, what: &str| {
+                let (e, g) =
+                    (expected.into_data().try_to_vec::<f32>().unwrap(), got.into_data().try_to_vec::<f32>().unwrap());
+                for (e, g) in e.iter().zip(&g) {
+                    assert!((e - g).abs() <= 1e-5 * e.abs().max(1.0), "{what} of {models:?}: {e} vs {g}");
+                }
+            };
+            let length = manifest.window.length;
+            let (config, record) = unfolded(&manifest.student);
+            let (_, student) = decode_model(config, record, |c: &StudentConfig| c.init(&device)).unwrap();
+            let x = Tensor::<3>::random(
+                [4, bundle.student_config.channels, length],
+                Distribution::Normal(0.0, 1.5),
+                &device,
+            );
+            close(student.forward(x.clone()).logits, bundle.student.forward(x).logits, "the student");
+
+            let (config, record) = unfolded(&manifest.teacher.clone().unwrap());
+            let (_, teacher) = decode_model(config, record, |c: &TeacherConfig| c.init(&device)).unwrap();
+            let folded = bundle.teacher.as_ref().unwrap();
+            let x = Tensor::<3>::random(
+                [4, folded.teacher_config.channels, length],
+                Distribution::Normal(0.0, 1.5),
+                &device,
+            );
+            let (expected, got) = (teacher.forward(x.clone()), folded.teacher.forward(x));
+            close(expected.combined_logits, got.combined_logits, "the teacher's combined head");
+            close(expected.causal_logits, got.causal_logits, "the teacher's causal head");
+        }
     }
 
     #[test]

@@ -7,6 +7,9 @@
 use burn::nn::transformer::{TransformerEncoder, TransformerEncoderConfig, TransformerEncoderInput};
 use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::prelude::*;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// The longest period of the sinusoidal position code, in frames (as in "Attention Is All You
 /// Need"). Only the ratio of window length to this matters; windows are far shorter.
@@ -91,11 +94,26 @@ impl AttentionEncoder {
 /// odd features, `ω_i = MAX_TIMESCALE^(-2⌊i/2⌋/d_model)`.
 ///
 /// Computed for the actual window rather than stored, so any window length works and the code
-/// adds nothing to the weights file.
+/// adds nothing to the weights file; computed once per size and thread, because the
+/// `powf`/`sin`/`cos` of every element were about 6% of a teacher window's time in the browser
+/// (docs/performance.md).
 ///
 /// # Shapes
 /// `-> [length, d_model]`
 pub fn sinusoids(length: usize, d_model: usize, device: &Device) -> Tensor<2> {
+    /// Values by `(length, d_model)`.
+    type Cache = RefCell<HashMap<(usize, usize), Rc<[f32]>>>;
+    thread_local! {
+        static CACHE: Cache = RefCell::new(HashMap::new());
+    }
+    let values = CACHE.with(|cache| {
+        cache.borrow_mut().entry((length, d_model)).or_insert_with(|| sinusoid_values(length, d_model).into()).clone()
+    });
+    Tensor::from_data(TensorData::new(values.to_vec(), [length, d_model]), device)
+}
+
+/// The position code's values, frame after frame.
+fn sinusoid_values(length: usize, d_model: usize) -> Vec<f32> {
     let mut values = Vec::with_capacity(length * d_model);
     for t in 0..length {
         for i in 0..d_model {
@@ -104,7 +122,7 @@ pub fn sinusoids(length: usize, d_model: usize, device: &Device) -> Tensor<2> {
             values.push(if i % 2 == 0 { angle.sin() } else { angle.cos() });
         }
     }
-    Tensor::from_data(TensorData::new(values, [length, d_model]), device)
+    values
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ use burn::nn::conv::{Conv1d, Conv1dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Gelu, PaddingConfig1d};
 use burn::prelude::*;
 
+use super::fold::fold_batch_norm;
+
 /// Configuration of a [`CausalEncoder`].
 #[derive(Config, Debug)]
 pub struct CausalEncoderConfig {
@@ -90,6 +92,11 @@ impl CausalEncoder {
         }
         x
     }
+
+    /// The same encoder with its batch norms folded (inference only).
+    pub fn folded(self) -> Self {
+        Self { blocks: self.blocks.into_iter().map(CausalBlock::folded).collect(), ..self }
+    }
 }
 
 /// Configuration of a [`CausalBlock`].
@@ -118,7 +125,7 @@ impl CausalBlockConfig {
                 // Batch norm's shift makes a bias redundant.
                 .with_bias(false)
                 .init(device),
-            norm: BatchNormConfig::new(self.channels).init(device),
+            norm: Some(BatchNormConfig::new(self.channels).init(device)),
             activation: Gelu::new(),
             dropout: DropoutConfig::new(self.dropout).init(),
         }
@@ -129,7 +136,8 @@ impl CausalBlockConfig {
 #[derive(Module, Debug)]
 pub struct CausalBlock {
     conv: Conv1d,
-    norm: BatchNorm,
+    /// `None` once folded into `conv` for inference ([`CausalBlock::folded`]).
+    norm: Option<BatchNorm>,
     activation: Gelu,
     dropout: Dropout,
 }
@@ -140,10 +148,21 @@ impl CausalBlock {
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
         let residual = x.clone();
         let x = self.conv.forward(x);
-        let x = self.norm.forward(x);
+        let x = match &self.norm {
+            Some(norm) => norm.forward(x),
+            None => x,
+        };
         let x = self.activation.forward(x);
         let x = self.dropout.forward(x);
         x + residual
+    }
+
+    /// The same block with its batch norm folded into the convolution (inference only).
+    pub fn folded(self) -> Self {
+        match self.norm {
+            Some(norm) => Self { conv: fold_batch_norm(self.conv, &norm), norm: None, ..self },
+            None => self,
+        }
     }
 }
 

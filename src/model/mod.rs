@@ -24,6 +24,8 @@ pub mod attention;
 pub mod causal;
 pub mod flops;
 #[cfg(feature = "burn")]
+pub mod fold;
+#[cfg(feature = "burn")]
 pub mod fusion;
 #[cfg(feature = "burn")]
 pub mod head;

@@ -15,6 +15,7 @@ use burn::nn::conv::{Conv1d, Conv1dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig1d, Relu};
 use burn::prelude::*;
 
+use super::fold::fold_batch_norm;
 use super::head::{ClassifierHead, ClassifierHeadConfig};
 use super::semantic::SemanticClassifierConfig;
 use super::teacher::TeacherConfig;
@@ -100,6 +101,12 @@ pub struct StudentOutput {
 }
 
 impl Student {
+    /// The same student with every batch norm folded into its convolution: what inference
+    /// runs (the same logits, fewer operations; see [`fold_batch_norm`]). Never trained.
+    pub fn folded(self) -> Self {
+        Self { stem: self.stem.folded(), blocks: self.blocks.into_iter().map(SeparableBlock::folded).collect(), ..self }
+    }
+
     /// # Shapes
     /// `[batch, channels, time]` -> representation `[batch, d_s]`, logits `[batch, classes]`
     pub fn forward(&self, x: Tensor<3>) -> StudentOutput {
@@ -142,7 +149,7 @@ impl ConvBlockConfig {
                 // Batch norm's shift makes a bias redundant.
                 .with_bias(false)
                 .init(device),
-            norm: BatchNormConfig::new(self.channels_out).init(device),
+            norm: Some(BatchNormConfig::new(self.channels_out).init(device)),
             activation: Relu::new(),
         }
     }
@@ -152,7 +159,8 @@ impl ConvBlockConfig {
 #[derive(Module, Debug)]
 pub struct ConvBlock {
     conv: Conv1d,
-    norm: BatchNorm,
+    /// `None` once folded into `conv` for inference ([`Student::folded`]).
+    norm: Option<BatchNorm>,
     activation: Relu,
 }
 
@@ -161,8 +169,19 @@ impl ConvBlock {
     /// `[batch, channels_in, time] -> [batch, channels_out, ⌈time / stride⌉]`
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
         let x = self.conv.forward(x);
-        let x = self.norm.forward(x);
+        let x = match &self.norm {
+            Some(norm) => norm.forward(x),
+            None => x,
+        };
         self.activation.forward(x)
+    }
+
+    /// The same block with its batch norm folded into the convolution (inference only).
+    pub fn folded(self) -> Self {
+        match self.norm {
+            Some(norm) => Self { conv: fold_batch_norm(self.conv, &norm), norm: None, ..self },
+            None => self,
+        }
     }
 }
 
@@ -208,6 +227,11 @@ impl SeparableBlock {
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
         let x = self.depthwise.forward(x);
         self.pointwise.forward(x)
+    }
+
+    /// The same block with its batch norms folded (inference only).
+    pub fn folded(self) -> Self {
+        Self { depthwise: self.depthwise.folded(), pointwise: self.pointwise.folded() }
     }
 }
 
@@ -371,7 +395,7 @@ mod tests {
         let trained = config.init(&training);
         let _ = trained.forward(window(8, 3, WINDOW, &training).add_scalar(2.0));
         let trained = trained.valid();
-        let running_mean = trained.stem.norm.running_mean.value().abs().sum().into_scalar::<f32>();
+        let running_mean = trained.stem.norm.as_ref().unwrap().running_mean.value().abs().sum().into_scalar::<f32>();
         assert!(running_mean > 1e-3, "the training step left the running mean at zero");
 
         let device = Device::flex();

@@ -134,6 +134,12 @@ pub struct TeacherOutput {
 }
 
 impl Teacher {
+    /// The same teacher with its causal encoder's batch norms folded into their convolutions:
+    /// what inference runs. Never trained.
+    pub fn folded(self) -> Self {
+        Self { causal: self.causal.folded(), ..self }
+    }
+
     /// # Shapes
     /// `[batch, channels, time]` -> three `[batch, d_model]` representations and three
     /// `[batch, classes]` logits.

@@ -1,7 +1,8 @@
 // Drives the side-by-side inference bench (see scripts/bench-ort.sh, which builds the site):
 // burn and ONNX Runtime Web on the same student and teacher in one headless Chromium page,
-// alternating engines round after round so that both see the same machine. Prints a markdown
-// table of each round's median microseconds per window and the burn / ORT ratios, and writes
+// taking turns block by block so that both see the same machine. Prints a markdown
+// table of each round's median microseconds per window and the median burn / ORT ratio of
+// back-to-back blocks, and writes
 // tests/e2e/artifacts/ort-bench.json.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -38,20 +39,15 @@ try {
   console.log('| round | student burn (us) | student ORT (us) | student burn / ORT | teacher burn (us) | teacher ORT (us) | teacher burn / ORT |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (let round = 1; round <= rounds; round++) {
-    // Which engine goes first alternates, so neither always runs on a warmer machine.
-    const engines = round % 2 ? ['burn', 'ort'] : ['ort', 'burn'];
     const row = { round };
     for (const model of ['student', 'teacher']) {
-      for (const engine of engines) {
-        const { samples, calls } = plan[model];
-        const { means, outputs } = await page.evaluate(
-          ([e, m, s, c]) => window.bench.round(e, m, s, c),
-          [engine, model, samples, calls],
-        );
-        row[`${model}_${engine}_us`] = median(means);
-        row[`${model}_${engine}_outputs`] = outputs;
-      }
-      row[`${model}_ratio`] = row[`${model}_burn_us`] / row[`${model}_ort_us`];
+      const { samples, calls } = plan[model];
+      const warmMs = round === 1 ? 3000 : 300;
+      const times = await page.evaluate(([m, s, c, w]) => window.bench.round(m, s, c, w), [model, samples, calls, warmMs]);
+      row[`${model}_burn_us`] = median(times.burn);
+      row[`${model}_ort_us`] = median(times.ort);
+      // The median of the ratios of blocks timed back to back.
+      row[`${model}_ratio`] = median(times.burn.map((b, i) => b / times.ort[i]));
     }
     results.push(row);
     const f = (v) => v.toFixed(1);

@@ -1,8 +1,8 @@
 // Batch-1 inference of the same student and teacher in burn (wasm, CPU, one thread) and in ONNX
 // Runtime Web (wasm execution provider, one thread), in one page. Each call does the same work
 // on both sides: the window's values into the engine, one forward pass, the logits read back.
-// `window.bench.round(engine, model, samples, callsPerSample)` times `samples` blocks of calls
-// and returns each block's mean per call in microseconds; the driver alternates engines.
+// `window.bench.round(model, samples, callsPerSample, warmMs)` times `samples` blocks of calls per
+// engine, taking turns, and returns each block's mean per call in microseconds.
 import init, { ForwardBench } from './pkg/tsak_classifier.js';
 import * as ort from './ort/ort.wasm.min.mjs';
 
@@ -62,21 +62,36 @@ async function setUp() {
     },
   };
 
-  async function round(engine, model, samples, callsPerSample) {
-    const run = call[engine][model];
+  /** Mean microseconds per call over `calls` calls of `run`, and the last logits. */
+  async function block(run, calls) {
     let logits;
-    for (let i = 0; i < callsPerSample; i++) logits = await run(); // warm
-    const means = [];
-    for (let s = 0; s < samples; s++) {
-      const started = performance.now();
-      for (let i = 0; i < callsPerSample; i++) logits = await run();
-      means.push(((performance.now() - started) * 1000) / callsPerSample);
-    }
-    if (![...logits].every(Number.isFinite)) throw new Error(`${engine} ${model}: logits are not finite`);
-    return { means, outputs: logits.length };
+    const started = performance.now();
+    for (let i = 0; i < calls; i++) logits = await run();
+    return { us: ((performance.now() - started) * 1000) / calls, logits };
   }
 
-  return { round, crossOriginIsolated: self.crossOriginIsolated, ortVersion: ort.env.versions?.web ?? null };
+  // `samples` blocks of calls per engine, the engines taking turns block by block (which goes
+  // first alternates too), so that both see the same moments of a noisy machine.
+  // Each engine first runs for `warmMs` unmeasured: V8 starts wasm on its baseline compiler
+  // and tiers hot functions up while they run (burn's student went from ~950 to ~125 us per
+  // window over its first ~1,500 calls).
+  async function round(model, samples, callsPerSample, warmMs) {
+    const times = { burn: [], ort: [] };
+    for (const engine of ['burn', 'ort']) {
+      const until = performance.now() + warmMs;
+      while (performance.now() < until) await block(call[engine][model], callsPerSample);
+    }
+    for (let s = 0; s < samples; s++) {
+      for (const engine of s % 2 ? ['ort', 'burn'] : ['burn', 'ort']) {
+        const { us, logits } = await block(call[engine][model], callsPerSample);
+        if (![...logits].every(Number.isFinite)) throw new Error(`${engine} ${model}: logits are not finite`);
+        times[engine].push(us);
+      }
+    }
+    return times;
+  }
+
+  return { round, call, crossOriginIsolated: self.crossOriginIsolated, ortVersion: ort.env.versions?.web ?? null };
 }
 
 window.bench = await setUp().catch((error) => {
