@@ -13,6 +13,7 @@ use crate::data::classes::ClassTable;
 use crate::infer::bundle_files::{BundleFiles, BundleFilesError};
 use crate::infer::embedded::EmbeddedModels;
 use crate::model::manifest::{FileEntry, Manifest, ModelEntry, SCHEMA_VERSION};
+use crate::model::student_kernel::StudentKernel;
 use crate::model::{SemanticClassifier, SemanticClassifierConfig, Student, StudentConfig, Teacher, TeacherConfig};
 
 /// Why a bundle could not be loaded; every message names the file.
@@ -45,6 +46,9 @@ pub struct ModelBundle {
     pub student: Student,
     /// Where the student's weights live: its inputs are made there.
     pub student_device: Device,
+    /// The student as plain loops, when it runs on the CPU: what [`ModelBundle::student_logits`]
+    /// runs there (see [`StudentKernel`] for why).
+    pub student_kernel: Option<StudentKernel>,
 }
 
 /// The teacher and the semantic classifier that merges its representations into its answer.
@@ -89,7 +93,11 @@ impl ModelBundle {
         let (student_config, student) = decode(&manifest.student, &file, |c: &StudentConfig| c.init(device))?;
         // Batch norms folded into the convolutions once, here: bundles are only ever run.
         let student = student.folded();
-        Ok(Self { manifest, teacher, student_config, student, student_device: device.clone() })
+        let student_kernel = (*device == Device::flex())
+            .then(|| StudentKernel::new(&student))
+            .transpose()
+            .map_err(|e| error(&manifest.student.weights.path, format!("cannot run on the CPU: {e}")))?;
+        Ok(Self { manifest, teacher, student_config, student, student_device: device.clone(), student_kernel })
     }
 
     /// This bundle's student with `other`'s teacher: the same models decoded on two devices,
@@ -193,8 +201,8 @@ mod tests {
         assert!(!real.synthetic && real.licence.starts_with("CC BY-NC-SA 4.0"), "{real:?}");
     }
 
-    /// The bundle's models run with their batch norms folded; the trained, unfolded models
-    /// must give the same logits on real windows (the 1e-5, relative to the logit).
+    /// The bundle's models run with their batch norms folded, and the student on the CPU as its
+    /// kernel; the trained, unfolded models must give the same logits (1e-5 of a logit).
     #[test]
     fn folded_models_give_the_unfolded_models_logits() {
         use burn::tensor::{Distribution, Tensor};
@@ -219,6 +227,13 @@ mod tests {
                 Distribution::Normal(0.0, 1.5),
                 &device,
             );
+            let values = x.clone().into_data().try_to_vec::<f32>().unwrap();
+            let kernel = bundle.student_kernel.as_ref().expect("on the CPU the student runs as its kernel");
+            let kernel_logits = Tensor::from_data(
+                burn::tensor::TensorData::new(kernel.logits(&values, length), [4, kernel.classes()]),
+                &device,
+            );
+            close(student.forward(x.clone()).logits, kernel_logits, "the student's kernel");
             close(student.forward(x.clone()).logits, bundle.student.forward(x).logits, "the student");
 
             let (config, record) = unfolded(&manifest.teacher.clone().unwrap());

@@ -23,7 +23,7 @@ pub struct ClassifierHeadConfig {
 #[derive(Module, Debug)]
 pub struct ClassifierHead {
     dropout: Dropout,
-    linear: Linear,
+    pub(crate) linear: Linear,
 }
 
 impl ClassifierHeadConfig {

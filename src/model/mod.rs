@@ -34,6 +34,8 @@ pub mod semantic;
 #[cfg(feature = "burn")]
 pub mod student;
 #[cfg(feature = "burn")]
+pub mod student_kernel;
+#[cfg(feature = "burn")]
 pub mod teacher;
 
 #[cfg(feature = "burn")]

@@ -86,9 +86,9 @@ impl StudentConfig {
 /// The compact student CNN.
 #[derive(Module, Debug)]
 pub struct Student {
-    stem: ConvBlock,
-    blocks: Vec<SeparableBlock>,
-    head: ClassifierHead,
+    pub(crate) stem: ConvBlock,
+    pub(crate) blocks: Vec<SeparableBlock>,
+    pub(crate) head: ClassifierHead,
 }
 
 /// The student's representation and logits.
@@ -158,9 +158,9 @@ impl ConvBlockConfig {
 /// `relu(batch_norm(conv(x)))`.
 #[derive(Module, Debug)]
 pub struct ConvBlock {
-    conv: Conv1d,
+    pub(crate) conv: Conv1d,
     /// `None` once folded into `conv` for inference ([`Student::folded`]).
-    norm: Option<BatchNorm>,
+    pub(crate) norm: Option<BatchNorm>,
     activation: Relu,
 }
 
@@ -217,8 +217,8 @@ impl SeparableBlockConfig {
 /// A depthwise-separable convolution block: depthwise over time, then pointwise over channels.
 #[derive(Module, Debug)]
 pub struct SeparableBlock {
-    depthwise: ConvBlock,
-    pointwise: ConvBlock,
+    pub(crate) depthwise: ConvBlock,
+    pub(crate) pointwise: ConvBlock,
 }
 
 impl SeparableBlock {
