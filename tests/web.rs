@@ -92,7 +92,7 @@ async fn assert_logits_match_native(device: burn::tensor::Device) {
         student: Vec<Vec<f32>>,
         teacher: Vec<Vec<f32>>,
     }
-    tsak::app::constructors::run_once(); // as the app does: cubecl registers its types
+    tsak::constructors::run_once(); // as the app does: cubecl registers its types
     let fixture: Vec<DemoLogits> = serde_json::from_str(include_str!("fixtures/demo-logits.json")).unwrap();
     let synthetic = demo_files!(
         Demo::Synthetic,
