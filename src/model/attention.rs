@@ -4,12 +4,13 @@
 //! Channels are projected to `d_model` per time step, a sinusoidal position code is added, a
 //! pre-norm transformer encoder runs over time and the sequence is mean-pooled.
 
-use burn::nn::transformer::{TransformerEncoder, TransformerEncoderConfig, TransformerEncoderInput};
-use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
-use burn::prelude::*;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+
+use burn::nn::transformer::{TransformerEncoder, TransformerEncoderConfig, TransformerEncoderInput};
+use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
+use burn::prelude::*;
 
 /// The longest period of the sinusoidal position code, in frames (as in "Attention Is All You
 /// Need"). Only the ratio of window length to this matters; windows are far shorter.
