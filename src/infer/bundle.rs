@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 use crate::data::classes::ClassTable;
 use crate::infer::bundle_files::{BundleFiles, BundleFilesError};
 use crate::infer::embedded::EmbeddedModels;
+use crate::model::kernel::{StudentKernel, TeacherKernel};
 use crate::model::manifest::{FileEntry, Manifest, ModelEntry, SCHEMA_VERSION};
-use crate::model::student_kernel::StudentKernel;
 use crate::model::{SemanticClassifier, SemanticClassifierConfig, Student, StudentConfig, Teacher, TeacherConfig};
 
 /// Why a bundle could not be loaded; every message names the file.
@@ -60,6 +60,9 @@ pub struct TeacherModels {
     pub semantic: SemanticClassifier,
     /// Where both models' weights live.
     pub device: Device,
+    /// Both as plain loops, when they run on the CPU: what [`TeacherModels::logits`] runs there
+    /// (see [`TeacherKernel`] for why).
+    pub kernel: Option<TeacherKernel>,
 }
 
 impl ModelBundle {
@@ -86,7 +89,17 @@ impl ModelBundle {
                 let teacher = teacher.folded();
                 let (semantic_config, semantic) =
                     decode(entries.semantic, &file, |c: &SemanticClassifierConfig| c.init(device))?;
-                Some(TeacherModels { teacher_config, teacher, semantic_config, semantic, device: device.clone() })
+                // As for the student: a teacher without a kernel would run through burn.
+                let kernel =
+                    (*device == Device::flex()).then(|| TeacherKernel::new(&teacher, &semantic).ok()).flatten();
+                Some(TeacherModels {
+                    teacher_config,
+                    teacher,
+                    semantic_config,
+                    semantic,
+                    device: device.clone(),
+                    kernel,
+                })
             }
             None => None,
         };
@@ -200,8 +213,8 @@ mod tests {
         assert!(!real.synthetic && real.licence.starts_with("CC BY-NC-SA 4.0"), "{real:?}");
     }
 
-    /// The bundle's models run with their batch norms folded, and the student on the CPU as its
-    /// kernel; the trained, unfolded models must give the same logits (1e-5 of a logit).
+    /// The bundle's models run with their batch norms folded, and on the CPU as their kernels;
+    /// the trained, unfolded models must give the same logits (1e-5 of a logit).
     #[test]
     fn folded_models_give_the_unfolded_models_logits() {
         use burn::tensor::{Distribution, Tensor};
@@ -243,7 +256,16 @@ mod tests {
                 Distribution::Normal(0.0, 1.5),
                 &device,
             );
+            let values = x.clone().into_data().try_to_vec::<f32>().unwrap();
             let (expected, got) = (teacher.forward(x.clone()), folded.teacher.forward(x));
+            let expected_semantic =
+                folded.semantic.forward(expected.attention.clone(), expected.causal.clone(), expected.combined.clone());
+            let kernel = folded.kernel.as_ref().expect("on the CPU the teacher runs as its kernel");
+            let kernel_logits = kernel.logits(&values, length);
+            let tensor =
+                |values| Tensor::from_data(burn::tensor::TensorData::new(values, [4, kernel.classes()]), &device);
+            close(expected_semantic.logits, tensor(kernel_logits.semantic), "the teacher's kernel (semantic)");
+            close(expected.combined_logits.clone(), tensor(kernel_logits.combined), "the teacher's kernel (combined)");
             close(expected.combined_logits, got.combined_logits, "the teacher's combined head");
             close(expected.causal_logits, got.causal_logits, "the teacher's causal head");
         }

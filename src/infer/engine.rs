@@ -38,8 +38,15 @@ impl ModelBundle {
 }
 
 impl TeacherModels {
-    /// Teacher logits for windows `range` of its inputs, on its device.
+    /// Teacher logits for windows `range` of its inputs, on its device. On the CPU both models
+    /// run as their kernel (`TeacherKernel`), elsewhere through burn.
     pub fn logits(&self, windows: &ModelWindows, range: std::ops::Range<usize>) -> TeacherLogits {
+        if let Some(kernel) = &self.kernel {
+            let batch = range.len();
+            let logits = kernel.logits(windows.slice(range), windows.length);
+            let tensor = |values| Tensor::from_data(TensorData::new(values, [batch, kernel.classes()]), &self.device);
+            return TeacherLogits { semantic: tensor(logits.semantic), combined: tensor(logits.combined) };
+        }
         let out = self.teacher.forward(window_tensor(windows, range, &self.device));
         let semantic = self.semantic.forward(out.attention, out.causal, out.combined).logits;
         TeacherLogits { semantic, combined: out.combined_logits }

@@ -43,10 +43,10 @@ pub struct AttentionEncoderConfig {
 #[derive(Module, Debug)]
 pub struct AttentionEncoder {
     /// Per-time-step projection of the channels to `d_model`.
-    input: Linear,
-    encoder: TransformerEncoder,
+    pub(crate) input: Linear,
+    pub(crate) encoder: TransformerEncoder,
     /// Pre-norm layers leave their output unnormalised; this puts it on a common scale.
-    norm: LayerNorm,
+    pub(crate) norm: LayerNorm,
 }
 
 impl AttentionEncoderConfig {
@@ -102,15 +102,20 @@ impl AttentionEncoder {
 /// # Shapes
 /// `-> [length, d_model]`
 pub fn sinusoids(length: usize, d_model: usize, device: &Device) -> Tensor<2> {
+    Tensor::from_data(TensorData::new(sinusoid_code(length, d_model).to_vec(), [length, d_model]), device)
+}
+
+/// The values of [`sinusoids`]`(length, d_model)`, frame after frame, computed once per size
+/// and thread.
+pub(crate) fn sinusoid_code(length: usize, d_model: usize) -> Rc<[f32]> {
     /// Values by `(length, d_model)`.
     type Cache = RefCell<HashMap<(usize, usize), Rc<[f32]>>>;
     thread_local! {
         static CACHE: Cache = RefCell::new(HashMap::new());
     }
-    let values = CACHE.with(|cache| {
+    CACHE.with(|cache| {
         cache.borrow_mut().entry((length, d_model)).or_insert_with(|| sinusoid_values(length, d_model).into()).clone()
-    });
-    Tensor::from_data(TensorData::new(values.to_vec(), [length, d_model]), device)
+    })
 }
 
 /// The position code's values, frame after frame.

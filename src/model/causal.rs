@@ -67,8 +67,8 @@ impl CausalEncoderConfig {
 /// Dilated causal convolutions over time.
 #[derive(Module, Debug)]
 pub struct CausalEncoder {
-    input: Conv1d,
-    blocks: Vec<CausalBlock>,
+    pub(crate) input: Conv1d,
+    pub(crate) blocks: Vec<CausalBlock>,
 }
 
 impl CausalEncoder {
@@ -135,10 +135,10 @@ impl CausalBlockConfig {
 /// `x + dropout(gelu(norm(causal_conv(x))))`.
 #[derive(Module, Debug)]
 pub struct CausalBlock {
-    conv: Conv1d,
+    pub(crate) conv: Conv1d,
     /// `None` once folded into `conv` for inference ([`CausalBlock::folded`]).
-    norm: Option<BatchNorm>,
-    activation: Gelu,
+    pub(crate) norm: Option<BatchNorm>,
+    pub(crate) activation: Gelu,
     dropout: Dropout,
 }
 

@@ -19,9 +19,9 @@ pub struct CombinedFusionConfig {
 #[derive(Module, Debug)]
 pub struct CombinedFusion {
     /// `[attention; causal] -> gate logits`.
-    gate: Linear,
-    output: Linear,
-    activation: Gelu,
+    pub(crate) gate: Linear,
+    pub(crate) output: Linear,
+    pub(crate) activation: Gelu,
 }
 
 impl CombinedFusionConfig {

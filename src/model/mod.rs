@@ -7,6 +7,7 @@
 //!   representations; its logits are the teacher's final answer.
 //! - [`student`]: the compact 1D CNN on one wrist's accelerometer that ships to the browser, and
 //!   the projections that align its representation with the teacher's during distillation.
+//! - [`kernel`]: the folded student and teacher as plain loops, what the CPU runs at inference.
 //! - [`flops`]: analytical FLOP counts, per layer, from the configs alone.
 //! - [`manifest`]: the schema of the exported models' manifest.
 //!
@@ -30,11 +31,11 @@ pub mod fusion;
 #[cfg(feature = "burn")]
 pub mod head;
 #[cfg(feature = "burn")]
+pub mod kernel;
+#[cfg(feature = "burn")]
 pub mod semantic;
 #[cfg(feature = "burn")]
 pub mod student;
-#[cfg(feature = "burn")]
-pub mod student_kernel;
 #[cfg(feature = "burn")]
 pub mod teacher;
 

@@ -68,15 +68,15 @@ impl SemanticClassifierConfig {
 /// The stage-2 semantic classifier.
 #[derive(Module, Debug)]
 pub struct SemanticClassifier {
-    attention: RepresentationProjection,
-    causal: RepresentationProjection,
-    combined: RepresentationProjection,
+    pub(crate) attention: RepresentationProjection,
+    pub(crate) causal: RepresentationProjection,
+    pub(crate) combined: RepresentationProjection,
     /// One score per view in the shared space.
-    scorer: Linear,
+    pub(crate) scorer: Linear,
     /// `[weighted sum; attention; causal; combined] -> representation`.
-    merge: Linear,
-    activation: Gelu,
-    head: ClassifierHead,
+    pub(crate) merge: Linear,
+    pub(crate) activation: Gelu,
+    pub(crate) head: ClassifierHead,
 }
 
 /// The semantic classifier's representation, logits and view weights.
@@ -137,9 +137,9 @@ impl RepresentationProjectionConfig {
 /// norm puts representations of very different scales on an equal footing.
 #[derive(Module, Debug)]
 pub struct RepresentationProjection {
-    norm: LayerNorm,
-    linear: Linear,
-    activation: Gelu,
+    pub(crate) norm: LayerNorm,
+    pub(crate) linear: Linear,
+    pub(crate) activation: Gelu,
 }
 
 impl RepresentationProjection {

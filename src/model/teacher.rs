@@ -108,12 +108,12 @@ impl TeacherConfig {
 /// The stage-1 teacher.
 #[derive(Module, Debug)]
 pub struct Teacher {
-    attention: AttentionEncoder,
-    causal: CausalEncoder,
-    fusion: CombinedFusion,
+    pub(crate) attention: AttentionEncoder,
+    pub(crate) causal: CausalEncoder,
+    pub(crate) fusion: CombinedFusion,
     attention_head: ClassifierHead,
     causal_head: ClassifierHead,
-    combined_head: ClassifierHead,
+    pub(crate) combined_head: ClassifierHead,
 }
 
 /// The teacher's three representations and the logits of their heads.

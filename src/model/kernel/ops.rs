@@ -1,0 +1,245 @@
+//! The kernels' building blocks: each one pass over `f32` slices, time-major (`[frames,
+//! features]`), written so that LLVM vectorises the inner loops (wasm SIMD in the browser).
+//!
+//! `exp` and `erf` are hand-written because the standard library's are scalar calls that LLVM
+//! cannot vectorise: in the browser profile of burn's teacher, `expf` (in softmax) was 23% and
+//! `erff` (in GELU) 8% of a window's time (docs/performance.md). Both are branch-free
+//! polynomials, within 3e-7 (`exp`, relative) and 5e-7 (`erf`, absolute) of the standard functions, well inside the 1e-5 the kernels are checked at.
+
+use burn::module::Param;
+use burn::nn::{LayerNorm, Linear};
+use burn::prelude::*;
+
+/// The epsilon of every layer norm in the models: burn's default, which no config changes.
+/// (burn keeps a `LayerNorm`'s epsilon private, so the kernels cannot read it.)
+pub(super) const LAYER_NORM_EPSILON: f32 = 1e-5;
+
+/// A parameter's values, in burn's (row-major) layout.
+pub(super) fn values<const D: usize>(param: &Param<Tensor<D>>) -> Vec<f32> {
+    param.val().into_data().convert::<f32>().try_into_vec::<f32>().expect("f32 weights")
+}
+
+/// `acc[k] += a * b[k]`: LLVM vectorises it (explicit wasm SIMD measured no faster).
+#[inline(always)]
+pub(super) fn scaled_add(acc: &mut [f32], a: f32, b: &[f32]) {
+    for (r, w) in acc.iter_mut().zip(b) {
+        *r += a * w;
+    }
+}
+
+/// `acc[k] += a[k] * b[k]`.
+#[inline(always)]
+pub(super) fn multiply_add(acc: &mut [f32], a: &[f32], b: &[f32]) {
+    for ((r, x), w) in acc.iter_mut().zip(a).zip(b) {
+        *r += x * w;
+    }
+}
+
+/// `acc[k] += a[k]`.
+#[inline(always)]
+pub(super) fn add(acc: &mut [f32], a: &[f32]) {
+    for (r, x) in acc.iter_mut().zip(a) {
+        *r += x;
+    }
+}
+
+/// `window` (`[channels, time]`) as `[time, channels]` in `out`.
+pub(super) fn time_major(window: &[f32], channels: usize, out: &mut Vec<f32>) {
+    let time = window.len() / channels;
+    out.clear();
+    out.resize(window.len(), 0.0);
+    for (c, row) in window.chunks_exact(time).enumerate() {
+        for (t, v) in row.iter().enumerate() {
+            out[t * channels + c] = *v;
+        }
+    }
+}
+
+/// The mean over frames of `x` (`[frames, features]`).
+pub(super) fn mean_over_time(x: &[f32], features: usize) -> Vec<f32> {
+    let mut mean = vec![0.0f32; features];
+    for frame in x.chunks_exact(features) {
+        add(&mut mean, frame);
+    }
+    let frames = (x.len() / features).max(1) as f32;
+    mean.iter_mut().for_each(|m| *m /= frames);
+    mean
+}
+
+/// A burn [`Linear`] (`y = x·W + b`, `W` as `[d_input, d_output]`) applied frame by frame.
+#[derive(Debug, Clone)]
+pub(super) struct Dense {
+    /// `[d_input, d_output]`: burn's layout is already the one the loops want.
+    weight: Vec<f32>,
+    bias: Vec<f32>,
+    pub(super) d_input: usize,
+    pub(super) d_output: usize,
+}
+
+impl Dense {
+    pub(super) fn new(linear: &Linear) -> Self {
+        let [d_input, d_output] = linear.weight.dims();
+        let bias = linear.bias.as_ref().map_or_else(|| vec![0.0; d_output], values);
+        Self { weight: values(&linear.weight), bias, d_input, d_output }
+    }
+
+    /// Layers that read the same input, as one layer whose output is theirs side by side: one
+    /// pass over the input instead of one per layer, with longer inner loops.
+    pub(super) fn side_by_side(linears: &[&Linear]) -> Self {
+        let parts: Vec<Dense> = linears.iter().map(|l| Dense::new(l)).collect();
+        let d_input = parts[0].d_input;
+        assert!(parts.iter().all(|p| p.d_input == d_input), "side-by-side layers read the same input");
+        let d_output = parts.iter().map(|p| p.d_output).sum();
+        let mut weight = Vec::with_capacity(d_input * d_output);
+        for i in 0..d_input {
+            for part in &parts {
+                weight.extend_from_slice(&part.weight[i * part.d_output..][..part.d_output]);
+            }
+        }
+        let bias = parts.iter().flat_map(|p| p.bias.iter().copied()).collect();
+        Self { weight, bias, d_input, d_output }
+    }
+
+    /// `x·W + b` for every frame of `x` (`[frames, d_input]`) into `out` (`[frames, d_output]`).
+    pub(super) fn forward(&self, x: &[f32], out: &mut Vec<f32>) {
+        out.clear();
+        out.resize(x.len() / self.d_input * self.d_output, 0.0);
+        for (frame, row) in x.chunks_exact(self.d_input).zip(out.chunks_exact_mut(self.d_output)) {
+            self.forward_frame(frame, row);
+        }
+    }
+
+    /// `x·W + b` of one frame into `out` (`[d_output]`).
+    pub(super) fn forward_frame(&self, x: &[f32], out: &mut [f32]) {
+        out.copy_from_slice(&self.bias);
+        for (&v, weights) in x.iter().zip(self.weight.chunks_exact(self.d_output)) {
+            scaled_add(out, v, weights);
+        }
+    }
+
+    /// `x·W + b` of one frame, as a new vector.
+    pub(super) fn apply(&self, x: &[f32]) -> Vec<f32> {
+        let mut out = vec![0.0; self.d_output];
+        self.forward_frame(x, &mut out);
+        out
+    }
+}
+
+/// A burn [`LayerNorm`] over the features of each frame.
+#[derive(Debug, Clone)]
+pub(super) struct Norm {
+    gamma: Vec<f32>,
+    beta: Vec<f32>,
+}
+
+impl Norm {
+    pub(super) fn new(norm: &LayerNorm) -> Self {
+        let gamma = values(&norm.gamma);
+        let beta = norm.beta.as_ref().map_or_else(|| vec![0.0; gamma.len()], values);
+        Self { gamma, beta }
+    }
+
+    /// Normalises every frame of `x` (`[frames, features]`) into `out`.
+    pub(super) fn forward(&self, x: &[f32], out: &mut Vec<f32>) {
+        out.clear();
+        out.extend_from_slice(x);
+        for frame in out.chunks_exact_mut(self.gamma.len()) {
+            self.normalise(frame);
+        }
+    }
+
+    /// Normalises one frame in place: biased variance, epsilon inside the square root, as burn.
+    pub(super) fn normalise(&self, frame: &mut [f32]) {
+        let n = frame.len() as f32;
+        let mean = frame.iter().sum::<f32>() / n;
+        let variance = frame.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
+        let scale = 1.0 / (variance + LAYER_NORM_EPSILON).sqrt();
+        for ((v, g), b) in frame.iter_mut().zip(&self.gamma).zip(&self.beta) {
+            *v = (*v - mean) * scale * g + b;
+        }
+    }
+}
+
+/// `e^x`, branch-free: `x = n·ln 2 + r` with `|r| <= ln 2 / 2`, `e^r` by a degree-6 Taylor
+/// polynomial (relative error < 2e-7 on that range) and `2^n` built in the exponent bits.
+/// Saturates to 0 below -87 and to `f32::MAX`'s order above 88 instead of overflowing.
+#[inline(always)]
+pub(super) fn exp(x: f32) -> f32 {
+    const LN_2_HI: f32 = 0.693_359_4;
+    const LN_2_LO: f32 = -2.121_944_4e-4;
+    let x = x.clamp(-87.0, 88.0);
+    let n = (x * std::f32::consts::LOG2_E + 0.5).floor();
+    let r = x - n * LN_2_HI - n * LN_2_LO;
+    let p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0))))));
+    p * f32::from_bits(((n as i32 + 127) as u32) << 23)
+}
+
+/// `erf(x)` by Abramowitz and Stegun 7.1.26 (absolute error < 1.5e-7 in exact arithmetic,
+/// < 5e-7 in `f32`), odd by construction.
+#[inline(always)]
+#[allow(clippy::excessive_precision)]
+pub(super) fn erf(x: f32) -> f32 {
+    let a = x.abs();
+    let t = 1.0 / (1.0 + 0.327_591_1 * a);
+    let poly =
+        t * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    (1.0 - poly * exp(-a * a)).copysign(x)
+}
+
+/// Exact (erf-based) GELU, as burn's `Gelu::new()`, in place.
+pub(super) fn gelu(x: &mut [f32]) {
+    for v in x {
+        *v = 0.5 * *v * (1.0 + erf(*v * std::f32::consts::FRAC_1_SQRT_2));
+    }
+}
+
+/// The logistic sigmoid.
+#[inline(always)]
+pub(super) fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + exp(-x))
+}
+
+/// Softmax of `x` in place (max-subtracted, so it cannot overflow).
+pub(super) fn softmax(x: &mut [f32]) {
+    let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in x.iter_mut() {
+        *v = exp(*v - max);
+        sum += *v;
+    }
+    let scale = 1.0 / sum;
+    x.iter_mut().for_each(|v| *v *= scale);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exp_is_within_three_parts_in_ten_million_and_saturates() {
+        for i in -8700..=8800 {
+            let x = i as f32 / 100.0;
+            let (got, want) = (exp(x), x.exp());
+            assert!((got - want).abs() <= 3e-7 * want, "exp({x}): {got} vs {want}");
+        }
+        assert_eq!(exp(-1000.0), exp(-87.0));
+        assert!(exp(1000.0).is_finite());
+    }
+
+    #[test]
+    fn erf_is_within_five_parts_in_ten_million() {
+        for i in -60_000..=60_000 {
+            let x = i as f32 / 10_000.0;
+            let want = libm::erff(x);
+            assert!((erf(x) - want).abs() <= 5e-7, "erf({x}): {} vs {want}", erf(x));
+        }
+    }
+
+    #[test]
+    fn softmax_sums_to_one_and_keeps_the_order() {
+        let mut x = [1.0, 3.0, 2.0, -50.0, 80.0];
+        softmax(&mut x);
+        assert!((x.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        assert!(x[4] > x[1] && x[1] > x[2] && x[2] > x[0] && x[0] > x[3]);
+    }
+}
