@@ -8,12 +8,12 @@
 //! transposed once per window, so that both the scores of a query and the weighted sum of the
 //! values are loops over contiguous memory.
 
-use burn::nn::transformer::TransformerEncoderLayer;
 use burn::nn::Gelu;
 use burn::nn::activation::Activation;
+use burn::nn::transformer::TransformerEncoderLayer;
 
 use super::KernelError;
-use super::ops::{Dense, Norm, add, gelu, mean_over_time, scaled_add, softmax};
+use super::ops::{Dense, Norm, add, dot, gelu, mean_over_time, scaled_add, softmax};
 use crate::model::attention::{AttentionEncoder, sinusoid_code};
 
 /// An [`AttentionEncoder`]'s weights, laid out for [`AttentionKernel::representation`].
@@ -44,8 +44,9 @@ struct EncoderLayer {
 struct Scratch {
     normed: Vec<f32>,
     qkv: Vec<f32>,
-    /// One head's keys, `[d_k, time]`.
+    /// One head's keys and values, `[d_k, time]` each.
     keys: Vec<f32>,
+    values: Vec<f32>,
     scores: Vec<f32>,
     context: Vec<f32>,
     hidden: Vec<f32>,
@@ -117,7 +118,9 @@ impl EncoderLayer {
     }
 
     /// Scaled dot-product attention of every head, from `s.qkv` (`[time, 3·d_model]`) into
-    /// `s.context` (`[time, d_model]`).
+    /// `s.context` (`[time, d_model]`). Each head's keys and values are transposed to `[d_k,
+    /// time]` first, so that a query's scores are `d_k` passes over contiguous keys and each
+    /// context value a dot product over contiguous values.
     fn attend(&self, time: usize, s: &mut Scratch) {
         let d_model = self.output.d_input;
         let d_k = d_model / self.heads;
@@ -126,12 +129,14 @@ impl EncoderLayer {
         s.context.clear();
         s.context.resize(time * d_model, 0.0);
         s.keys.resize(d_k * time, 0.0);
+        s.values.resize(d_k * time, 0.0);
         s.scores.resize(time, 0.0);
         for head in 0..self.heads {
             let (query, key, value) = (head * d_k, d_model + head * d_k, 2 * d_model + head * d_k);
-            for t in 0..time {
+            for (t, frame) in s.qkv.chunks_exact(row).enumerate() {
                 for j in 0..d_k {
-                    s.keys[j * time + t] = s.qkv[t * row + key + j];
+                    s.keys[j * time + t] = frame[key + j];
+                    s.values[j * time + t] = frame[value + j];
                 }
             }
             for t in 0..time {
@@ -141,8 +146,8 @@ impl EncoderLayer {
                 }
                 softmax(&mut s.scores);
                 let context = &mut s.context[t * d_model + head * d_k..][..d_k];
-                for (u, &weight) in s.scores.iter().enumerate() {
-                    scaled_add(context, weight, &s.qkv[u * row + value..][..d_k]);
+                for (c, values) in context.iter_mut().zip(s.values.chunks_exact(time)) {
+                    *c = dot(&s.scores, values);
                 }
             }
         }

@@ -6,7 +6,7 @@ use burn::nn::PaddingConfig1d;
 use burn::nn::conv::Conv1d;
 
 use super::KernelError;
-use super::ops::{gelu, multiply_add, scaled_add, values};
+use super::ops::{gelu, matmul_add, multiply_add, values};
 
 /// What follows the convolution, applied to each output frame while it is in cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,25 +80,16 @@ impl ConvLayer {
         // No output frame where the padded window is shorter than the kernel's span.
         let time_out = (time + self.pad_left + self.pad_right).checked_sub(span).map_or(0, |n| n / self.stride + 1);
         out.clear();
-        out.resize(time_out * self.channels_out, 0.0);
-        for (t, row) in out.chunks_exact_mut(self.channels_out).enumerate() {
-            row.copy_from_slice(&self.bias);
-            for tap in 0..self.kernel {
-                // The input frame this tap reads; outside the window it is the zero padding.
-                let Some(s) = (t * self.stride + tap * self.dilation).checked_sub(self.pad_left).filter(|&s| s < time)
-                else {
-                    continue;
-                };
-                let frame = &x[s * self.channels_in..][..self.channels_in];
-                if self.depthwise {
-                    multiply_add(row, frame, &self.weight[tap * self.channels_out..][..self.channels_out]);
-                } else {
-                    let taps = &self.weight[tap * self.channels_in * self.channels_out..];
-                    for (&x, weights) in frame.iter().zip(taps.chunks_exact(self.channels_out)) {
-                        scaled_add(row, x, weights);
-                    }
-                }
-            }
+        out.reserve(time_out * self.channels_out);
+        for _ in 0..time_out {
+            out.extend_from_slice(&self.bias);
+        }
+        if self.depthwise {
+            self.depthwise_add(x, time, out);
+        } else {
+            self.dense_add(x, time, time_out, out);
+        }
+        for row in out.chunks_exact_mut(self.channels_out) {
             match activation {
                 Activation::Identity => {}
                 Activation::Relu => row.iter_mut().for_each(|v| *v = v.max(0.0)),
@@ -106,5 +97,34 @@ impl ConvLayer {
             }
         }
         time_out
+    }
+
+    /// A dense convolution is one matrix product per tap: output frame `t` reads the padded
+    /// input's frame `t·stride + tap·dilation`, so each tap's input rows are the padded input
+    /// from that offset on, `stride` frames apart.
+    fn dense_add(&self, x: &[f32], time: usize, time_out: usize, out: &mut [f32]) {
+        let (c_in, c_out) = (self.channels_in, self.channels_out);
+        let mut padded = vec![0.0; (self.pad_left + time + self.pad_right) * c_in];
+        padded[self.pad_left * c_in..][..time * c_in].copy_from_slice(&x[..time * c_in]);
+        for tap in 0..self.kernel {
+            let rows = &padded[tap * self.dilation * c_in..];
+            let weight = &self.weight[tap * c_in * c_out..][..c_in * c_out];
+            matmul_add(rows, self.stride * c_in, time_out, c_in, weight, c_out, out);
+        }
+    }
+
+    /// A depthwise convolution: each channel with its own taps.
+    fn depthwise_add(&self, x: &[f32], time: usize, out: &mut [f32]) {
+        for (t, row) in out.chunks_exact_mut(self.channels_out).enumerate() {
+            for tap in 0..self.kernel {
+                // The input frame this tap reads; outside the window it is the zero padding.
+                let Some(s) = (t * self.stride + tap * self.dilation).checked_sub(self.pad_left).filter(|&s| s < time)
+                else {
+                    continue;
+                };
+                let frame = &x[s * self.channels_in..][..self.channels_in];
+                multiply_add(row, frame, &self.weight[tap * self.channels_out..][..self.channels_out]);
+            }
+        }
     }
 }

@@ -102,11 +102,13 @@ impl Dense {
 
     /// `x·W + b` for every frame of `x` (`[frames, d_input]`) into `out` (`[frames, d_output]`).
     pub(super) fn forward(&self, x: &[f32], out: &mut Vec<f32>) {
+        let frames = x.len() / self.d_input;
         out.clear();
-        out.resize(x.len() / self.d_input * self.d_output, 0.0);
-        for (frame, row) in x.chunks_exact(self.d_input).zip(out.chunks_exact_mut(self.d_output)) {
-            self.forward_frame(frame, row);
+        out.reserve(frames * self.d_output);
+        for _ in 0..frames {
+            out.extend_from_slice(&self.bias);
         }
+        matmul_add(x, self.d_input, frames, self.d_input, &self.weight, self.d_output, out);
     }
 
     /// `x·W + b` of one frame into `out` (`[d_output]`).
@@ -162,16 +164,22 @@ impl Norm {
 
 /// `e^x`, branch-free: `x = n·ln 2 + r` with `|r| <= ln 2 / 2`, `e^r` by a degree-6 Taylor
 /// polynomial (relative error < 2e-7 on that range) and `2^n` built in the exponent bits.
-/// Saturates to 0 below -87 and to `f32::MAX`'s order above 88 instead of overflowing.
+/// `n` is rounded by adding and subtracting 1.5·2^23, which leaves `n` in the low mantissa
+/// bits: no `floor` (a library call on x86 without SSE4.1) and no float-to-int conversion, so
+/// LLVM vectorises loops over it everywhere. Saturates to `e^-87` below -87 and to `e^88` above
+/// 88 instead of reaching zero or overflowing.
 #[inline(always)]
 pub(super) fn exp(x: f32) -> f32 {
     const LN_2_HI: f32 = 0.693_359_4;
     const LN_2_LO: f32 = -2.121_944_4e-4;
+    const ROUND: f32 = 12_582_912.0; // 1.5·2^23
     let x = x.clamp(-87.0, 88.0);
-    let n = (x * std::f32::consts::LOG2_E + 0.5).floor();
+    let shifted = x * std::f32::consts::LOG2_E + ROUND;
+    let n = shifted - ROUND;
     let r = x - n * LN_2_HI - n * LN_2_LO;
     let p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0))))));
-    p * f32::from_bits(((n as i32 + 127) as u32) << 23)
+    let n_bits = shifted.to_bits().wrapping_sub(ROUND.to_bits());
+    p * f32::from_bits(n_bits.wrapping_add(127) << 23)
 }
 
 /// `erf(x)` by Abramowitz and Stegun 7.1.26 (absolute error < 1.5e-7 in exact arithmetic,
@@ -201,14 +209,96 @@ pub(super) fn sigmoid(x: f32) -> f32 {
 
 /// Softmax of `x` in place (max-subtracted, so it cannot overflow).
 pub(super) fn softmax(x: &mut [f32]) {
-    let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0;
-    for v in x.iter_mut() {
-        *v = exp(*v - max);
-        sum += *v;
-    }
-    let scale = 1.0 / sum;
+    let max = max(x);
+    x.iter_mut().for_each(|v| *v = exp(*v - max));
+    let scale = 1.0 / sum(x);
     x.iter_mut().for_each(|v| *v *= scale);
+}
+
+/// Lanes of the reductions below: LLVM vectorises a reduction only when it is written as
+/// independent lanes (it may not reorder an `f32` sum on its own).
+const LANES: usize = 8;
+
+/// The largest value of `x` (`-inf` if empty).
+pub(super) fn max(x: &[f32]) -> f32 {
+    let mut lanes = [f32::NEG_INFINITY; LANES];
+    let chunks = x.chunks_exact(LANES);
+    let rest = chunks.remainder().iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    for chunk in chunks {
+        for (m, &v) in lanes.iter_mut().zip(chunk) {
+            *m = if v > *m { v } else { *m };
+        }
+    }
+    lanes.into_iter().fold(rest, f32::max)
+}
+
+/// The sum of `x`.
+pub(super) fn sum(x: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; LANES];
+    let chunks = x.chunks_exact(LANES);
+    let rest: f32 = chunks.remainder().iter().sum();
+    for chunk in chunks {
+        add(&mut lanes, chunk);
+    }
+    lanes.iter().sum::<f32>() + rest
+}
+
+/// The dot product of `a` and `b`.
+pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; LANES];
+    let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let rest: f32 = a_chunks.remainder().iter().zip(b_chunks.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in a_chunks.zip(b_chunks) {
+        multiply_add(&mut lanes, x, y);
+    }
+    lanes.iter().sum::<f32>() + rest
+}
+
+/// `out[f][o] += Σ_r a[f·a_stride + r] · w[r][o]` for `rows` rows of `k` values of `a` and `w`
+/// as `[k, n]`: a matrix product into `out` (`[rows, n]`). Blocks of 4 rows x 8 columns keep
+/// their sums in registers while `r` runs, so each weight is loaded once per 4 rows and each
+/// input once per 8 columns; the edges that do not fill a block take the plain loop.
+pub(super) fn matmul_add(a: &[f32], a_stride: usize, rows: usize, k: usize, w: &[f32], n: usize, out: &mut [f32]) {
+    const R: usize = 4;
+    const C: usize = 8;
+    assert!(rows == 0 || (rows - 1) * a_stride + k <= a.len(), "a has {rows} rows of {k}");
+    assert!(w.len() >= k * n && out.len() >= rows * n, "w is [{k}, {n}], out [{rows}, {n}]");
+    let full_rows = rows - rows % R;
+    let full_columns = n - n % C;
+    for f in (0..full_rows).step_by(R) {
+        let a_rows: [&[f32]; R] = std::array::from_fn(|i| &a[(f + i) * a_stride..][..k]);
+        for o in (0..full_columns).step_by(C) {
+            let mut acc = [[0.0f32; C]; R];
+            for (r, w_row) in w.chunks_exact(n).take(k).enumerate() {
+                let w_block: &[f32; C] = w_row[o..o + C].try_into().expect("C columns");
+                for (acc_row, a_row) in acc.iter_mut().zip(&a_rows) {
+                    let value = a_row[r];
+                    for (sum, weight) in acc_row.iter_mut().zip(w_block) {
+                        *sum += value * weight;
+                    }
+                }
+            }
+            for (i, acc_row) in acc.iter().enumerate() {
+                add(&mut out[(f + i) * n + o..][..C], acc_row);
+            }
+        }
+        for (i, a_row) in a_rows.iter().enumerate() {
+            matmul_row_add(a_row, w, n, full_columns, &mut out[(f + i) * n..][..n]);
+        }
+    }
+    for f in full_rows..rows {
+        matmul_row_add(&a[f * a_stride..][..k], w, n, 0, &mut out[f * n..][..n]);
+    }
+}
+
+/// Columns `from..n` of one row of [`matmul_add`].
+fn matmul_row_add(a_row: &[f32], w: &[f32], n: usize, from: usize, out: &mut [f32]) {
+    if from == n {
+        return;
+    }
+    for (&value, w_row) in a_row.iter().zip(w.chunks_exact(n)) {
+        scaled_add(&mut out[from..], value, &w_row[from..]);
+    }
 }
 
 #[cfg(test)]
@@ -232,6 +322,35 @@ mod tests {
             let x = i as f32 / 10_000.0;
             let want = libm::erff(x);
             assert!((erf(x) - want).abs() <= 5e-7, "erf({x}): {} vs {want}", erf(x));
+        }
+    }
+
+    /// Against the textbook triple loop, for sizes on and off the 4 x 8 blocks, with a strided
+    /// `a` (as the convolutions pass it).
+    #[test]
+    fn matmul_add_is_the_matrix_product() {
+        for (rows, k, n, a_stride) in [(9, 5, 19, 7), (8, 3, 16, 3), (3, 2, 5, 2), (0, 4, 8, 4), (12, 48, 48, 96)] {
+            let a: Vec<f32> = (0..rows * a_stride + k).map(|i| (i % 13) as f32 * 0.25 - 1.0).collect();
+            let w: Vec<f32> = (0..k * n).map(|i| (i % 7) as f32 * 0.5 - 1.5).collect();
+            let mut out = vec![1.0; rows * n];
+            matmul_add(&a, a_stride, rows, k, &w, n, &mut out);
+            for f in 0..rows {
+                for o in 0..n {
+                    let want = 1.0 + (0..k).map(|r| a[f * a_stride + r] * w[r * n + o]).sum::<f32>();
+                    assert!((out[f * n + o] - want).abs() <= 1e-4 * want.abs().max(1.0), "{rows}x{k}x{n} at {f},{o}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn reductions_match_their_sequential_forms() {
+        for len in [0, 1, 7, 8, 9, 133] {
+            let x: Vec<f32> = (0..len).map(|i| ((i * 37) % 11) as f32 - 5.0).collect();
+            let y: Vec<f32> = x.iter().map(|v| v * 0.5 + 1.0).collect();
+            assert_eq!(max(&x), x.iter().copied().fold(f32::NEG_INFINITY, f32::max));
+            assert!((sum(&x) - x.iter().sum::<f32>()).abs() < 1e-4);
+            assert!((dot(&x, &y) - x.iter().zip(&y).map(|(a, b)| a * b).sum::<f32>()).abs() < 1e-3);
         }
     }
 
