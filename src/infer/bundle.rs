@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::data::classes::ClassTable;
 use crate::infer::bundle_files::{BundleFiles, BundleFilesError};
 use crate::infer::embedded::EmbeddedModels;
-use crate::model::kernel::{StudentKernel, TeacherKernel};
+use crate::model::kernel::{StudentKernel, TeacherKernel, student_kernel, teacher_kernel};
 use crate::model::manifest::{FileEntry, Manifest, ModelEntry, SCHEMA_VERSION};
 use crate::model::{SemanticClassifier, SemanticClassifierConfig, Student, StudentConfig, Teacher, TeacherConfig};
 
@@ -90,8 +90,7 @@ impl ModelBundle {
                 let (semantic_config, semantic) =
                     decode(entries.semantic, &file, |c: &SemanticClassifierConfig| c.init(device))?;
                 // As for the student: a teacher without a kernel would run through burn.
-                let kernel =
-                    (*device == Device::flex()).then(|| TeacherKernel::new(&teacher, &semantic).ok()).flatten();
+                let kernel = (*device == Device::flex()).then(|| teacher_kernel(&teacher, &semantic).ok()).flatten();
                 Some(TeacherModels {
                     teacher_config,
                     teacher,
@@ -108,7 +107,7 @@ impl ModelBundle {
         let student = student.folded();
         // Every student `StudentConfig` builds has a kernel; one that had not would still run
         // through burn, only slower.
-        let student_kernel = (*device == Device::flex()).then(|| StudentKernel::new(&student).ok()).flatten();
+        let student_kernel = (*device == Device::flex()).then(|| student_kernel(&student).ok()).flatten();
         Ok(Self { manifest, teacher, student_config, student, student_device: device.clone(), student_kernel })
     }
 

@@ -6,22 +6,13 @@
 //! `erff` (in GELU) 8% of a window's time (docs/performance.md). Both are branch-free
 //! polynomials, within 3e-7 (`exp`, relative) and 5e-7 (`erf`, absolute) of the standard functions, well inside the 1e-5 the kernels are checked at.
 
-use burn::module::Param;
-use burn::nn::{LayerNorm, Linear};
-use burn::prelude::*;
-
 /// The epsilon of every layer norm in the models: burn's default, which no config changes.
-/// (burn keeps a `LayerNorm`'s epsilon private, so the kernels cannot read it.)
-pub(super) const LAYER_NORM_EPSILON: f32 = 1e-5;
-
-/// A parameter's values, in burn's (row-major) layout.
-pub(super) fn values<const D: usize>(param: &Param<Tensor<D>>) -> Vec<f32> {
-    param.val().into_data().convert::<f32>().try_into_vec::<f32>().expect("f32 weights")
-}
+/// (burn keeps a `LayerNorm`'s epsilon private, so it cannot be read from the models.)
+pub const LAYER_NORM_EPSILON: f32 = 1e-5;
 
 /// `acc[k] += a * b[k]`: LLVM vectorises it (explicit wasm SIMD measured no faster).
 #[inline(always)]
-pub(super) fn scaled_add(acc: &mut [f32], a: f32, b: &[f32]) {
+pub(crate) fn scaled_add(acc: &mut [f32], a: f32, b: &[f32]) {
     for (r, w) in acc.iter_mut().zip(b) {
         *r += a * w;
     }
@@ -29,7 +20,7 @@ pub(super) fn scaled_add(acc: &mut [f32], a: f32, b: &[f32]) {
 
 /// `acc[k] += a[k] * b[k]`.
 #[inline(always)]
-pub(super) fn multiply_add(acc: &mut [f32], a: &[f32], b: &[f32]) {
+pub(crate) fn multiply_add(acc: &mut [f32], a: &[f32], b: &[f32]) {
     for ((r, x), w) in acc.iter_mut().zip(a).zip(b) {
         *r += x * w;
     }
@@ -37,14 +28,14 @@ pub(super) fn multiply_add(acc: &mut [f32], a: &[f32], b: &[f32]) {
 
 /// `acc[k] += a[k]`.
 #[inline(always)]
-pub(super) fn add(acc: &mut [f32], a: &[f32]) {
+pub(crate) fn add(acc: &mut [f32], a: &[f32]) {
     for (r, x) in acc.iter_mut().zip(a) {
         *r += x;
     }
 }
 
 /// `window` (`[channels, time]`) as `[time, channels]` in `out`.
-pub(super) fn time_major(window: &[f32], channels: usize, out: &mut Vec<f32>) {
+pub(crate) fn time_major(window: &[f32], channels: usize, out: &mut Vec<f32>) {
     let time = window.len() / channels;
     out.clear();
     out.resize(window.len(), 0.0);
@@ -56,7 +47,7 @@ pub(super) fn time_major(window: &[f32], channels: usize, out: &mut Vec<f32>) {
 }
 
 /// The mean over frames of `x` (`[frames, features]`).
-pub(super) fn mean_over_time(x: &[f32], features: usize) -> Vec<f32> {
+pub(crate) fn mean_over_time(x: &[f32], features: usize) -> Vec<f32> {
     let mut mean = vec![0.0f32; features];
     for frame in x.chunks_exact(features) {
         add(&mut mean, frame);
@@ -66,33 +57,45 @@ pub(super) fn mean_over_time(x: &[f32], features: usize) -> Vec<f32> {
     mean
 }
 
-/// A burn [`Linear`] (`y = x·W + b`, `W` as `[d_input, d_output]`) applied frame by frame.
+/// A linear layer (`y = x·W + b`, `W` as `[d_input, d_output]`, burn's `Linear` layout)
+/// applied frame by frame.
 #[derive(Debug, Clone)]
-pub(super) struct Dense {
+pub struct Dense {
     /// `[d_input, d_output]`: burn's layout is already the one the loops want.
     weight: Vec<f32>,
     bias: Vec<f32>,
-    pub(super) d_input: usize,
-    pub(super) d_output: usize,
+    pub(crate) d_input: usize,
+    pub(crate) d_output: usize,
 }
 
 impl Dense {
-    pub(super) fn new(linear: &Linear) -> Self {
-        let [d_input, d_output] = linear.weight.dims();
-        let bias = linear.bias.as_ref().map_or_else(|| vec![0.0; d_output], values);
-        Self { weight: values(&linear.weight), bias, d_input, d_output }
+    /// `weight` as `[d_input, d_output]`, row after row; no bias is a zero bias.
+    pub fn new(weight: Vec<f32>, bias: Option<Vec<f32>>, d_input: usize, d_output: usize) -> Self {
+        assert_eq!(weight.len(), d_input * d_output, "a [{d_input}, {d_output}] weight");
+        let bias = bias.unwrap_or_else(|| vec![0.0; d_output]);
+        assert_eq!(bias.len(), d_output, "a bias of {d_output}");
+        Self { weight, bias, d_input, d_output }
+    }
+
+    /// Input features.
+    pub fn d_input(&self) -> usize {
+        self.d_input
+    }
+
+    /// Output features.
+    pub fn d_output(&self) -> usize {
+        self.d_output
     }
 
     /// Layers that read the same input, as one layer whose output is theirs side by side: one
     /// pass over the input instead of one per layer, with longer inner loops.
-    pub(super) fn side_by_side(linears: &[&Linear]) -> Self {
-        let parts: Vec<Dense> = linears.iter().map(|l| Dense::new(l)).collect();
+    pub fn side_by_side(parts: &[Dense]) -> Self {
         let d_input = parts[0].d_input;
         assert!(parts.iter().all(|p| p.d_input == d_input), "side-by-side layers read the same input");
         let d_output = parts.iter().map(|p| p.d_output).sum();
         let mut weight = Vec::with_capacity(d_input * d_output);
         for i in 0..d_input {
-            for part in &parts {
+            for part in parts {
                 weight.extend_from_slice(&part.weight[i * part.d_output..][..part.d_output]);
             }
         }
@@ -101,7 +104,7 @@ impl Dense {
     }
 
     /// `x·W + b` for every frame of `x` (`[frames, d_input]`) into `out` (`[frames, d_output]`).
-    pub(super) fn forward(&self, x: &[f32], out: &mut Vec<f32>) {
+    pub(crate) fn forward(&self, x: &[f32], out: &mut Vec<f32>) {
         let frames = x.len() / self.d_input;
         out.clear();
         out.reserve(frames * self.d_output);
@@ -112,7 +115,7 @@ impl Dense {
     }
 
     /// `x·W + b` of one frame into `out` (`[d_output]`).
-    pub(super) fn forward_frame(&self, x: &[f32], out: &mut [f32]) {
+    pub(crate) fn forward_frame(&self, x: &[f32], out: &mut [f32]) {
         out.copy_from_slice(&self.bias);
         for (&v, weights) in x.iter().zip(self.weight.chunks_exact(self.d_output)) {
             scaled_add(out, v, weights);
@@ -120,29 +123,31 @@ impl Dense {
     }
 
     /// `x·W + b` of one frame, as a new vector.
-    pub(super) fn apply(&self, x: &[f32]) -> Vec<f32> {
+    pub(crate) fn apply(&self, x: &[f32]) -> Vec<f32> {
         let mut out = vec![0.0; self.d_output];
         self.forward_frame(x, &mut out);
         out
     }
 }
 
-/// A burn [`LayerNorm`] over the features of each frame.
+/// A layer norm over the features of each frame (burn's `LayerNorm`, epsilon
+/// [`LAYER_NORM_EPSILON`]).
 #[derive(Debug, Clone)]
-pub(super) struct Norm {
+pub struct Norm {
     gamma: Vec<f32>,
     beta: Vec<f32>,
 }
 
 impl Norm {
-    pub(super) fn new(norm: &LayerNorm) -> Self {
-        let gamma = values(&norm.gamma);
-        let beta = norm.beta.as_ref().map_or_else(|| vec![0.0; gamma.len()], values);
+    /// Scale and shift per feature; no shift is a zero shift.
+    pub fn new(gamma: Vec<f32>, beta: Option<Vec<f32>>) -> Self {
+        let beta = beta.unwrap_or_else(|| vec![0.0; gamma.len()]);
+        assert_eq!(gamma.len(), beta.len(), "one scale and one shift per feature");
         Self { gamma, beta }
     }
 
     /// Normalises every frame of `x` (`[frames, features]`) into `out`.
-    pub(super) fn forward(&self, x: &[f32], out: &mut Vec<f32>) {
+    pub(crate) fn forward(&self, x: &[f32], out: &mut Vec<f32>) {
         out.clear();
         out.extend_from_slice(x);
         for frame in out.chunks_exact_mut(self.gamma.len()) {
@@ -151,7 +156,7 @@ impl Norm {
     }
 
     /// Normalises one frame in place: biased variance, epsilon inside the square root, as burn.
-    pub(super) fn normalise(&self, frame: &mut [f32]) {
+    pub(crate) fn normalise(&self, frame: &mut [f32]) {
         let n = frame.len() as f32;
         let mean = frame.iter().sum::<f32>() / n;
         let variance = frame.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
@@ -169,7 +174,7 @@ impl Norm {
 /// LLVM vectorises loops over it everywhere. Saturates to `e^-87` below -87 and to `e^88` above
 /// 88 instead of reaching zero or overflowing.
 #[inline(always)]
-pub(super) fn exp(x: f32) -> f32 {
+pub(crate) fn exp(x: f32) -> f32 {
     const LN_2_HI: f32 = 0.693_359_4;
     const LN_2_LO: f32 = -2.121_944_4e-4;
     const ROUND: f32 = 12_582_912.0; // 1.5·2^23
@@ -186,7 +191,7 @@ pub(super) fn exp(x: f32) -> f32 {
 /// < 5e-7 in `f32`), odd by construction.
 #[inline(always)]
 #[allow(clippy::excessive_precision)]
-pub(super) fn erf(x: f32) -> f32 {
+pub(crate) fn erf(x: f32) -> f32 {
     let a = x.abs();
     let t = 1.0 / (1.0 + 0.327_591_1 * a);
     let poly =
@@ -195,7 +200,7 @@ pub(super) fn erf(x: f32) -> f32 {
 }
 
 /// Exact (erf-based) GELU, as burn's `Gelu::new()`, in place.
-pub(super) fn gelu(x: &mut [f32]) {
+pub(crate) fn gelu(x: &mut [f32]) {
     for v in x {
         *v = 0.5 * *v * (1.0 + erf(*v * std::f32::consts::FRAC_1_SQRT_2));
     }
@@ -203,12 +208,12 @@ pub(super) fn gelu(x: &mut [f32]) {
 
 /// The logistic sigmoid.
 #[inline(always)]
-pub(super) fn sigmoid(x: f32) -> f32 {
+pub(crate) fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + exp(-x))
 }
 
 /// Softmax of `x` in place (max-subtracted, so it cannot overflow).
-pub(super) fn softmax(x: &mut [f32]) {
+pub(crate) fn softmax(x: &mut [f32]) {
     let max = max(x);
     x.iter_mut().for_each(|v| *v = exp(*v - max));
     let scale = 1.0 / sum(x);
@@ -220,7 +225,7 @@ pub(super) fn softmax(x: &mut [f32]) {
 const LANES: usize = 8;
 
 /// The largest value of `x` (`-inf` if empty).
-pub(super) fn max(x: &[f32]) -> f32 {
+pub(crate) fn max(x: &[f32]) -> f32 {
     let mut lanes = [f32::NEG_INFINITY; LANES];
     let chunks = x.chunks_exact(LANES);
     let rest = chunks.remainder().iter().copied().fold(f32::NEG_INFINITY, f32::max);
@@ -233,7 +238,7 @@ pub(super) fn max(x: &[f32]) -> f32 {
 }
 
 /// The sum of `x`.
-pub(super) fn sum(x: &[f32]) -> f32 {
+pub(crate) fn sum(x: &[f32]) -> f32 {
     let mut lanes = [0.0f32; LANES];
     let chunks = x.chunks_exact(LANES);
     let rest: f32 = chunks.remainder().iter().sum();
@@ -244,7 +249,7 @@ pub(super) fn sum(x: &[f32]) -> f32 {
 }
 
 /// The dot product of `a` and `b`.
-pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0.0f32; LANES];
     let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
     let rest: f32 = a_chunks.remainder().iter().zip(b_chunks.remainder()).map(|(x, y)| x * y).sum();
@@ -258,7 +263,7 @@ pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
 /// as `[k, n]`: a matrix product into `out` (`[rows, n]`). Blocks of 4 rows x 8 columns keep
 /// their sums in registers while `r` runs, so each weight is loaded once per 4 rows and each
 /// input once per 8 columns; the edges that do not fill a block take the plain loop.
-pub(super) fn matmul_add(a: &[f32], a_stride: usize, rows: usize, k: usize, w: &[f32], n: usize, out: &mut [f32]) {
+pub(crate) fn matmul_add(a: &[f32], a_stride: usize, rows: usize, k: usize, w: &[f32], n: usize, out: &mut [f32]) {
     const R: usize = 4;
     const C: usize = 8;
     assert!(rows == 0 || (rows - 1) * a_stride + k <= a.len(), "a has {rows} rows of {k}");

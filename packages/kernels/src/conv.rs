@@ -1,30 +1,39 @@
-//! A burn [`Conv1d`] (already folded with its batch norm) as a time-major kernel: dense (one
-//! group) or depthwise (a group per channel), any stride, dilation and explicit padding, with
-//! its activation fused into the pass that writes each output frame.
+//! A 1D convolution (folded with its batch norm, if it had one) as a time-major kernel: dense
+//! (one group) or depthwise (a group per channel), any stride, dilation and explicit padding,
+//! with its activation fused into the pass over each output frame.
 
-use burn::nn::PaddingConfig1d;
-use burn::nn::conv::Conv1d;
-
-use super::KernelError;
-use super::ops::{gelu, matmul_add, multiply_add, values};
+use crate::ops::{gelu, matmul_add, multiply_add};
 
 /// What follows the convolution, applied to each output frame while it is in cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Activation {
+pub enum Activation {
     Identity,
     Relu,
     Gelu,
 }
 
-/// One convolution with its bias (a folded batch norm's shift, if it had one).
+/// A convolution's geometry, as burn's `Conv1d` has it (padding made explicit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConvShape {
+    pub channels_in: usize,
+    pub channels_out: usize,
+    pub kernel: usize,
+    pub groups: usize,
+    pub stride: usize,
+    pub dilation: usize,
+    pub pad_left: usize,
+    pub pad_right: usize,
+}
+
+/// One convolution with its bias.
 #[derive(Debug, Clone)]
-pub(super) struct ConvLayer {
+pub struct ConvLayer {
     /// Dense: `[kernel, channels_in, channels_out]`; depthwise: `[kernel, channels]`.
     weight: Vec<f32>,
     bias: Vec<f32>,
     depthwise: bool,
-    pub(super) channels_in: usize,
-    pub(super) channels_out: usize,
+    pub(crate) channels_in: usize,
+    pub(crate) channels_out: usize,
     kernel: usize,
     stride: usize,
     dilation: usize,
@@ -33,21 +42,21 @@ pub(super) struct ConvLayer {
 }
 
 impl ConvLayer {
-    pub(super) fn new(conv: &Conv1d) -> Result<Self, KernelError> {
-        let [channels_out, per_group, kernel] = conv.weight.dims();
-        let channels_in = per_group * conv.groups;
-        let (pad_left, pad_right) = match conv.padding {
-            PaddingConfig1d::Explicit(left, right) => (left, right),
-            PaddingConfig1d::Valid => (0, 0),
-            PaddingConfig1d::Same => return Err(KernelError::Layout("convolution padding")),
-        };
-        let depthwise = conv.groups > 1;
-        if depthwise && (per_group != 1 || channels_out != channels_in) {
-            return Err(KernelError::Layout("convolution groups"));
+    /// A convolution from burn's weight layout (`[channels_out, channels_in / groups,
+    /// kernel]`); no bias is a zero bias. `None` for groups other than one or one per channel.
+    pub fn new(burn_weight: &[f32], bias: Option<Vec<f32>>, shape: ConvShape) -> Option<Self> {
+        let ConvShape { channels_in, channels_out, kernel, groups, .. } = shape;
+        let depthwise = groups > 1;
+        if groups == 0 || (depthwise && (groups != channels_in || channels_out != channels_in)) {
+            return None;
         }
-        // burn's `[channels_out, channels_in / groups, kernel]` into tap-major rows over the
-        // output channels.
-        let burn_weight = values(&conv.weight);
+        let per_group = channels_in / groups;
+        assert_eq!(
+            burn_weight.len(),
+            channels_out * per_group * kernel,
+            "a [{channels_out}, {per_group}, {kernel}] weight"
+        );
+        // Into tap-major rows over the output channels.
         let mut weight = vec![0.0; burn_weight.len()];
         for o in 0..channels_out {
             for i in 0..per_group {
@@ -58,24 +67,35 @@ impl ConvLayer {
                 }
             }
         }
-        let bias = conv.bias.as_ref().map_or_else(|| vec![0.0; channels_out], values);
-        Ok(Self {
+        let bias = bias.unwrap_or_else(|| vec![0.0; channels_out]);
+        assert_eq!(bias.len(), channels_out, "a bias of {channels_out}");
+        Some(Self {
             weight,
             bias,
             depthwise,
             channels_in,
             channels_out,
             kernel,
-            stride: conv.stride,
-            dilation: conv.dilation,
-            pad_left,
-            pad_right,
+            stride: shape.stride,
+            dilation: shape.dilation,
+            pad_left: shape.pad_left,
+            pad_right: shape.pad_right,
         })
+    }
+
+    /// Input channels.
+    pub fn channels_in(&self) -> usize {
+        self.channels_in
+    }
+
+    /// Output channels.
+    pub fn channels_out(&self) -> usize {
+        self.channels_out
     }
 
     /// `activation(conv(x) + bias)` of `x` (`[time, channels_in]`) into `out` (`[time_out,
     /// channels_out]`); returns `time_out`.
-    pub(super) fn forward(&self, x: &[f32], time: usize, activation: Activation, out: &mut Vec<f32>) -> usize {
+    pub(crate) fn forward(&self, x: &[f32], time: usize, activation: Activation, out: &mut Vec<f32>) -> usize {
         let span = (self.kernel - 1) * self.dilation + 1;
         // No output frame where the padded window is shorter than the kernel's span.
         let time_out = (time + self.pad_left + self.pad_right).checked_sub(span).map_or(0, |n| n / self.stride + 1);
