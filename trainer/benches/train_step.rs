@@ -18,10 +18,10 @@
 use std::time::Instant;
 
 use burn::module::Module;
-use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 use tsak::model::{Teacher, TeacherConfig};
+use tsak_trainer::training::teacher::stage_one_loss;
 
 const CHANNELS: usize = 27;
 const FRAMES: usize = 133;
@@ -40,17 +40,12 @@ fn main() {
     let x = Tensor::<3>::random([BATCH, CHANNELS, FRAMES], Distribution::Normal(0.0, 1.0), &device);
     let labels: Vec<i64> = (0..BATCH as i64).map(|i| (i * 7) % CLASSES as i64).collect();
     let targets = Tensor::<1, Int>::from_data(TensorData::new(labels, [BATCH]), &device);
-    let ce = CrossEntropyLossConfig::new().init(&device);
 
-    // The loss of windows `range` of the batch, weighted by their share of it.
+    // The trainer's loss of windows `range` of the batch, weighted by their share of it.
     let loss_of = |model: &Teacher, range: std::ops::Range<usize>| -> Tensor<1> {
         let share = range.len() as f64 / BATCH as f64;
         let out = model.forward(x.clone().slice([range.clone(), 0..CHANNELS, 0..FRAMES]));
-        let t = targets.clone().slice([range]);
-        (ce.forward(out.attention_logits, t.clone())
-            + ce.forward(out.causal_logits, t.clone())
-            + ce.forward(out.combined_logits, t))
-            * share
+        stage_one_loss(out, &targets.clone().slice([range])) * share
     };
     let halves = std::env::var("TSAK_STEP").is_ok_and(|v| v == "halves");
     let mode = if halves { "two halves on two threads" } else { "one batch" };

@@ -36,9 +36,10 @@ pub struct CompareArgs {
     /// Maximum epochs per student (default: the run profile's).
     #[arg(long)]
     pub epochs: Option<usize>,
-    /// Where the report goes.
-    #[arg(long, default_value = "reports")]
-    pub report: PathBuf,
+    /// Where the report goes; default `RUN/report`, so that a run never overwrites the
+    /// committed `reports/` unless asked to.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -74,7 +75,8 @@ pub struct Baselines {
 pub fn run(args: &CompareArgs) -> Result<()> {
     let stage = Stage::open(&args.run)?;
     let strategies = if args.kd.is_empty() { KdStrategy::ALL.to_vec() } else { args.kd.clone() };
-    let comparison = compare(&stage, &strategies, args.seeds, &args.settings, args.epochs, &args.report)?;
+    let report = args.report.clone().unwrap_or_else(|| args.run.run.join("report"));
+    let comparison = compare(&stage, &strategies, args.seeds, &args.settings, args.epochs, &report)?;
     print_summary(&comparison);
     Ok(())
 }

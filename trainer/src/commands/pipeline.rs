@@ -39,9 +39,10 @@ pub struct PipelineArgs {
     /// With `--export`, export the student alone (see `trainer export --student-only`).
     #[arg(long, requires = "export")]
     pub student_only: bool,
-    /// Where the KD comparison report (markdown, JSON, SVG confusion matrices) goes.
-    #[arg(long, default_value = "reports")]
-    pub report: PathBuf,
+    /// Where the KD comparison report (markdown, JSON, SVG confusion matrices) goes; default
+    /// `RUN/report`, so that a run never overwrites the committed `reports/` unless asked to.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -61,7 +62,8 @@ pub fn run_pipeline(args: &PipelineArgs) -> Result<Comparison> {
     train_semantic::train(&stage, None)?;
     let strategies = if args.kd.is_empty() { KdStrategy::ALL.to_vec() } else { args.kd.clone() };
     let seeds = if args.start.quick { 1 } else { args.seeds };
-    let comparison = compare(&stage, &strategies, seeds, &args.settings, None, &args.report)?;
+    let report = args.report.clone().unwrap_or_else(|| args.run.run.join("report"));
+    let comparison = compare(&stage, &strategies, seeds, &args.settings, None, &report)?;
     if let Some(dir) = &args.export {
         export::export_run(&stage.dir, dir, None, args.student_only)?;
         if let Some(zip) = &args.zip {

@@ -4,9 +4,9 @@
 use anyhow::Result;
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Int, Tensor};
 use tsak::data::normalize::ChannelStats;
-use tsak::model::{Teacher, TeacherConfig};
+use tsak::model::{Teacher, TeacherConfig, TeacherOutput};
 
 use crate::training::batches::{Batch, batches};
 use crate::training::dataset::WindowSet;
@@ -34,16 +34,19 @@ pub fn train_teacher(
     let device = eval_device.clone().autodiff();
     device.seed(options.seed);
     let model = start_weights(config.init(&device), options)?;
-    let loss = |teacher: &Teacher, batch: &Batch| -> Tensor<1> {
-        let out = teacher.forward(batch.inputs.clone());
-        let ce = CrossEntropyLossConfig::new().init(&batch.inputs.device());
-        ce.forward(out.attention_logits, batch.targets.clone())
-            + ce.forward(out.causal_logits, batch.targets.clone())
-            + ce.forward(out.combined_logits, batch.targets.clone())
-    };
+    let loss = |teacher: &Teacher, batch: &Batch| stage_one_loss(teacher.forward(batch.inputs.clone()), &batch.targets);
     let validate = |teacher: &Teacher| val.macro_f1(&predict_combined(&teacher.valid(), val.windows, &eval_device));
     let (best, history) = fit(model, &device, train, options, loss, validate)?;
     Ok(TrainedTeacher { config, model: best.valid(), stats, history })
+}
+
+/// Stage 1's loss: one cross-entropy per head, summed, so that each representation learns to
+/// classify on its own (the semantic classifier merges them later).
+pub fn stage_one_loss(out: TeacherOutput, targets: &Tensor<1, Int>) -> Tensor<1> {
+    let ce = CrossEntropyLossConfig::new().init(&targets.device());
+    ce.forward(out.attention_logits, targets.clone())
+        + ce.forward(out.causal_logits, targets.clone())
+        + ce.forward(out.combined_logits, targets.clone())
 }
 
 /// Class index predicted by the combined head for every window of `set`.
