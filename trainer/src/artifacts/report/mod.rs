@@ -122,7 +122,7 @@ pub fn markdown(report: &Report) -> String {
             versus(s.test_macro_f1_mean, student_baseline)
         ));
     }
-    md.push_str("\n## Teacher vs student\n\n| model | params | FLOPs per window | native latency p50 (ms) |\n| --- | --- | --- | --- |\n");
+    md.push_str("\n## Teacher vs student\n\n| model | params | FLOPs per window | native latency p50 (ms, CPU kernels) |\n| --- | --- | --- | --- |\n");
     for c in &report.costs {
         md.push_str(&format!("| {} | {} | {} | {:.3} |\n", c.name, c.params, c.flops, c.latency_ms_p50));
     }
