@@ -2,8 +2,9 @@
 # The teacher's training step, burn against PyTorch on this machine: the same architecture,
 # batch (64), window (27 channels x 133 frames) and optimiser (Adam), each timed as the median
 # of 60 steps after 10 warm-up steps, in alternating rounds so that both see the same machine.
-# burn is timed twice: the trainer's step, and a two-core data-parallel prototype
-# (TSAK_STEP=halves; see trainer/benches/train_step.rs).
+# burn is timed twice: the trainer's step on one thread (the default) and on two
+# (`--threads 2`, TSAK_THREADS=2: each half of the batch on its own core; see
+# trainer/benches/train_step.rs).
 # Installs torch from PyPI into $TSAK_CACHE/torch-venv on first use (a large download).
 # Usage: scripts/bench-train-step.sh [ROUNDS]   (default 3; prints a markdown table and the ratio)
 set -euo pipefail
@@ -21,13 +22,13 @@ burn=$(ls -t "$CARGO_TARGET_DIR"/release/deps/train_step-* | grep -v '\.d$' | he
 threads=$(nproc)
 
 median() { sed -n 's/.*"median_ms": \([0-9.]*\).*/\1/p'; }
-echo "| round | burn (ms) | burn, two halves on two threads (ms) | PyTorch $threads threads (ms) | burn / PyTorch | halves / PyTorch |"
+echo "| round | burn, 1 thread (ms) | burn, --threads 2 (ms) | PyTorch $threads threads (ms) | burn / PyTorch | burn --threads 2 / PyTorch |"
 echo "| --- | --- | --- | --- | --- | --- |"
 ratios=()
 halves_ratios=()
 for round in $(seq 1 "$rounds"); do
   b=$("$burn" | median)
-  h=$(TSAK_STEP=halves "$burn" | median)
+  h=$(TSAK_THREADS=2 "$burn" | median)
   p=$("$venv/bin/python" scripts/train_step_reference.py --threads "$threads" | median)
   ratio=$(awk -v b="$b" -v p="$p" 'BEGIN { printf "%.2f", b / p }')
   halves=$(awk -v b="$h" -v p="$p" 'BEGIN { printf "%.2f", b / p }')
@@ -36,4 +37,4 @@ for round in $(seq 1 "$rounds"); do
   echo "| $round | $b | $h | $p | $ratio | $halves |"
 done
 middle() { printf '%s\n' "$@" | sort -n | awk '{ r[NR] = $1 } END { print r[int((NR + 1) / 2)] }'; }
-echo "median burn / PyTorch: $(middle "${ratios[@]}"); two halves (prototype, not in the trainer) / PyTorch: $(middle "${halves_ratios[@]}"); over $rounds rounds"
+echo "median burn / PyTorch: $(middle "${ratios[@]}"); burn --threads 2 / PyTorch: $(middle "${halves_ratios[@]}"); over $rounds rounds"

@@ -49,6 +49,11 @@ pub struct RunArgs {
     /// data calibrated against the real data. Their architectures and inputs must match.
     #[arg(long)]
     pub init_from: Option<PathBuf>,
+    /// Threads per training step on the CPU (data parallelism: each thread the forward and
+    /// backward pass of part of a batch). 1 keeps runs bit-reproducible; 2 uses both cores of
+    /// a 2-core machine (docs/performance.md).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub threads: u16,
 }
 
 /// The record file of a bundle that the model trained under `label` starts from.
@@ -297,6 +302,7 @@ impl Stage {
             device: self.args.device,
             augment: None,
             start_from: self.args.init_from.as_ref().map(|bundle| bundle.join(bundle_record(label))),
+            threads: usize::from(self.args.threads),
         }
     }
 }

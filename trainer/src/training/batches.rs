@@ -16,6 +16,30 @@ pub struct Batch {
     pub indices: Vec<usize>,
 }
 
+impl Batch {
+    /// The batch cut into `parts` consecutive parts (fewer if it has fewer windows) whose sizes
+    /// differ by at most one, each with its share of the windows (the weight of its mean loss in
+    /// the whole batch's).
+    pub fn split(&self, parts: usize) -> Vec<(Batch, f64)> {
+        let len = self.indices.len();
+        let parts = parts.clamp(1, len.max(1));
+        let (base, extra) = (len / parts, len % parts);
+        let mut start = 0;
+        (0..parts)
+            .map(|i| {
+                let part = base + usize::from(i < extra);
+                let batch = Batch {
+                    inputs: self.inputs.clone().narrow(0, start, part),
+                    targets: self.targets.clone().narrow(0, start, part),
+                    indices: self.indices[start..start + part].to_vec(),
+                };
+                start += part;
+                (batch, part as f64 / len.max(1) as f64)
+            })
+            .collect()
+    }
+}
+
 /// The RNG of an epoch's augmentation: seeded, so runs (and resumed runs) reproduce.
 pub fn epoch_rng(seed: u64, epoch: usize) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0xA24B_AED4_963E_E407) ^ epoch as u64)
@@ -73,6 +97,27 @@ pub fn batches<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_batch_splits_into_consecutive_parts_that_cover_it() {
+        let set = set();
+        let whole = batch(&set, &[3, 0, 2, 1], &Device::flex());
+        for parts in [1, 2, 3, 4, 7] {
+            let split = whole.split(parts);
+            assert_eq!(split.len(), parts.min(4), "{parts} parts");
+            let indices: Vec<usize> = split.iter().flat_map(|(b, _)| b.indices.clone()).collect();
+            assert_eq!(indices, vec![3, 0, 2, 1]);
+            assert!((split.iter().map(|(_, share)| share).sum::<f64>() - 1.0).abs() < 1e-12);
+            let values: Vec<f32> =
+                split.iter().flat_map(|(b, _)| b.inputs.clone().into_data().try_to_vec::<f32>().unwrap()).collect();
+            assert_eq!(values, whole.inputs.clone().into_data().try_to_vec::<f32>().unwrap());
+            let targets: Vec<i64> = split
+                .iter()
+                .flat_map(|(b, _)| b.targets.clone().into_data().convert::<i64>().try_to_vec::<i64>().unwrap())
+                .collect();
+            assert_eq!(targets, vec![3, 0, 2, 1]);
+        }
+    }
 
     fn set() -> WindowSet {
         let inputs: Vec<f32> = (0..24).map(|v| v as f32).collect();
