@@ -109,3 +109,28 @@ fn a_development_run_leaves_the_final_test_subject_out() {
     assert!(md.contains("DEVELOPMENT (tuning) form") && md.contains("the final held-out part was not used"), "{md}");
     assert!(md.contains("DEVELOPMENT (tuning) form of [by subject: test U0103"), "it names what it left out:\n{md}");
 }
+
+/// `--threads 2` reaches every stage's loss (teacher, semantic classifier, a plain, a mixing and
+/// a semantic-KD student), and `compare` without `--report` writes into its run folder, never
+/// into the committed `reports/`.
+#[test]
+fn every_stage_trains_on_two_threads_and_reports_into_its_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("synth");
+    ok(&["synth", "--out", s(&data), "--users", "3", "--sessions", "1", "--minutes", "2", "--seed", "6"]);
+    let data_arg = format!("openpack:{}", data.display());
+    let run = dir.path().join("run");
+    ok(&["train-teacher", "--data", &data_arg, "--run", s(&run), "--quick", "--threads", "2"]);
+    ok(&["train-semantic", "--run", s(&run), "--threads", "2"]);
+    ok(&["compare", "--run", s(&run), "--kd", "none,logit-mix,sc-rep", "--seeds", "1", "--threads", "2"]);
+    let results: serde_json::Value = serde_json::from_slice(&std::fs::read(run.join("results.json")).unwrap()).unwrap();
+    let students = results["students"].as_array().unwrap();
+    assert_eq!(students.len(), 3);
+    for student in students {
+        let f1 = student["test"]["macro_f1"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&f1), "{student}");
+    }
+    assert!(run.join("report/report.md").is_file(), "the report goes into the run folder by default");
+    let error = failing(&["train-semantic", "--run", s(&run), "--threads", "0"]);
+    assert!(error.contains("--threads"), "{error}");
+}
