@@ -37,7 +37,7 @@ pub struct EncoderLayer {
     pub outer: Dense,
 }
 
-/// Buffers reused from layer to layer and window to window.
+/// A window's buffers, reused from layer to layer.
 #[derive(Default)]
 struct Scratch {
     normed: Vec<f32>,

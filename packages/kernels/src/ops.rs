@@ -4,7 +4,8 @@
 //! `exp` and `erf` are hand-written because the standard library's are scalar calls that LLVM
 //! cannot vectorise: in the browser profile of burn's teacher, `expf` (in softmax) was 23% and
 //! `erff` (in GELU) 8% of a window's time (docs/performance.md). Both are branch-free
-//! polynomials, within 3e-7 (`exp`, relative) and 5e-7 (`erf`, absolute) of the standard functions, well inside the 1e-5 the kernels are checked at.
+//! polynomials, within 3e-7 (`exp`, relative) and 5e-7 (`erf`, absolute) of the standard
+//! functions, well inside the 1e-5 the kernels are checked at.
 
 /// The epsilon of every layer norm in the models: burn's default, which no config changes.
 /// (burn keeps a `LayerNorm`'s epsilon private, so it cannot be read from the models.)
@@ -114,18 +115,10 @@ impl Dense {
         matmul_add(x, self.d_input, frames, self.d_input, &self.weight, self.d_output, out);
     }
 
-    /// `x·W + b` of one frame into `out` (`[d_output]`).
-    pub(crate) fn forward_frame(&self, x: &[f32], out: &mut [f32]) {
-        out.copy_from_slice(&self.bias);
-        for (&v, weights) in x.iter().zip(self.weight.chunks_exact(self.d_output)) {
-            scaled_add(out, v, weights);
-        }
-    }
-
-    /// `x·W + b` of one frame, as a new vector.
+    /// `x·W + b` of one frame (`[d_input]`), as a new vector.
     pub(crate) fn apply(&self, x: &[f32]) -> Vec<f32> {
-        let mut out = vec![0.0; self.d_output];
-        self.forward_frame(x, &mut out);
+        let mut out = Vec::new();
+        self.forward(x, &mut out);
         out
     }
 }

@@ -134,7 +134,7 @@ pub fn compare(
         &student.model,
         (teacher.config.channels, student.config.channels),
         time,
-    );
+    )?;
     let costs = vec![
         ModelCost {
             name: "teacher + semantic classifier".into(),
