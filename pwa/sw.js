@@ -1,10 +1,13 @@
 // The tsak service worker: after one visit the app starts and works with the network gone.
 // scripts/write-service-worker.mjs (a Trunk post_build hook) fills in VERSION (a hash of every
 // file of the build) and PRECACHE (their paths), so a new deploy is a new worker with a new
-// cache. A new worker waits until the page asks it to take over (the page's "new version"
+// cache. Files under LAZY (the WebGPU module) are not precached: they are kept in the same
+// cache the first time the app fetches them, so a browser without WebGPU never downloads them
+// and one with it works offline once it has used them. A new worker waits until the page asks it to take over (the page's "new version"
 // notice), so one page never mixes files of two versions; the old cache is dropped only then.
 const VERSION = '__VERSION__';
 const PRECACHE = __PRECACHE__;
+const LAZY = '__LAZY__';
 const CACHE = `tsak-${VERSION}`;
 
 self.addEventListener('install', (event) => {
@@ -41,7 +44,12 @@ self.addEventListener('fetch', (event) => {
         request.mode === 'navigate'
           ? await cache.match('./', { ignoreSearch: true })
           : await cache.match(request, { ignoreSearch: true });
-      return hit ?? fetch(request);
+      if (hit) return hit;
+      const response = await fetch(request);
+      if (response.ok && request.url.startsWith(new URL(LAZY, self.registration.scope).href)) {
+        await cache.put(request, response.clone());
+      }
+      return response;
     })(),
   );
 });

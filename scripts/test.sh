@@ -16,6 +16,8 @@ step "clippy (native workspace, all targets, warnings are errors)"
 cargo clippy --workspace --release --all-targets --locked -- -D warnings
 # The browser glue (src/app) compiles for wasm only: lint it there too.
 cargo clippy -p tsak --target wasm32-unknown-unknown --release --locked -- -D warnings
+# The WebGPU module the worker fetches (packages/webgpu): its exports exist for wasm only.
+cargo clippy -p tsak-webgpu --target wasm32-unknown-unknown --release --locked -- -D warnings
 # With the bench feature: the package plus the burn side of scripts/bench-ort.sh.
 cargo clippy -p tsak-classifier --features bench --target wasm32-unknown-unknown --release --locked -- -D warnings
 

@@ -2,11 +2,18 @@
 //! layer assembles an OpenPack session from bytes exactly as natively, and the app mounts.
 #![cfg(target_arch = "wasm32")]
 
+use std::rc::Rc;
 use tsak::data::classes::ClassTable;
 use tsak::data::openpack::DeviceMap;
 use tsak::data::openpack::annotation::read_operations_1hz;
 use tsak::data::openpack::session::{SessionSources, assemble};
-use wasm_bindgen::JsCast;
+
+use burn::tensor::Device;
+use tsak::infer::bundle::ModelBundle;
+use tsak::infer::embedded::EmbeddedModels;
+use tsak::infer::offload::{OffloadedLogits, OffloadedModels};
+use tsak::infer::placement::Placement;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -83,7 +90,7 @@ macro_rules! demo_files {
 
 /// Logits of both demos' windows, through the models that replay each, in the browser against
 /// the native ones (`tests/demo_logits.rs` keeps the fixture equal to the native CPU backend).
-async fn assert_logits_match_native(device: burn::tensor::Device) {
+async fn assert_logits_match_native(bundle_of: impl Fn(EmbeddedModels) -> ModelBundle) {
     use tsak::demo::Demo;
     #[derive(serde::Deserialize)]
     struct DemoLogits {
@@ -123,7 +130,7 @@ async fn assert_logits_match_native(device: burn::tensor::Device) {
     for ((demo, files), want) in [(Demo::Synthetic, synthetic), (Demo::OpenPackSample, real)].into_iter().zip(&fixture)
     {
         assert_eq!(want.demo, demo.folder());
-        let bundle = tsak::infer::bundle::ModelBundle::embedded_of(demo.models(), &device).unwrap();
+        let bundle = bundle_of(demo.models());
         let session =
             tsak::data::session_files::load_session(&files, &DeviceMap::default(), &ClassTable::openpack_operations())
                 .unwrap();
@@ -147,17 +154,51 @@ async fn assert_logits_match_native(device: burn::tensor::Device) {
 
 #[wasm_bindgen_test]
 async fn browser_cpu_logits_equal_the_native_ones() {
-    assert_logits_match_native(burn::tensor::Device::flex()).await;
+    assert_logits_match_native(|models| ModelBundle::embedded_of(models, &Device::flex()).unwrap()).await;
 }
 
 /// The browser this runs in must give a WebGPU adapter (`webdriver.json` starts Chromium with
 /// `--enable-unsafe-webgpu`; headless, that is its software adapter): without one this fails
-/// rather than passing untested.
+/// rather than passing untested. Both models run in the WebGPU module's code (`tsak_webgpu`),
+/// linked in here and called as the worker calls it through its JS glue.
 #[wasm_bindgen_test]
 async fn browser_webgpu_logits_equal_the_native_ones() {
-    let device = burn::tensor::Device::wgpu_options()
-        .init_async()
+    tsak_webgpu::init_device()
         .await
-        .unwrap_or_else(|e| panic!("no WebGPU adapter in this browser (see webdriver.json): {e}"));
-    assert_logits_match_native(device).await;
+        .unwrap_or_else(|e| panic!("no WebGPU adapter in this browser (see webdriver.json): {:?}", JsValue::from(e)));
+    assert_logits_match_native(|models| {
+        let (paths, files): (Vec<String>, Vec<&[u8]>) = models.files().into_iter().unzip();
+        let files = files.into_iter().map(js_sys::Uint8Array::from).collect::<js_sys::Array>();
+        let id = tsak_webgpu::load_bundle(paths, files).map_err(JsValue::from).unwrap();
+        let gpu: Rc<dyn OffloadedModels> = Rc::new(WebGpuInProcess { id });
+        ModelBundle::embedded_of(models, &Device::flex()).unwrap().placed(Placement::WEBGPU, &gpu)
+    })
+    .await;
+}
+
+/// A bundle decoded by the WebGPU module's code, as the worker's handle on the module reaches
+/// it, minus the JS glue in between.
+#[derive(Debug)]
+struct WebGpuInProcess {
+    id: u32,
+}
+
+impl OffloadedModels for WebGpuInProcess {
+    fn backend(&self) -> &'static str {
+        "WebGPU"
+    }
+
+    fn student(&self, values: &[f32], batch: usize, length: usize) -> OffloadedLogits {
+        let (id, values) = (self.id, values.to_vec());
+        Box::pin(async move {
+            tsak_webgpu::student_logits(id, values, batch, length).await.map_err(|e| format!("{:?}", JsValue::from(e)))
+        })
+    }
+
+    fn teacher(&self, values: &[f32], batch: usize, length: usize) -> OffloadedLogits {
+        let (id, values) = (self.id, values.to_vec());
+        Box::pin(async move {
+            tsak_webgpu::teacher_logits(id, values, batch, length).await.map_err(|e| format!("{:?}", JsValue::from(e)))
+        })
+    }
 }

@@ -1,7 +1,12 @@
-//! The worker's backends: burn's CPU device, the WebGPU device once the browser gave one, and
-//! where each model runs ([`Placement`]). With [`BackendChoice::Fastest`] the placement comes
-//! from timing both models on both backends (see [`crate::infer::placement`]), or from a
-//! timing the page remembered for this device and these models.
+//! The worker's backends: burn's CPU device, the WebGPU module once the browser gave it a
+//! device, and where each model runs ([`Placement`]). With [`BackendChoice::Fastest`] the
+//! placement comes from timing both models on both backends (see [`crate::infer::placement`]),
+//! or from a timing the page remembered for this device and these models.
+//!
+//! Bundles are always decoded here, on the CPU; a model placed on WebGPU is handed to the
+//! WebGPU module (see [`WebGpuModule`]), which runs it in place of the CPU copy.
+
+use std::rc::Rc;
 
 use burn::tensor::Device;
 use js_sys::{Promise, Reflect};
@@ -9,9 +14,11 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::DedicatedWorkerGlobalScope;
 
-use crate::app::browser::clock_ms;
+use crate::app::browser::{clock_ms, describe_js_error};
+use crate::app::webgpu_module::WebGpuModule;
 use crate::infer::bundle::{BundleError, ModelBundle};
 use crate::infer::model_choice::ModelsId;
+use crate::infer::offload::OffloadedModels;
 use crate::infer::placement::{Backend, Measurement, ModelTimes, Placement, time_models};
 use crate::protocol::{BackendChoice, BackendReport, PlacementWhy};
 
@@ -21,11 +28,14 @@ const WARMUP: usize = 3;
 /// software adapter (~85 ms a window) is timed in under 2 s.
 const ROUNDS: usize = 15;
 
+/// A bundle's files by path (`manifest.json` among them): what the WebGPU module decodes.
+pub type BundleBytes<'a> = Vec<(String, &'a [u8])>;
+
 pub struct Backends {
     cpu: Device,
-    /// The WebGPU device once initialised (burn's runtime cannot be initialised twice), and the
-    /// name of the adapter it runs on.
-    webgpu: Option<(Device, String)>,
+    /// The WebGPU module once loaded with a device (loaded at most once), and the name of the
+    /// adapter it runs on.
+    webgpu: Option<(WebGpuModule, String)>,
     pub choice: BackendChoice,
     /// The page's remembered timings.
     pub remembered: Vec<Measurement>,
@@ -50,29 +60,26 @@ impl Default for Backends {
 }
 
 impl Backends {
+    /// Where bundles are decoded, and the models that stay on the CPU run.
     pub fn cpu(&self) -> &Device {
         &self.cpu
     }
 
-    fn device(&self, backend: Backend) -> &Device {
-        match (backend, &self.webgpu) {
-            (Backend::WebGpu, Some((device, _))) => device,
-            _ => &self.cpu,
-        }
-    }
-
-    /// `decode` on the devices of the placement: the student on its backend, the teacher on
-    /// its own.
-    pub fn placed(
+    /// `bundle` (decoded on the CPU) with each model the placement puts on WebGPU running in
+    /// the WebGPU module, which decodes `files`, the same bundle's.
+    pub fn placed<'a>(
         &self,
-        decode: impl Fn(&Device) -> Result<ModelBundle, BundleError>,
+        bundle: ModelBundle,
+        files: impl FnOnce() -> Result<BundleBytes<'a>, BundleError>,
     ) -> Result<ModelBundle, BundleError> {
-        let Placement { student, teacher } = self.placement;
-        let bundle = decode(self.device(student))?;
-        if student == teacher || bundle.teacher.is_none() {
-            return Ok(bundle);
+        let placement = self.placement;
+        let teacher_there = placement.teacher == Backend::WebGpu && bundle.teacher.is_some();
+        match &self.webgpu {
+            Some((module, _)) if placement.student == Backend::WebGpu || teacher_there => {
+                Ok(bundle.placed(placement, &on_webgpu(module, files()?)?))
+            }
+            _ => Ok(bundle),
         }
-        Ok(bundle.with_teacher_of(&decode(self.device(teacher))?))
     }
 
     /// Whether the placement must be decided again now that `models` replay sessions.
@@ -81,18 +88,19 @@ impl Backends {
     }
 
     /// Where the models should run for `choice`, timing them when no remembered timing fits.
-    /// `decode` decodes `models` on a device.
-    pub async fn decide(
+    /// `bundle` is `models` decoded on the CPU, `files` their files.
+    pub async fn decide<'a>(
         &mut self,
         scope: &DedicatedWorkerGlobalScope,
         models: &ModelsId,
-        decode: impl Fn(&Device) -> Result<ModelBundle, BundleError>,
+        bundle: Result<ModelBundle, BundleError>,
+        files: impl FnOnce() -> Result<BundleBytes<'a>, BundleError>,
     ) -> BackendReport {
         let report = |placement, why| BackendReport { placement, why };
         if self.choice == BackendChoice::Cpu {
             return report(Placement::CPU, PlacementWhy::Chosen);
         }
-        let (gpu, adapter) = match self.webgpu(scope).await {
+        let (module, adapter) = match self.webgpu(scope).await {
             Ok(found) => found,
             Err(reason) => return report(Placement::CPU, PlacementWhy::NoWebGpu { reason }),
         };
@@ -103,7 +111,7 @@ impl Backends {
         if let Some(known) = self.remembered.iter().find(|m| m.holds_for(&device, models)) {
             return report(known.placement(), PlacementWhy::Remembered(known.clone()));
         }
-        match measure(&self.cpu, &gpu, &decode).await {
+        match measure(&module, bundle, files).await {
             Ok((cpu, webgpu)) => {
                 let measured = Measurement { device, models: models.clone(), cpu, webgpu };
                 report(measured.placement(), PlacementWhy::Measured(measured))
@@ -112,9 +120,9 @@ impl Backends {
         }
     }
 
-    /// The WebGPU device and its adapter's name, initialised once; the reason when the browser
-    /// cannot give one.
-    async fn webgpu(&mut self, scope: &DedicatedWorkerGlobalScope) -> Result<(Device, String), String> {
+    /// The WebGPU module with its device and the adapter's name, loaded once; the reason when
+    /// the browser cannot give one.
+    async fn webgpu(&mut self, scope: &DedicatedWorkerGlobalScope) -> Result<(WebGpuModule, String), String> {
         if let Some(found) = &self.webgpu {
             return Ok(found.clone());
         }
@@ -123,41 +131,58 @@ impl Backends {
         if gpu.is_undefined() {
             return Err("this browser has no WebGPU (navigator.gpu is missing)".into());
         }
-        let adapter = adapter_name(&gpu).await;
-        let device =
-            Device::wgpu_options().init_async().await.map_err(|e| format!("WebGPU adapter request failed: {e}"))?;
-        self.webgpu = Some((device, adapter));
+        let adapter = adapter_name(&gpu).await?;
+        let module = WebGpuModule::load().await?;
+        self.webgpu = Some((module, adapter));
         Ok(self.webgpu.clone().expect("just set"))
     }
 }
 
-/// Times both models on both devices.
-async fn measure(
-    cpu: &Device,
-    gpu: &Device,
-    decode: &impl Fn(&Device) -> Result<ModelBundle, BundleError>,
+/// `files` decoded in the WebGPU module; an error names the module as the file that failed.
+fn on_webgpu(module: &WebGpuModule, files: BundleBytes<'_>) -> Result<Rc<dyn OffloadedModels>, BundleError> {
+    module.load_bundle(files).map_err(|message| BundleError { file: "the WebGPU module".into(), message })
+}
+
+/// Times both models on both backends: the CPU bundle as decoded, then the same bundle with
+/// both models in the WebGPU module.
+async fn measure<'a>(
+    module: &WebGpuModule,
+    bundle: Result<ModelBundle, BundleError>,
+    files: impl FnOnce() -> Result<BundleBytes<'a>, BundleError>,
 ) -> Result<(ModelTimes, ModelTimes), String> {
-    let on = |device: &Device| decode(device).map_err(|e| e.to_string());
-    let cpu = time_models(&on(cpu)?, WARMUP, ROUNDS, &clock_ms).await.map_err(|e| format!("timing on the CPU: {e}"))?;
-    let gpu =
-        time_models(&on(gpu)?, WARMUP, ROUNDS, &clock_ms).await.map_err(|e| format!("timing on WebGPU failed: {e}"))?;
+    let cpu_bundle = bundle.map_err(|e| e.to_string())?;
+    let gpu = on_webgpu(module, files().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    let cpu =
+        time_models(&cpu_bundle, WARMUP, ROUNDS, &clock_ms).await.map_err(|e| format!("timing on the CPU: {e}"))?;
+    let gpu_bundle = cpu_bundle.placed(Placement::WEBGPU, &gpu);
+    let gpu = time_models(&gpu_bundle, WARMUP, ROUNDS, &clock_ms)
+        .await
+        .map_err(|e| format!("timing on WebGPU failed: {e}"))?;
     Ok((cpu, gpu))
 }
 
 /// The adapter's vendor, architecture, device and description (`GPUAdapterInfo`), as far as
-/// the browser tells them.
-async fn adapter_name(gpu: &JsValue) -> String {
+/// the browser tells them; the reason when it offers no adapter (asked before the WebGPU module
+/// is fetched, so a browser that cannot use it never downloads it).
+async fn adapter_name(gpu: &JsValue) -> Result<String, String> {
     let request = Reflect::get(gpu, &"requestAdapter".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
         .and_then(|f| f.call0(gpu).ok());
-    let Some(promise) = request.and_then(|p| p.dyn_into::<Promise>().ok()) else { return "unknown adapter".into() };
-    let Ok(adapter) = JsFuture::from(promise).await else { return "unknown adapter".into() };
+    let Some(promise) = request.and_then(|p| p.dyn_into::<Promise>().ok()) else {
+        return Err("this browser's WebGPU has no requestAdapter".into());
+    };
+    let adapter = JsFuture::from(promise)
+        .await
+        .map_err(|e| format!("WebGPU adapter request failed: {}", describe_js_error(&e)))?;
+    if adapter.is_null() || adapter.is_undefined() {
+        return Err("WebGPU adapter request failed: the browser offers no adapter".into());
+    }
     let info = Reflect::get(&adapter, &"info".into()).unwrap_or(JsValue::UNDEFINED);
     let field = |name: &str| Reflect::get(&info, &name.into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
     let parts: Vec<String> =
         ["vendor", "architecture", "device", "description"].into_iter().map(field).filter(|s| !s.is_empty()).collect();
-    if parts.is_empty() { "unnamed adapter".into() } else { parts.join(" ") }
+    Ok(if parts.is_empty() { "unnamed adapter".into() } else { parts.join(" ") })
 }
 
 /// What a timing holds for: the adapter, the cores and the browser (a new browser version may

@@ -1,8 +1,26 @@
 //! The few browser helpers the app's thin layers share, written once: clocks, what a thrown
-//! JavaScript value says, and a best-effort promise call. Hand-written rather than `gloo`:
+//! JavaScript value says, where this module was loaded from, and a best-effort promise call. Hand-written rather than `gloo`:
 //! four small functions over web-sys and js-sys, which the app already uses everywhere.
 
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
+
+#[wasm_bindgen]
+extern "C" {
+    type ImportMeta;
+
+    #[wasm_bindgen(method, getter)]
+    fn url(this: &ImportMeta) -> String;
+
+    #[wasm_bindgen(thread_local_v2, js_namespace = import, js_name = meta)]
+    static IMPORT_META: ImportMeta;
+}
+
+/// The URL of this module's wasm-bindgen glue (`import.meta.url` of the glue): the page and
+/// the worker load the same one, and the files built beside it are found from it.
+pub fn glue_url() -> String {
+    IMPORT_META.with(ImportMeta::url)
+}
 
 /// Milliseconds on the monotonic clock of this page or worker (`performance.now`): for
 /// latencies, timeouts and the live connection policy.

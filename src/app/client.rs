@@ -7,19 +7,8 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, BlobPropertyBag, MessageEvent, Url, Worker, WorkerOptions, WorkerType};
 
-use crate::app::browser::describe_js_error;
+use crate::app::browser::{describe_js_error, glue_url};
 use crate::protocol::{FromWorker, ToWorker};
-
-#[wasm_bindgen]
-extern "C" {
-    type ImportMeta;
-
-    #[wasm_bindgen(method, getter)]
-    fn url(this: &ImportMeta) -> String;
-
-    #[wasm_bindgen(thread_local_v2, js_namespace = import, js_name = meta)]
-    static IMPORT_META: ImportMeta;
-}
 
 /// The worker's bootstrap: queue messages while the module loads, then hand them to Rust.
 /// Trunk names the wasm after the glue (`tsak-HASH.js` -> `tsak-HASH_bg.wasm`) and passes its
@@ -43,7 +32,7 @@ pub struct WorkerClient {
 impl WorkerClient {
     /// Starts the worker; `on_message` gets every message it sends.
     pub fn spawn(on_message: impl Fn(FromWorker) + 'static) -> Result<Self, String> {
-        let url = IMPORT_META.with(ImportMeta::url);
+        let url = glue_url();
         let parts = Array::of1(&JsValue::from_str(&bootstrap(&url)));
         let options = BlobPropertyBag::new();
         options.set_type("text/javascript");

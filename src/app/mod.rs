@@ -17,6 +17,7 @@ pub mod live;
 pub mod model_url;
 pub mod offline;
 pub mod replay;
+pub mod webgpu_module;
 pub mod worker;
 
 use leptos::prelude::*;

@@ -15,7 +15,7 @@ use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::app::backend::Backends;
+use crate::app::backend::{Backends, BundleBytes};
 use crate::app::browser::clock_ms;
 use crate::app::bundle_store::BundleStore;
 use crate::data::classes::ClassTable;
@@ -301,7 +301,8 @@ async fn place(worker: &Rc<RefCell<Worker>>) {
     let scope = w.scope.clone();
     let models = w.models.clone();
     let loaded = &w.loaded;
-    let report = w.backends.decide(&scope, &models, |device| decode_on(&models, loaded, device)).await;
+    let bundle = decode_on(&models, loaded, w.backends.cpu());
+    let report = w.backends.decide(&scope, &models, bundle, || files_of(&models, loaded)).await;
     w.backends.placement = report.placement;
     w.backends.placed_for = Some(models);
     match bundles(&w.models, &w.live_models, &w.loaded, &w.backends) {
@@ -349,18 +350,34 @@ fn use_live_models(worker: &mut Worker, models: ModelsId) {
 
 /// The models of `models`, each where `backends` places it.
 fn decode(models: &ModelsId, loaded: &[KeptBundle], backends: &Backends) -> Result<ModelBundle, BundleError> {
-    backends.placed(|device| decode_on(models, loaded, device))
+    backends.placed(decode_on(models, loaded, backends.cpu())?, || files_of(models, loaded))
 }
 
 /// The models of `models`, both on `device`.
 fn decode_on(models: &ModelsId, loaded: &[KeptBundle], device: &Device) -> Result<ModelBundle, BundleError> {
     match models {
         ModelsId::Embedded(embedded) => ModelBundle::embedded_of(*embedded, device),
-        ModelsId::Loaded(id) => match loaded.iter().find(|kept| &kept.info.id == id) {
-            Some(kept) => ModelBundle::from_files(&kept.files, device),
-            None => Err(BundleError { file: id.clone(), message: "this bundle was removed".into() }),
-        },
+        ModelsId::Loaded(id) => ModelBundle::from_files(&kept(loaded, id)?.files, device),
     }
+}
+
+/// The files of `models` by path, `manifest.json` among them: what the WebGPU module decodes.
+fn files_of<'a>(models: &ModelsId, loaded: &'a [KeptBundle]) -> Result<BundleBytes<'a>, BundleError> {
+    match models {
+        ModelsId::Embedded(embedded) => Ok(embedded.files()),
+        ModelsId::Loaded(id) => {
+            let files = &kept(loaded, id)?.files;
+            Ok(files.paths().filter_map(|path| files.file(path).map(|bytes| (path.to_string(), bytes))).collect())
+        }
+    }
+}
+
+/// The loaded bundle `id`.
+fn kept<'a>(loaded: &'a [KeptBundle], id: &str) -> Result<&'a KeptBundle, BundleError> {
+    loaded
+        .iter()
+        .find(|kept| kept.info.id == id)
+        .ok_or_else(|| BundleError { file: id.to_string(), message: "this bundle was removed".into() })
 }
 
 /// Replays with `models` from now on (placed as the current ones are); no-op if already so.

@@ -3,6 +3,8 @@
 //! its wasm; `trainer evaluate` loads a `model-weights/` folder; both through this code, so they
 //! run the very same models.
 
+use std::rc::Rc;
+
 use burn::config::Config;
 use burn::module::Module;
 use burn::store::ModuleRecord;
@@ -12,6 +14,8 @@ use sha2::{Digest, Sha256};
 use crate::data::classes::ClassTable;
 use crate::infer::bundle_files::{BundleFiles, BundleFilesError};
 use crate::infer::embedded::EmbeddedModels;
+use crate::infer::offload::OffloadedModels;
+use crate::infer::placement::{Backend, Placement};
 use crate::model::kernel::{StudentKernel, TeacherKernel, student_kernel, teacher_kernel};
 use crate::model::manifest::{FileEntry, Manifest, ModelEntry, SCHEMA_VERSION};
 use crate::model::{SemanticClassifier, SemanticClassifierConfig, Student, StudentConfig, Teacher, TeacherConfig};
@@ -35,9 +39,9 @@ fn error(file: &str, message: impl Into<String>) -> BundleError {
 }
 
 /// The student and, unless the bundle is student-only, the teacher with its semantic
-/// classifier, with the manifest that describes them. Each model keeps the device it was
-/// decoded on, so the student and the teacher can run on different backends (the browser
-/// picks the faster one per model: see [`ModelBundle::with_teacher_of`]).
+/// classifier, with the manifest that describes them. Each model runs where it was decoded, or
+/// in the module it was handed to, so the student and the teacher can run on different
+/// backends (the browser picks the faster one per model: see [`ModelBundle::placed`]).
 #[derive(Debug, Clone)]
 pub struct ModelBundle {
     pub manifest: Manifest,
@@ -49,6 +53,9 @@ pub struct ModelBundle {
     /// The student as plain loops, when it runs on the CPU: what [`ModelBundle::student_logits`]
     /// runs there (see [`StudentKernel`] for why).
     pub student_kernel: Option<StudentKernel>,
+    /// The same student decoded in another module (WebGPU), when it runs there: then it runs
+    /// there and not here (see [`crate::infer::offload`]).
+    pub student_offload: Option<Rc<dyn OffloadedModels>>,
 }
 
 /// The teacher and the semantic classifier that merges its representations into its answer.
@@ -63,6 +70,8 @@ pub struct TeacherModels {
     /// Both as plain loops, when they run on the CPU: what [`TeacherModels::logits`] runs there
     /// (see [`TeacherKernel`] for why).
     pub kernel: Option<TeacherKernel>,
+    /// Both decoded in another module (WebGPU), when they run there.
+    pub offload: Option<Rc<dyn OffloadedModels>>,
 }
 
 impl ModelBundle {
@@ -98,6 +107,7 @@ impl ModelBundle {
                     semantic,
                     device: device.clone(),
                     kernel,
+                    offload: None,
                 })
             }
             None => None,
@@ -108,14 +118,29 @@ impl ModelBundle {
         // Every student `StudentConfig` builds has a kernel; one that had not would still run
         // through burn, only slower.
         let student_kernel = (*device == Device::flex()).then(|| student_kernel(&student).ok()).flatten();
-        Ok(Self { manifest, teacher, student_config, student, student_device: device.clone(), student_kernel })
+        Ok(Self {
+            manifest,
+            teacher,
+            student_config,
+            student,
+            student_device: device.clone(),
+            student_kernel,
+            student_offload: None,
+        })
     }
 
-    /// This bundle's student with `other`'s teacher: the same models decoded on two devices,
-    /// mixed so that each model runs where it is faster. `other` must be the same bundle.
-    pub fn with_teacher_of(self, other: &ModelBundle) -> Self {
-        debug_assert_eq!(self.manifest, other.manifest, "the same models on another device");
-        Self { teacher: other.teacher.clone(), ..self }
+    /// This bundle with each model that `placement` puts on WebGPU running as `gpu`, the same
+    /// bundle decoded in the WebGPU module; the others stay here, on the CPU.
+    pub fn placed(mut self, placement: Placement, gpu: &Rc<dyn OffloadedModels>) -> Self {
+        if placement.student == Backend::WebGpu {
+            self.student_offload = Some(gpu.clone());
+        }
+        if placement.teacher == Backend::WebGpu
+            && let Some(teacher) = self.teacher.as_mut()
+        {
+            teacher.offload = Some(gpu.clone());
+        }
+        self
     }
 
     /// Decodes a bundle a user brought (a folder or a zip, see [`BundleFiles`]).
@@ -267,6 +292,20 @@ mod tests {
             close(expected.combined_logits.clone(), tensor(kernel_logits.combined), "the teacher's kernel (combined)");
             close(expected.combined_logits, got.combined_logits, "the teacher's combined head");
             close(expected.causal_logits, got.causal_logits, "the teacher's causal head");
+        }
+    }
+
+    /// The files the worker hands the WebGPU module: the embedded bundle as a folder holds it.
+    #[test]
+    fn an_embedded_bundles_files_decode_as_a_folder_of_them() {
+        for models in EmbeddedModels::ALL {
+            let files = models.files();
+            assert_eq!(files[0].0, "manifest.json");
+            assert_eq!(files.len(), 1 + models.manifest().files().len());
+            let folder =
+                BundleFiles::from_paths(files.into_iter().map(|(path, bytes)| (path, bytes.to_vec()))).unwrap();
+            let bundle = ModelBundle::from_files(&folder, &Device::flex()).unwrap();
+            assert_eq!(bundle.manifest, models.manifest());
         }
     }
 

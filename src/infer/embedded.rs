@@ -46,7 +46,8 @@ impl EmbeddedModels {
         Self::ALL.into_iter().find(|m| m.value() == value)
     }
 
-    pub(crate) fn manifest_json(self) -> &'static str {
+    /// The manifest's text, as in `model-weights/`.
+    pub fn manifest_json(self) -> &'static str {
         match self {
             Self::OpenPackSample => include_str!("../../model-weights/manifest.json"),
             Self::Synthetic => include_str!("../../model-weights/synthetic/manifest.json"),
@@ -56,6 +57,14 @@ impl EmbeddedModels {
     /// The manifest alone (what the UI shows about the models without loading them).
     pub fn manifest(self) -> Manifest {
         serde_json::from_str(self.manifest_json()).expect("the embedded manifests are checked by the bundle tests")
+    }
+
+    /// Every file of the bundle by path, `manifest.json` first: the bundle as a folder holds it
+    /// (what the WebGPU module decodes).
+    pub fn files(self) -> Vec<(String, &'static [u8])> {
+        let listed = self.manifest().files().into_iter().map(|entry| entry.path.clone()).collect::<Vec<_>>();
+        let files = listed.into_iter().filter_map(|path| self.file(&path).map(|bytes| (path, bytes)));
+        std::iter::once(("manifest.json".to_string(), self.manifest_json().as_bytes())).chain(files).collect()
     }
 
     /// The bytes of one of its files, as the manifest names them.

@@ -2,7 +2,8 @@
 //! the exported [`bundle`] (and which are [`embedded`]), model [`inputs`] from a session, the
 //! [`engine`] that runs them, the [`runner`] that takes a loaded session window by window, its
 //! [`prediction`]s and [`session_info`], per-frame [`timeline`]s, OpenPack [`seconds`] and
-//! [`metrics`], and the [`placement`] of each model on the faster backend.
+//! [`metrics`], and the [`placement`] of each model on the faster backend, which may be
+//! another module ([`offload`]).
 
 #[cfg(feature = "burn")]
 pub mod bundle;
@@ -13,6 +14,7 @@ pub mod engine;
 pub mod inputs;
 pub mod metrics;
 pub mod model_choice;
+pub mod offload;
 pub mod placement;
 pub mod prediction;
 #[cfg(feature = "burn")]

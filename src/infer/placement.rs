@@ -134,9 +134,9 @@ mod timing {
     use super::{ModelTimes, median_ms};
     use crate::infer::bundle::ModelBundle;
     use crate::infer::inputs::ModelWindows;
-    use crate::infer::runner::{InferError, read};
+    use crate::infer::runner::{InferError, student_values, teacher_values};
 
-    /// Times each model of `bundle` on the device it was decoded on: `warmup` untimed runs
+    /// Times each model of `bundle` where it runs: `warmup` untimed runs
     /// (the first WebGPU call compiles its shaders), then the median of `rounds` timed rounds,
     /// one window per run, read back.
     pub async fn time_models(
@@ -147,11 +147,11 @@ mod timing {
     ) -> Result<ModelTimes, InferError> {
         let length = bundle.manifest.window.length;
         let student = probe_window(bundle.student_config.channels, length);
-        let student_ms = time(warmup, rounds, now_ms, || read(bundle.student_logits(&student, 0..1))).await?;
+        let student_ms = time(warmup, rounds, now_ms, || student_values(bundle, &student, 0..1)).await?;
         let teacher_ms = match &bundle.teacher {
             Some(models) => {
                 let window = probe_window(models.teacher_config.channels, length);
-                Some(time(warmup, rounds, now_ms, || read(models.logits(&window, 0..1).semantic)).await?)
+                Some(time(warmup, rounds, now_ms, || teacher_values(models, &window, 0..1)).await?)
             }
             None => None,
         };

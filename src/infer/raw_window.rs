@@ -9,7 +9,7 @@ use crate::data::frames::FrameTable;
 use crate::data::window::WindowConfig;
 use crate::infer::bundle::ModelBundle;
 use crate::infer::inputs::{ModelWindows, model_windows};
-use crate::infer::runner::{prediction, read};
+use crate::infer::runner::{prediction, student_values};
 
 /// Why a raw window cannot be classified.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -71,8 +71,7 @@ pub fn student_window(bundle: &ModelBundle, frame_major: &[f32]) -> Result<Model
 /// Classifies one raw window with the bundle's student (see [`student_window`]).
 pub async fn classify_window(bundle: &ModelBundle, frame_major: &[f32]) -> Result<RawPrediction, RawWindowError> {
     let windows = student_window(bundle, frame_major)?;
-    let logits =
-        read(bundle.student_logits(&windows, 0..1)).await.map_err(|e| RawWindowError::ReadBack(e.to_string()))?;
+    let logits = student_values(bundle, &windows, 0..1).await.map_err(|e| RawWindowError::ReadBack(e.to_string()))?;
     let classes = &bundle.manifest.classes;
     let answer = prediction(&logits, classes.len(), None);
     let probabilities = answer

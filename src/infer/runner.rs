@@ -1,14 +1,15 @@
 //! The worker's side of a replay: the loaded session cut into each model's windows, and one
-//! window at a time through both models. Read-backs are awaited (`into_data_async`), which the
-//! browser needs for WebGPU and which natively resolves at once, so this runs, and is tested,
-//! on both.
+//! window at a time through both models. Results are awaited: a model placed on WebGPU answers
+//! from another module, asynchronously (see [`crate::infer::offload`]); here they resolve at
+//! once, so this runs, and is tested, natively and in the browser alike.
 
 use burn::tensor::Tensor;
 
 use crate::data::channels::SelectionError;
-use crate::infer::bundle::ModelBundle;
+use crate::infer::bundle::{ModelBundle, TeacherModels};
 use crate::infer::engine::{argmax_rows, softmax_rows};
 use crate::infer::inputs::{ModelWindows, model_windows, model_windows_without};
+use crate::infer::offload::{OffloadedLogits, OffloadedModels};
 
 use super::prediction::{ModelPrediction, WindowResult};
 use super::session_info::SessionInfo;
@@ -163,7 +164,7 @@ pub async fn run_window(
 
 /// The student's logits for window `w`, read back.
 pub async fn student_logits(runner: &Runner, bundle: &ModelBundle, w: usize) -> Result<Vec<f32>, InferError> {
-    read(bundle.student_logits(&runner.student, w..w + 1)).await
+    student_values(bundle, &runner.student, w..w + 1).await
 }
 
 /// The teacher's final (semantic classifier) logits for window `w`, when it can run. The
@@ -174,7 +175,44 @@ pub fn teacher_logits<'a>(
     w: usize,
 ) -> Option<impl std::future::Future<Output = Result<Vec<f32>, InferError>> + 'a> {
     let (windows, models) = (runner.teacher.as_ref()?, bundle.teacher.as_ref()?);
-    Some(async move { read(models.logits(windows, w..w + 1).semantic).await })
+    Some(teacher_values(models, windows, w..w + 1))
+}
+
+/// The student's logits for windows `range`, read back from wherever it runs: here, or the
+/// module it was handed to (see [`crate::infer::offload`]).
+pub async fn student_values(
+    bundle: &ModelBundle,
+    windows: &ModelWindows,
+    range: std::ops::Range<usize>,
+) -> Result<Vec<f32>, InferError> {
+    match &bundle.student_offload {
+        Some(offload) => {
+            offloaded(offload.as_ref(), offload.student(windows.slice(range.clone()), range.len(), windows.length))
+                .await
+        }
+        None => read(bundle.student_logits(windows, range)).await,
+    }
+}
+
+/// The teacher's final (semantic classifier) logits for windows `range`, read back from
+/// wherever it runs.
+pub async fn teacher_values(
+    models: &TeacherModels,
+    windows: &ModelWindows,
+    range: std::ops::Range<usize>,
+) -> Result<Vec<f32>, InferError> {
+    match &models.offload {
+        Some(offload) => {
+            offloaded(offload.as_ref(), offload.teacher(windows.slice(range.clone()), range.len(), windows.length))
+                .await
+        }
+        None => read(models.logits(windows, range).semantic).await,
+    }
+}
+
+/// Logits from another module, or its failure named after the backend it runs.
+async fn offloaded(offload: &dyn OffloadedModels, pending: OffloadedLogits) -> Result<Vec<f32>, InferError> {
+    pending.await.map_err(|e| InferError::ReadBack(format!("{}: {e}", offload.backend())))
 }
 
 /// Reads logits back (awaited: a synchronous read-back panics on WebGPU).
@@ -196,9 +234,9 @@ pub async fn run_batch(
     range: std::ops::Range<usize>,
 ) -> Result<Vec<WindowResult>, InferError> {
     let classes = bundle.manifest.classes.len();
-    let student = read(bundle.student_logits(&runner.student, range.clone())).await?;
+    let student = student_values(bundle, &runner.student, range.clone()).await?;
     let teacher = match (&runner.teacher, &bundle.teacher) {
-        (Some(windows), Some(models)) => Some(read(models.logits(windows, range.clone()).semantic).await?),
+        (Some(windows), Some(models)) => Some(teacher_values(models, windows, range.clone()).await?),
         _ => None,
     };
     Ok(range
@@ -212,6 +250,8 @@ pub async fn run_batch(
 
 #[cfg(test)]
 mod tests {
+    use std::rc::Rc;
+
     use burn::tensor::Device;
 
     use super::*;
@@ -251,6 +291,63 @@ mod tests {
         assert_eq!(batch[2].student.class, one.student.class);
         assert_eq!(batch[2].teacher.as_ref().unwrap().class, one.teacher.as_ref().unwrap().class);
         assert!(batch[2].student.latency_ms.is_none() && one.student.latency_ms.is_some());
+    }
+
+    /// Stands for the WebGPU module: the same bundle's kernels, run "elsewhere", with every
+    /// call recorded and the teacher failing on request.
+    #[derive(Debug)]
+    struct Elsewhere {
+        bundle: ModelBundle,
+        calls: std::cell::RefCell<Vec<&'static str>>,
+        teacher_fails: bool,
+    }
+
+    impl OffloadedModels for Elsewhere {
+        fn backend(&self) -> &'static str {
+            "elsewhere"
+        }
+
+        fn student(&self, values: &[f32], _batch: usize, length: usize) -> OffloadedLogits {
+            self.calls.borrow_mut().push("student");
+            let logits = self.bundle.student_kernel.as_ref().unwrap().logits(values, length);
+            Box::pin(async move { Ok(logits) })
+        }
+
+        fn teacher(&self, values: &[f32], _batch: usize, length: usize) -> OffloadedLogits {
+            self.calls.borrow_mut().push("teacher");
+            let logits = self.bundle.teacher.as_ref().unwrap().kernel.as_ref().unwrap().logits(values, length).semantic;
+            let fails = self.teacher_fails;
+            Box::pin(async move { if fails { Err("device lost".into()) } else { Ok(logits) } })
+        }
+    }
+
+    #[test]
+    fn each_model_runs_where_it_is_placed_and_a_failure_there_is_reported() {
+        use crate::infer::placement::{Backend, Placement};
+        let here = ModelBundle::synthetic(&Device::flex()).unwrap();
+        let session = load_session(&demo_files(), &DeviceMap::default(), &ClassTable::openpack_operations()).unwrap();
+        let runner = Runner::new(session, &here).unwrap();
+        let local = futures::executor::block_on(run_batch(&runner, &here, 5..8)).unwrap();
+        for (placement, calls) in [
+            (Placement { student: Backend::WebGpu, teacher: Backend::Cpu }, vec!["student"]),
+            (Placement { student: Backend::Cpu, teacher: Backend::WebGpu }, vec!["teacher"]),
+            (Placement::WEBGPU, vec!["student", "teacher"]),
+            (Placement::CPU, vec![]),
+        ] {
+            let elsewhere =
+                Rc::new(Elsewhere { bundle: here.clone(), calls: Default::default(), teacher_fails: false });
+            let placed = here.clone().placed(placement, &(elsewhere.clone() as Rc<dyn OffloadedModels>));
+            let batch = futures::executor::block_on(run_batch(&runner, &placed, 5..8)).unwrap();
+            assert_eq!(*elsewhere.calls.borrow(), calls, "{placement:?}");
+            for (got, want) in batch.iter().zip(&local) {
+                assert_eq!(got.student.probabilities, want.student.probabilities);
+                assert_eq!(got.teacher.as_ref().unwrap().probabilities, want.teacher.as_ref().unwrap().probabilities);
+            }
+        }
+        let failing = Rc::new(Elsewhere { bundle: here.clone(), calls: Default::default(), teacher_fails: true });
+        let placed = here.clone().placed(Placement::WEBGPU, &(failing as Rc<dyn OffloadedModels>));
+        let error = futures::executor::block_on(run_window(&runner, &placed, 0, &|| 0.0)).unwrap_err();
+        assert_eq!(error, InferError::ReadBack("elsewhere: device lost".into()));
     }
 
     #[test]

@@ -25,10 +25,15 @@ const MIME = {
   '.svg': 'image/svg+xml',
 };
 
-/** Serves dist/ (or `root`) on an ephemeral port of 127.0.0.1; resolves to { url, close }. */
+/**
+ * Serves dist/ (or `root`) on an ephemeral port of 127.0.0.1; resolves to { url, close, served },
+ * `served` being every path asked for so far, in order.
+ */
 export async function serveDist(root = distDir) {
+  const served = [];
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    served.push(path);
     const file = join(root, path.endsWith('/') ? join(path, 'index.html') : path);
     if (!file.startsWith(root)) {
       res.writeHead(403).end();
@@ -53,7 +58,7 @@ export async function serveDist(root = distDir) {
       server.close(resolve);
       server.closeAllConnections();
     });
-  return { url: `http://127.0.0.1:${port}/`, close };
+  return { url: `http://127.0.0.1:${port}/`, close, served };
 }
 
 /** Debian's Chromium, headless, with the flags that keep it quiet offline. */

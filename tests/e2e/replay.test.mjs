@@ -156,10 +156,16 @@ test('a malformed file shows where it is wrong and the app keeps its session', a
   assert.deepEqual(problems, []);
 });
 
+/** The WebGPU module's files fetched since `since` requests were served. */
+const webgpuModuleFetched = (since) => server.served.slice(since).filter((path) => path.startsWith('/webgpu/'));
+
 test('on the software adapter each model runs where it was timed faster, the timing is remembered, and the user can choose', async (t) => {
+  const since = server.served.length;
   const { page, problems } = await openApp();
   // Timed now: Chromium's software adapter is far slower than wasm SIMD for both models.
   assert.equal(await backendDecided(page), 'CPU');
+  // Timing WebGPU needed the WebGPU module, a wasm of its own beside the app's.
+  assert.deepEqual(webgpuModuleFetched(since).sort(), ['/webgpu/tsak_webgpu.js', '/webgpu/tsak_webgpu_bg.wasm']);
   const first = await timings(page);
   assert.match(first.reason, /timed on this device/);
   t.diagnostic(first.reason);
@@ -205,9 +211,12 @@ test('on the software adapter each model runs where it was timed faster, the tim
 test('without WebGPU the app falls back to the CPU and says why', async () => {
   const plain = await launchChromium({ webgpu: false });
   try {
+    const since = server.served.length;
     const { page, problems } = await openApp(plain);
     assert.equal(await backendDecided(page), 'CPU');
     assert.match(await page.getByTestId('backend-reason').innerText(), /WebGPU|adapter|navigator\.gpu/);
+    // A browser without WebGPU never downloads the WebGPU module.
+    assert.deepEqual(webgpuModuleFetched(since), []);
     await screenshot(page, 'replay-no-webgpu');
     assert.deepEqual(problems, []);
   } finally {
