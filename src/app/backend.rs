@@ -33,9 +33,11 @@ pub type BundleBytes<'a> = Vec<(String, &'a [u8])>;
 
 pub struct Backends {
     cpu: Device,
-    /// The WebGPU module once loaded with a device (loaded at most once), and the name of the
-    /// adapter it runs on.
-    webgpu: Option<(WebGpuModule, String)>,
+    /// The name of the browser's WebGPU adapter, once asked for.
+    adapter: Option<String>,
+    /// The WebGPU module with its device, loaded the first time a model is to be timed or run
+    /// on WebGPU (at most once).
+    webgpu: Option<WebGpuModule>,
     pub choice: BackendChoice,
     /// The page's remembered timings.
     pub remembered: Vec<Measurement>,
@@ -50,6 +52,7 @@ impl Default for Backends {
     fn default() -> Self {
         Backends {
             cpu: Device::flex(),
+            adapter: None,
             webgpu: None,
             choice: BackendChoice::Fastest,
             remembered: Vec::new(),
@@ -75,7 +78,7 @@ impl Backends {
         let placement = self.placement;
         let teacher_there = placement.teacher == Backend::WebGpu && bundle.teacher.is_some();
         match &self.webgpu {
-            Some((module, _)) if placement.student == Backend::WebGpu || teacher_there => {
+            Some(module) if placement.student == Backend::WebGpu || teacher_there => {
                 Ok(bundle.placed(placement, &on_webgpu(module, files()?)?))
             }
             _ => Ok(bundle),
@@ -88,43 +91,59 @@ impl Backends {
     }
 
     /// Where the models should run for `choice`, timing them when no remembered timing fits.
-    /// `bundle` is `models` decoded on the CPU, `files` their files.
+    /// `decode` decodes `models` on the CPU, `files` gives their files; both are called only
+    /// for a timing.
     pub async fn decide<'a>(
         &mut self,
         scope: &DedicatedWorkerGlobalScope,
         models: &ModelsId,
-        bundle: Result<ModelBundle, BundleError>,
+        decode: impl FnOnce(&Device) -> Result<ModelBundle, BundleError>,
         files: impl FnOnce() -> Result<BundleBytes<'a>, BundleError>,
     ) -> BackendReport {
         let report = |placement, why| BackendReport { placement, why };
         if self.choice == BackendChoice::Cpu {
             return report(Placement::CPU, PlacementWhy::Chosen);
         }
-        let (module, adapter) = match self.webgpu(scope).await {
-            Ok(found) => found,
-            Err(reason) => return report(Placement::CPU, PlacementWhy::NoWebGpu { reason }),
+        let no_webgpu = |reason| report(Placement::CPU, PlacementWhy::NoWebGpu { reason });
+        let adapter = match self.adapter(scope).await {
+            Ok(adapter) => adapter,
+            Err(reason) => return no_webgpu(reason),
         };
         if self.choice == BackendChoice::WebGpu {
-            return report(Placement::WEBGPU, PlacementWhy::Chosen);
+            return match self.webgpu().await {
+                Ok(_) => report(Placement::WEBGPU, PlacementWhy::Chosen),
+                Err(reason) => no_webgpu(reason),
+            };
         }
         let device = device_key(scope, &adapter);
-        if let Some(known) = self.remembered.iter().find(|m| m.holds_for(&device, models)) {
-            return report(known.placement(), PlacementWhy::Remembered(known.clone()));
+        if let Some(known) = self.remembered.iter().find(|m| m.holds_for(&device, models)).cloned() {
+            // Recalled: the module is fetched only if the timing put a model on WebGPU.
+            if known.placement().uses_webgpu()
+                && let Err(reason) = self.webgpu().await
+            {
+                return no_webgpu(reason);
+            }
+            return report(known.placement(), PlacementWhy::Remembered(known));
         }
-        match measure(&module, bundle, files).await {
+        let module = match self.webgpu().await {
+            Ok(module) => module,
+            Err(reason) => return no_webgpu(reason),
+        };
+        match measure(&module, decode(&self.cpu), files).await {
             Ok((cpu, webgpu)) => {
                 let measured = Measurement { device, models: models.clone(), cpu, webgpu };
                 report(measured.placement(), PlacementWhy::Measured(measured))
             }
-            Err(reason) => report(Placement::CPU, PlacementWhy::NoWebGpu { reason }),
+            Err(reason) => no_webgpu(reason),
         }
     }
 
-    /// The WebGPU module with its device and the adapter's name, loaded once; the reason when
-    /// the browser cannot give one.
-    async fn webgpu(&mut self, scope: &DedicatedWorkerGlobalScope) -> Result<(WebGpuModule, String), String> {
-        if let Some(found) = &self.webgpu {
-            return Ok(found.clone());
+    /// The name of the browser's WebGPU adapter, asked for once; the reason when the browser
+    /// has none. Asked before the WebGPU module is fetched, so a browser that cannot use it
+    /// never downloads it.
+    async fn adapter(&mut self, scope: &DedicatedWorkerGlobalScope) -> Result<String, String> {
+        if let Some(adapter) = &self.adapter {
+            return Ok(adapter.clone());
         }
         let navigator = scope.navigator();
         let gpu = Reflect::get(&navigator, &"gpu".into()).unwrap_or(JsValue::UNDEFINED);
@@ -132,9 +151,18 @@ impl Backends {
             return Err("this browser has no WebGPU (navigator.gpu is missing)".into());
         }
         let adapter = adapter_name(&gpu).await?;
+        self.adapter = Some(adapter.clone());
+        Ok(adapter)
+    }
+
+    /// The WebGPU module with its device, loaded once; the reason when it cannot be.
+    async fn webgpu(&mut self) -> Result<WebGpuModule, String> {
+        if let Some(module) = &self.webgpu {
+            return Ok(module.clone());
+        }
         let module = WebGpuModule::load().await?;
-        self.webgpu = Some((module, adapter));
-        Ok(self.webgpu.clone().expect("just set"))
+        self.webgpu = Some(module.clone());
+        Ok(module)
     }
 }
 
@@ -162,8 +190,7 @@ async fn measure<'a>(
 }
 
 /// The adapter's vendor, architecture, device and description (`GPUAdapterInfo`), as far as
-/// the browser tells them; the reason when it offers no adapter (asked before the WebGPU module
-/// is fetched, so a browser that cannot use it never downloads it).
+/// the browser tells them; the reason when it offers no adapter.
 async fn adapter_name(gpu: &JsValue) -> Result<String, String> {
     let request = Reflect::get(gpu, &"requestAdapter".into())
         .ok()

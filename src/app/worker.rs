@@ -301,8 +301,8 @@ async fn place(worker: &Rc<RefCell<Worker>>) {
     let scope = w.scope.clone();
     let models = w.models.clone();
     let loaded = &w.loaded;
-    let bundle = decode_on(&models, loaded, w.backends.cpu());
-    let report = w.backends.decide(&scope, &models, bundle, || files_of(&models, loaded)).await;
+    let report =
+        w.backends.decide(&scope, &models, |cpu| decode_on(&models, loaded, cpu), || files_of(&models, loaded)).await;
     w.backends.placement = report.placement;
     w.backends.placed_for = Some(models);
     match bundles(&w.models, &w.live_models, &w.loaded, &w.backends) {

@@ -1,5 +1,6 @@
 // Offline and installable, end to end in headless Chromium: after one visit the app starts with
 // the network gone (the server stopped and the browser offline), says so, and replays the demo;
+// the WebGPU module, which is not precached, is kept once used and runs offline;
 // Chromium finds it installable; a new deploy is picked up on the next start with a "new
 // version" notice and runs only after the user restarts into it, in every open tab (a tab with
 // a wearable streaming waits until it is disconnected).
@@ -55,6 +56,50 @@ test('after one visit the app starts and replays the demo with the network gone'
   await screenshot(page, 'offline-start');
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+/** Waits until the worker has decided where the models run; returns the badge's text. */
+async function backendDecided(page) {
+  await page.waitForFunction(() => {
+    const text = document.querySelector('[data-testid=backend]')?.innerText ?? '';
+    return text !== '' && !text.endsWith('…');
+  }, null, { timeout: 60_000 });
+  return page.getByTestId('backend').innerText();
+}
+
+test('the WebGPU module, fetched only when used, is kept and runs offline', async () => {
+  const gpuBrowser = await launchChromium({ webgpu: true });
+  const server = await serveDist();
+  try {
+    const context = await gpuBrowser.newContext();
+    const { page, problems } = await firstVisit(context, server.url);
+    // From the next start the service worker sees the inference worker's requests too.
+    await page.reload();
+    await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+    await page.getByTestId('backend-choice').selectOption('webgpu');
+    assert.equal(await backendDecided(page), 'WebGPU');
+    // Fetched once (to time WebGPU on the first visit, or now), and never precached: the
+    // service worker's install list leaves it out.
+    assert.ok(server.served.includes('/webgpu/tsak_webgpu_bg.wasm'), 'the module was fetched for WebGPU');
+    const sw = await (await fetch(`${server.url}sw.js`)).text();
+    assert.ok(sw.includes('tsak_webgpu') === false, 'sw.js does not precache the WebGPU module');
+
+    await server.close();
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
+    // The choice is remembered, and the module comes from the cache.
+    assert.equal(await backendDecided(page), 'WebGPU');
+    await page.getByTestId('speed').selectOption('max');
+    await page.getByTestId('replay-demo').click();
+    await page.waitForFunction(() => /^[1-9]\d* of/.test(document.querySelector('[data-testid=progress]')?.innerText ?? ''), null, { timeout: 120_000 });
+    assert.notEqual(await page.getByTestId('student-prediction').innerText(), '—');
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    await gpuBrowser.close();
+    await server.close();
+  }
 });
 
 test('Chromium finds the app installable', async () => {
