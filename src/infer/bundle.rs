@@ -46,16 +46,22 @@ fn error(file: &str, message: impl Into<String>) -> BundleError {
 pub struct ModelBundle {
     pub manifest: Manifest,
     pub teacher: Option<TeacherModels>,
-    pub student_config: StudentConfig,
-    pub student: Student,
-    /// Where the student's weights live: its inputs are made there.
-    pub student_device: Device,
-    /// The student as plain loops, when it runs on the CPU: what [`ModelBundle::student_logits`]
-    /// runs there (see [`StudentKernel`] for why).
-    pub student_kernel: Option<StudentKernel>,
+    pub student: StudentModels,
+}
+
+/// The student, as the teacher's [`TeacherModels`]: its config, the model, where it runs.
+#[derive(Debug, Clone)]
+pub struct StudentModels {
+    pub config: StudentConfig,
+    pub model: Student,
+    /// Where its weights live: its inputs are made there.
+    pub device: Device,
+    /// The student as plain loops, when it runs on the CPU: what [`StudentModels::logits`] runs
+    /// there (see [`StudentKernel`] for why).
+    pub kernel: Option<StudentKernel>,
     /// The same student decoded in another module (WebGPU), when it runs there: then it runs
     /// there and not here (see [`crate::infer::offload`]).
-    pub student_offload: Option<Rc<dyn OffloadedModels>>,
+    pub offload: Option<Rc<dyn OffloadedModels>>,
 }
 
 /// The teacher and the semantic classifier that merges its representations into its answer.
@@ -112,28 +118,21 @@ impl ModelBundle {
             }
             None => None,
         };
-        let (student_config, student) = decode(&manifest.student, &file, |c: &StudentConfig| c.init(device))?;
+        let (config, student) = decode(&manifest.student, &file, |c: &StudentConfig| c.init(device))?;
         // Batch norms folded into the convolutions once, here: bundles are only ever run.
-        let student = student.folded();
+        let model = student.folded();
         // Every student `StudentConfig` builds has a kernel; one that had not would still run
         // through burn, only slower.
-        let student_kernel = (*device == Device::flex()).then(|| student_kernel(&student).ok()).flatten();
-        Ok(Self {
-            manifest,
-            teacher,
-            student_config,
-            student,
-            student_device: device.clone(),
-            student_kernel,
-            student_offload: None,
-        })
+        let kernel = (*device == Device::flex()).then(|| student_kernel(&model).ok()).flatten();
+        let student = StudentModels { config, model, device: device.clone(), kernel, offload: None };
+        Ok(Self { manifest, teacher, student })
     }
 
     /// This bundle with each model that `placement` puts on WebGPU running as `gpu`, the same
     /// bundle decoded in the WebGPU module; the others stay here, on the CPU.
     pub fn placed(mut self, placement: Placement, gpu: &Rc<dyn OffloadedModels>) -> Self {
         if placement.student == Backend::WebGpu {
-            self.student_offload = Some(gpu.clone());
+            self.student.offload = Some(gpu.clone());
         }
         if placement.teacher == Backend::WebGpu
             && let Some(teacher) = self.teacher.as_mut()
@@ -225,7 +224,7 @@ mod tests {
             assert_eq!(bundle.manifest, models.manifest());
             let teacher = bundle.teacher.as_ref().expect("the embedded bundles have a teacher");
             assert_eq!(teacher.teacher_config.channels, bundle.manifest.teacher.as_ref().unwrap().inputs.len());
-            assert_eq!(bundle.student_config.channels, bundle.manifest.student.inputs.len());
+            assert_eq!(bundle.student.config.channels, bundle.manifest.student.inputs.len());
             assert_eq!(bundle.classes().len(), bundle.manifest.classes.len());
             assert_eq!(EmbeddedModels::from_value(models.value()), Some(models));
         }
@@ -259,18 +258,18 @@ mod tests {
             let (config, record) = unfolded(&manifest.student);
             let (_, student) = decode_model(config, record, |c: &StudentConfig| c.init(&device)).unwrap();
             let x = Tensor::<3>::random(
-                [4, bundle.student_config.channels, length],
+                [4, bundle.student.config.channels, length],
                 Distribution::Normal(0.0, 1.5),
                 &device,
             );
             let values = x.clone().into_data().try_to_vec::<f32>().unwrap();
-            let kernel = bundle.student_kernel.as_ref().expect("on the CPU the student runs as its kernel");
+            let kernel = bundle.student.kernel.as_ref().expect("on the CPU the student runs as its kernel");
             let kernel_logits = Tensor::from_data(
                 burn::tensor::TensorData::new(kernel.logits(&values, length), [4, kernel.classes()]),
                 &device,
             );
             close(student.forward(x.clone()).logits, kernel_logits, "the student's kernel");
-            close(student.forward(x.clone()).logits, bundle.student.forward(x).logits, "the student");
+            close(student.forward(x.clone()).logits, bundle.student.model.forward(x).logits, "the student");
 
             let (config, record) = unfolded(&manifest.teacher.clone().unwrap());
             let (_, teacher) = decode_model(config, record, |c: &TeacherConfig| c.init(&device)).unwrap();

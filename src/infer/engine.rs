@@ -6,7 +6,7 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::bundle::{ModelBundle, TeacherModels};
+use super::bundle::{StudentModels, TeacherModels};
 use super::inputs::ModelWindows;
 
 /// What the teacher says about a batch of windows.
@@ -24,16 +24,16 @@ pub fn window_tensor(windows: &ModelWindows, range: std::ops::Range<usize>, devi
     Tensor::from_data(data, device)
 }
 
-impl ModelBundle {
+impl StudentModels {
     /// Student logits `[batch, classes]` for windows `range` of its inputs, on its device.
     /// On the CPU the student runs as its kernel (`StudentKernel`), elsewhere through burn.
-    pub fn student_logits(&self, windows: &ModelWindows, range: std::ops::Range<usize>) -> Tensor<2> {
-        let Some(kernel) = &self.student_kernel else {
-            return self.student.forward(window_tensor(windows, range, &self.student_device)).logits;
+    pub fn logits(&self, windows: &ModelWindows, range: std::ops::Range<usize>) -> Tensor<2> {
+        let Some(kernel) = &self.kernel else {
+            return self.model.forward(window_tensor(windows, range, &self.device)).logits;
         };
         let batch = range.len();
         let logits = kernel.logits(windows.slice(range), windows.length);
-        Tensor::from_data(TensorData::new(logits, [batch, kernel.classes()]), &self.student_device)
+        Tensor::from_data(TensorData::new(logits, [batch, kernel.classes()]), &self.device)
     }
 }
 
@@ -76,6 +76,7 @@ pub fn softmax_rows(logits: &[f32], classes: usize) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::infer::bundle::ModelBundle;
 
     #[test]
     fn argmax_and_softmax_per_row() {
@@ -93,7 +94,7 @@ mod tests {
     fn a_batch_equals_the_same_windows_one_by_one() {
         let device = Device::flex();
         let bundle = ModelBundle::synthetic(&device).unwrap();
-        let channels = bundle.student_config.channels;
+        let channels = bundle.student.config.channels;
         let windows = ModelWindows {
             channels,
             length: 60,
@@ -102,8 +103,8 @@ mod tests {
             values: (0..3 * channels * 60).map(|i| ((i as f32) * 0.37).sin()).collect(),
             missing: Vec::new(),
         };
-        let all = bundle.student_logits(&windows, 0..3).into_data().try_to_vec::<f32>().unwrap();
-        let one = bundle.student_logits(&windows, 2..3).into_data().try_to_vec::<f32>().unwrap();
+        let all = bundle.student.logits(&windows, 0..3).into_data().try_to_vec::<f32>().unwrap();
+        let one = bundle.student.logits(&windows, 2..3).into_data().try_to_vec::<f32>().unwrap();
         let classes = one.len();
         for (a, b) in all[2 * classes..].iter().zip(&one) {
             assert!((a - b).abs() < 1e-5, "{a} vs {b}");

@@ -146,8 +146,8 @@ mod timing {
         now_ms: &impl Fn() -> f64,
     ) -> Result<ModelTimes, InferError> {
         let length = bundle.manifest.window.length;
-        let student = probe_window(bundle.student_config.channels, length);
-        let student_ms = time(warmup, rounds, now_ms, || student_values(bundle, &student, 0..1)).await?;
+        let student = probe_window(bundle.student.config.channels, length);
+        let student_ms = time(warmup, rounds, now_ms, || student_values(&bundle.student, &student, 0..1)).await?;
         let teacher_ms = match &bundle.teacher {
             Some(models) => {
                 let window = probe_window(models.teacher_config.channels, length);

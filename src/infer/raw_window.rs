@@ -71,7 +71,8 @@ pub fn student_window(bundle: &ModelBundle, frame_major: &[f32]) -> Result<Model
 /// Classifies one raw window with the bundle's student (see [`student_window`]).
 pub async fn classify_window(bundle: &ModelBundle, frame_major: &[f32]) -> Result<RawPrediction, RawWindowError> {
     let windows = student_window(bundle, frame_major)?;
-    let logits = student_values(bundle, &windows, 0..1).await.map_err(|e| RawWindowError::ReadBack(e.to_string()))?;
+    let logits =
+        student_values(&bundle.student, &windows, 0..1).await.map_err(|e| RawWindowError::ReadBack(e.to_string()))?;
     let classes = &bundle.manifest.classes;
     let answer = prediction(&logits, classes.len(), None);
     let probabilities = answer

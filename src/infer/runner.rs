@@ -6,7 +6,7 @@
 use burn::tensor::Tensor;
 
 use crate::data::channels::SelectionError;
-use crate::infer::bundle::{ModelBundle, TeacherModels};
+use crate::infer::bundle::{ModelBundle, StudentModels, TeacherModels};
 use crate::infer::engine::{argmax_rows, softmax_rows};
 use crate::infer::inputs::{ModelWindows, model_windows, model_windows_without};
 use crate::infer::offload::{OffloadedLogits, OffloadedModels};
@@ -164,7 +164,7 @@ pub async fn run_window(
 
 /// The student's logits for window `w`, read back.
 pub async fn student_logits(runner: &Runner, bundle: &ModelBundle, w: usize) -> Result<Vec<f32>, InferError> {
-    student_values(bundle, &runner.student, w..w + 1).await
+    student_values(&bundle.student, &runner.student, w..w + 1).await
 }
 
 /// The teacher's final (semantic classifier) logits for window `w`, when it can run. The
@@ -181,16 +181,16 @@ pub fn teacher_logits<'a>(
 /// The student's logits for windows `range`, read back from wherever it runs: here, or the
 /// module it was handed to (see [`crate::infer::offload`]).
 pub async fn student_values(
-    bundle: &ModelBundle,
+    student: &StudentModels,
     windows: &ModelWindows,
     range: std::ops::Range<usize>,
 ) -> Result<Vec<f32>, InferError> {
-    match &bundle.student_offload {
+    match &student.offload {
         Some(offload) => {
             offloaded(offload.as_ref(), offload.student(windows.slice(range.clone()), range.len(), windows.length))
                 .await
         }
-        None => read(bundle.student_logits(windows, range)).await,
+        None => read(student.logits(windows, range)).await,
     }
 }
 
@@ -234,7 +234,7 @@ pub async fn run_batch(
     range: std::ops::Range<usize>,
 ) -> Result<Vec<WindowResult>, InferError> {
     let classes = bundle.manifest.classes.len();
-    let student = student_values(bundle, &runner.student, range.clone()).await?;
+    let student = student_values(&bundle.student, &runner.student, range.clone()).await?;
     let teacher = match (&runner.teacher, &bundle.teacher) {
         (Some(windows), Some(models)) => Some(teacher_values(models, windows, range.clone()).await?),
         _ => None,
@@ -276,7 +276,7 @@ mod tests {
         let last = runner.student.len() - 1;
         let one = futures::executor::block_on(run_window(&runner, &bundle, last, &clock)).unwrap();
         // The same window in a batch of all windows (what `trainer evaluate` runs).
-        let all = bundle.student_logits(&runner.student, 0..runner.student.len());
+        let all = bundle.student.logits(&runner.student, 0..runner.student.len());
         let all = all.into_data().try_to_vec::<f32>().unwrap();
         let classes = bundle.manifest.classes.len();
         let batch = softmax_rows(&all[last * classes..], classes);
@@ -309,7 +309,7 @@ mod tests {
 
         fn student(&self, values: &[f32], _batch: usize, length: usize) -> OffloadedLogits {
             self.calls.borrow_mut().push("student");
-            let logits = self.bundle.student_kernel.as_ref().unwrap().logits(values, length);
+            let logits = self.bundle.student.kernel.as_ref().unwrap().logits(values, length);
             Box::pin(async move { Ok(logits) })
         }
 

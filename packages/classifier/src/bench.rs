@@ -2,7 +2,7 @@
 //! Web (`scripts/bench-ort.sh`, built with `--features bench`). Each call does what ORT's side
 //! does per window and nothing more: the window's values into a tensor, one batch-1 forward
 //! pass, the logits read back. Windows come normalised (both sides skip normalisation) and go
-//! through the app's own path (`window_tensor`, `student_logits`, `TeacherModels::logits`), so
+//! through the app's own path (`window_tensor`, `StudentModels::logits`, `TeacherModels::logits`), so
 //! the figures are the app's per-window cost.
 
 use burn::tensor::{Device, Tensor};
@@ -33,9 +33,9 @@ impl ForwardBench {
 
     /// The student's logits for one normalised window, `[channels * frames]` channel after channel.
     pub async fn student(&self, window: Float32Array) -> Result<Float32Array, JsError> {
-        let config = &self.bundle.student_config;
+        let config = &self.bundle.student.config;
         let windows = one_window(config.channels, self.frames(), window)?;
-        read(self.bundle.student_logits(&windows, 0..1)).await
+        read(self.bundle.student.logits(&windows, 0..1)).await
     }
 
     /// The teacher's answer for one normalised window: the semantic classifier's logits followed

@@ -68,7 +68,7 @@ pub fn drop_bundle(id: u32) {
 pub async fn student_logits(id: u32, values: Vec<f32>, batch: usize, length: usize) -> Result<Vec<f32>, JsError> {
     let bundle = bundle(id)?;
     let windows = windows(values, batch, length)?;
-    student_values(&bundle, &windows, 0..batch).await.map_err(|e| JsError::new(&e.to_string()))
+    student_values(&bundle.student, &windows, 0..batch).await.map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// The teacher's final (semantic classifier) logits, as [`student_logits`].

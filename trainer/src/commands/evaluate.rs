@@ -165,7 +165,7 @@ pub fn evaluate(weights: &Path, data: &DataSource, split: &SplitChoice) -> Resul
         }
         let windows =
             model_windows(&session.frames, &bundle.manifest.student.normalisation, window).with_context(context)?;
-        let logits = bundle.student_logits(&windows, 0..windows.len());
+        let logits = bundle.student.logits(&windows, 0..windows.len());
         student.extend(seconds(session, &windows, logits, &classes));
     }
     let scores = |s: &Seconds| score(&classes, &s.truth, &s.predicted);
