@@ -91,6 +91,15 @@ export async function openPage(browser, url) {
   return { page, problems };
 }
 
+/** Waits until the inference worker has decided where the models run; returns the badge's text. */
+export async function backendDecided(page) {
+  await page.waitForFunction(() => {
+    const text = document.querySelector('[data-testid=backend]')?.innerText ?? '';
+    return text !== '' && !text.endsWith('…');
+  }, null, { timeout: 60_000 });
+  return page.getByTestId('backend').innerText();
+}
+
 export async function screenshot(page, name) {
   await mkdir(artifactsDir, { recursive: true });
   const path = join(artifactsDir, `${name}.png`);

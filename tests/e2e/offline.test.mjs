@@ -10,7 +10,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { chromiumOptions, distDir, launchChromium, serveDist, screenshot } from './harness.mjs';
+import { backendDecided, chromiumOptions, distDir, launchChromium, serveDist, screenshot } from './harness.mjs';
 
 let browser;
 
@@ -57,15 +57,6 @@ test('after one visit the app starts and replays the demo with the network gone'
   assert.deepEqual(problems, []);
   await context.close();
 });
-
-/** Waits until the worker has decided where the models run; returns the badge's text. */
-async function backendDecided(page) {
-  await page.waitForFunction(() => {
-    const text = document.querySelector('[data-testid=backend]')?.innerText ?? '';
-    return text !== '' && !text.endsWith('…');
-  }, null, { timeout: 60_000 });
-  return page.getByTestId('backend').innerText();
-}
 
 test('the WebGPU module, fetched only when used, is kept and runs offline', async () => {
   const gpuBrowser = await launchChromium({ webgpu: true });

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { cp, mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveDist, launchChromium, openPage, screenshot, repoRoot, trainer } from './harness.mjs';
+import { backendDecided, serveDist, launchChromium, openPage, screenshot, repoRoot, trainer } from './harness.mjs';
 
 let server;
 let browser;
@@ -29,15 +29,6 @@ async function openApp(b = browser) {
   const opened = await openPage(b, server.url);
   await opened.page.waitForSelector('[data-models-ready="true"]', { timeout: 60_000 });
   return opened;
-}
-
-/** Waits until the worker has decided where the models run, and returns the badge's text. */
-async function backendDecided(page) {
-  await page.waitForFunction(() => {
-    const text = document.querySelector('[data-testid=backend]')?.innerText ?? '';
-    return text !== '' && !text.endsWith('…');
-  }, null, { timeout: 60_000 });
-  return page.getByTestId('backend').innerText();
 }
 
 async function useCpu(page) {
