@@ -3,8 +3,9 @@
 // file of the build) and PRECACHE (their paths), so a new deploy is a new worker with a new
 // cache. Files under LAZY (the WebGPU module) are not precached: they are kept in the same
 // cache the first time the app fetches them, so a browser without WebGPU never downloads them
-// and one with it works offline once it has used them. A new worker waits until the page asks it to take over (the page's "new version"
-// notice), so one page never mixes files of two versions; the old cache is dropped only then.
+// and one with it works offline once it has used them. A new worker waits until the page asks
+// it to take over (the page's "new version" notice), so one page never mixes files of two
+// versions; the old cache is dropped only then.
 const VERSION = '__VERSION__';
 const PRECACHE = __PRECACHE__;
 const LAZY = '__LAZY__';

@@ -2,7 +2,7 @@
 // strip-wasm-names.mjs): writes dist/sw.js from pwa/sw.js with the list of every file of the
 // build to precache and a version that is the hash of their contents, so any change to the
 // build is a new service worker. The WebGPU module (webgpu/) counts for the version but is not
-// precached: only browsers that use WebGPU fetch it, and the worker keeps it once fetched.
+// precached: only browsers that use WebGPU fetch it, and the service worker keeps it then.
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
