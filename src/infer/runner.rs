@@ -178,35 +178,34 @@ pub fn teacher_logits<'a>(
     Some(teacher_values(models, windows, w..w + 1))
 }
 
-/// The student's logits for windows `range`, read back from wherever it runs: here, or the
-/// module it was handed to (see [`crate::infer::offload`]).
+/// The student's logits for windows `range`, from wherever it runs: the module it was handed
+/// to (see [`crate::infer::offload`]), its CPU kernel (values straight, no tensor to read
+/// back), or burn.
 pub async fn student_values(
     student: &StudentModels,
     windows: &ModelWindows,
     range: std::ops::Range<usize>,
 ) -> Result<Vec<f32>, InferError> {
-    match &student.offload {
-        Some(offload) => {
-            offloaded(offload.as_ref(), offload.student(windows.slice(range.clone()), range.len(), windows.length))
-                .await
-        }
-        None => read(student.logits(windows, range)).await,
+    let values = windows.slice(range.clone());
+    match (&student.offload, &student.kernel) {
+        (Some(offload), _) => offloaded(offload.as_ref(), offload.student(values, range.len(), windows.length)).await,
+        (None, Some(kernel)) => Ok(kernel.logits(values, windows.length)),
+        (None, None) => read(student.logits(windows, range)).await,
     }
 }
 
-/// The teacher's final (semantic classifier) logits for windows `range`, read back from
-/// wherever it runs.
+/// The teacher's final (semantic classifier) logits for windows `range`, from wherever it runs
+/// (as [`student_values`]).
 pub async fn teacher_values(
     models: &TeacherModels,
     windows: &ModelWindows,
     range: std::ops::Range<usize>,
 ) -> Result<Vec<f32>, InferError> {
-    match &models.offload {
-        Some(offload) => {
-            offloaded(offload.as_ref(), offload.teacher(windows.slice(range.clone()), range.len(), windows.length))
-                .await
-        }
-        None => read(models.logits(windows, range).semantic).await,
+    let values = windows.slice(range.clone());
+    match (&models.offload, &models.kernel) {
+        (Some(offload), _) => offloaded(offload.as_ref(), offload.teacher(values, range.len(), windows.length)).await,
+        (None, Some(kernel)) => Ok(kernel.logits(values, windows.length).semantic),
+        (None, None) => read(models.logits(windows, range).semantic).await,
     }
 }
 

@@ -7,7 +7,6 @@
 use burn::nn::transformer::{TransformerEncoder, TransformerEncoderConfig, TransformerEncoderInput};
 use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::prelude::*;
-pub use tsak_kernels::position::MAX_TIMESCALE;
 use tsak_kernels::position::sinusoid_code;
 
 /// Configuration of an [`AttentionEncoder`].

@@ -27,12 +27,19 @@ fn s(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
+/// Three synthetic workers' one session of `minutes` in `dir/synth`; returns the `--data`
+/// argument that reads it.
+fn synthetic_data(dir: &Path, minutes: &str, seed: &str) -> String {
+    let data = dir.join("synth");
+    ok(&["synth", "--out", s(&data), "--users", "3", "--sessions", "1", "--minutes", minutes, "--seed", seed]);
+    format!("openpack:{}", data.display())
+}
+
 #[test]
 fn stages_run_one_at_a_time_through_a_run_folder() {
     let dir = tempfile::tempdir().unwrap();
-    let (data, run) = (dir.path().join("synth"), dir.path().join("run"));
-    ok(&["synth", "--out", s(&data), "--users", "3", "--sessions", "1", "--minutes", "2", "--seed", "5"]);
-    let data_arg = format!("openpack:{}", data.display());
+    let run = dir.path().join("run");
+    let data_arg = synthetic_data(dir.path(), "2", "5");
 
     let error = failing(&["train-semantic", "--run", s(&run)]);
     assert!(error.contains("trainer train-teacher"), "{error}");
@@ -79,9 +86,7 @@ fn stages_run_one_at_a_time_through_a_run_folder() {
 #[test]
 fn a_backend_that_was_not_compiled_in_is_refused_before_training() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("synth");
-    ok(&["synth", "--out", s(&data), "--users", "3", "--sessions", "1", "--minutes", "1"]);
-    let data_arg = format!("openpack:{}", data.display());
+    let data_arg = synthetic_data(dir.path(), "1", "1");
     let run = dir.path().join("run");
     let error = failing(&["train-teacher", "--data", &data_arg, "--run", s(&run), "--quick", "--device", "cuda"]);
     assert!(error.contains("--features cuda"), "{error}");
@@ -94,9 +99,7 @@ fn a_backend_that_was_not_compiled_in_is_refused_before_training() {
 #[test]
 fn a_development_run_leaves_the_final_test_subject_out() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("synth");
-    ok(&["synth", "--out", s(&data), "--users", "3", "--sessions", "1", "--minutes", "2", "--seed", "4"]);
-    let data_arg = format!("openpack:{}", data.display());
+    let data_arg = synthetic_data(dir.path(), "2", "4");
     let run = dir.path().join("run");
     ok(&["train-teacher", "--data", &data_arg, "--split", "dev:last-subjects", "--run", s(&run), "--quick"]);
     let spec: serde_json::Value = serde_json::from_slice(&std::fs::read(run.join("run.json")).unwrap()).unwrap();
@@ -116,9 +119,7 @@ fn a_development_run_leaves_the_final_test_subject_out() {
 #[test]
 fn every_stage_trains_on_two_threads_and_reports_into_its_run() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("synth");
-    ok(&["synth", "--out", s(&data), "--users", "3", "--sessions", "1", "--minutes", "2", "--seed", "6"]);
-    let data_arg = format!("openpack:{}", data.display());
+    let data_arg = synthetic_data(dir.path(), "2", "6");
     let run = dir.path().join("run");
     ok(&["train-teacher", "--data", &data_arg, "--run", s(&run), "--quick", "--threads", "2"]);
     ok(&["train-semantic", "--run", s(&run), "--threads", "2"]);

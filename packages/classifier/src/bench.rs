@@ -1,15 +1,16 @@
 //! Not part of the package's API: the burn side of the side-by-side bench against ONNX Runtime
 //! Web (`scripts/bench-ort.sh`, built with `--features bench`). Each call does what ORT's side
-//! does per window and nothing more: the window's values into a tensor, one batch-1 forward
-//! pass, the logits read back. Windows come normalised (both sides skip normalisation) and go
-//! through the app's own path (`window_tensor`, `StudentModels::logits`, `TeacherModels::logits`), so
-//! the figures are the app's per-window cost.
+//! does per window and nothing more: the window's values in, one batch-1 forward pass, the
+//! logits out. Windows come normalised (both sides skip normalisation) and go through the app's
+//! own path (`runner::student_values`; the teacher's kernel as `runner::teacher_values` runs
+//! it, burn's ops where a model has no kernel), so the figures are the app's per-window cost.
 
 use burn::tensor::{Device, Tensor};
 use js_sys::Float32Array;
 use tsak::infer::bundle::ModelBundle;
 use tsak::infer::bundle_files::BundleFiles;
 use tsak::infer::inputs::ModelWindows;
+use tsak::infer::runner::student_values;
 use wasm_bindgen::prelude::*;
 
 /// A bundle's student and teacher, run one window at a time.
@@ -35,7 +36,8 @@ impl ForwardBench {
     pub async fn student(&self, window: Float32Array) -> Result<Float32Array, JsError> {
         let config = &self.bundle.student.config;
         let windows = one_window(config.channels, self.frames(), window)?;
-        read(self.bundle.student.logits(&windows, 0..1)).await
+        let logits = student_values(&self.bundle.student, &windows, 0..1).await.map_err(to_js)?;
+        Ok(Float32Array::from(logits.as_slice()))
     }
 
     /// The teacher's answer for one normalised window: the semantic classifier's logits followed
@@ -43,6 +45,11 @@ impl ForwardBench {
     pub async fn teacher(&self, window: Float32Array) -> Result<Float32Array, JsError> {
         let teacher = self.bundle.teacher.as_ref().expect("checked when built");
         let windows = one_window(teacher.teacher_config.channels, self.frames(), window)?;
+        // As `teacher_values` runs it on the CPU, with the combined head's logits kept too.
+        if let Some(kernel) = &teacher.kernel {
+            let logits = kernel.logits(&windows.values, windows.length);
+            return Ok(Float32Array::from([logits.semantic, logits.combined].concat().as_slice()));
+        }
         let logits = teacher.logits(&windows, 0..1);
         let semantic = read(logits.semantic).await?;
         let combined = read(logits.combined).await?;

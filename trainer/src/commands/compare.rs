@@ -75,7 +75,7 @@ pub struct Baselines {
 pub fn run(args: &CompareArgs) -> Result<()> {
     let stage = Stage::open(&args.run)?;
     let strategies = if args.kd.is_empty() { KdStrategy::ALL.to_vec() } else { args.kd.clone() };
-    let report = args.report.clone().unwrap_or_else(|| args.run.run.join("report"));
+    let report = args.run.report_dir(args.report.as_deref());
     let comparison = compare(&stage, &strategies, args.seeds, &args.settings, args.epochs, &report)?;
     print_summary(&comparison);
     Ok(())

@@ -14,7 +14,7 @@ pub mod pipeline;
 pub mod train_semantic;
 pub mod train_teacher;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use burn::tensor::Device;
@@ -54,6 +54,14 @@ pub struct RunArgs {
     /// a 2-core machine (docs/performance.md).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub threads: u16,
+}
+
+impl RunArgs {
+    /// Where a KD comparison report goes: `explicit` when given, else `RUN/report`, so that a
+    /// run never overwrites the committed `reports/` unless asked to.
+    pub fn report_dir(&self, explicit: Option<&Path>) -> PathBuf {
+        explicit.map_or_else(|| self.run.join("report"), Path::to_path_buf)
+    }
 }
 
 /// The record file of a bundle that the model trained under `label` starts from.

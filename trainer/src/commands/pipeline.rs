@@ -62,7 +62,7 @@ pub fn run_pipeline(args: &PipelineArgs) -> Result<Comparison> {
     train_semantic::train(&stage, None)?;
     let strategies = if args.kd.is_empty() { KdStrategy::ALL.to_vec() } else { args.kd.clone() };
     let seeds = if args.start.quick { 1 } else { args.seeds };
-    let report = args.report.clone().unwrap_or_else(|| args.run.run.join("report"));
+    let report = args.run.report_dir(args.report.as_deref());
     let comparison = compare(&stage, &strategies, seeds, &args.settings, None, &report)?;
     if let Some(dir) = &args.export {
         export::export_run(&stage.dir, dir, None, args.student_only)?;
