@@ -82,6 +82,33 @@ fn stages_run_one_at_a_time_through_a_run_folder() {
     assert!(error.contains("no attn-rep student"), "{error}");
 }
 
+#[test]
+fn out_of_fold_teachers_label_each_training_window_once_and_are_kept_for_their_teacher() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let data_arg = synthetic_data(dir.path(), "2", "6");
+    ok(&["train-teacher", "--data", &data_arg, "--run", s(&run), "--quick"]);
+
+    let log = ok(&["distill", "--run", s(&run), "--kd", "logit-oof", "--seeds", "1"]);
+    assert_eq!(log.matches("labels the").count(), 4, "four fold teachers:\n{log}");
+    assert!(run.join("students/logit-oof-seed1.bpk").is_file());
+    let stored: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("out-of-fold.json")).unwrap()).unwrap();
+    let rows = |name: &str| stored[name]["values"].as_array().unwrap().len() / 11;
+    let held_out: u64 = stored["folds"].as_array().unwrap().iter().map(|f| f["held_out"].as_u64().unwrap()).sum();
+    assert_eq!((rows("combined"), rows("semantic")), (held_out as usize, held_out as usize));
+    for fold in stored["folds"].as_array().unwrap() {
+        let (trained_on, held) = (fold["trained_on"].as_u64().unwrap(), fold["held_out"].as_u64().unwrap());
+        assert!(trained_on + held < held_out, "windows overlapping the held-out ones are left out: {fold}");
+    }
+
+    // More students of the same teacher reuse its fold teachers; a new teacher drops them.
+    let log = ok(&["distill", "--run", s(&run), "--kd", "sc-logit-oof", "--seeds", "1"]);
+    assert!(log.contains("already trained in this run") && !log.contains("labels the"), "{log}");
+    ok(&["train-teacher", "--data", &data_arg, "--run", s(&run), "--quick"]);
+    assert!(!run.join("out-of-fold.json").exists(), "stale fold teachers' logits must go");
+}
+
 #[cfg(not(feature = "cuda"))]
 #[test]
 fn a_backend_that_was_not_compiled_in_is_refused_before_training() {

@@ -5,6 +5,7 @@
 //! RUN/teacher.{bpk,json}            stage 1 (train-teacher), with teacher-meta.json
 //! RUN/semantic.{bpk,json}           stage 2 (train-semantic), with semantic-meta.json
 //! RUN/students/STRATEGY-seedN.*     one per distilled student (distill, compare)
+//! RUN/out-of-fold.json              fold teachers' logits on the windows they did not see
 //! RUN/checkpoints/                  per-epoch checkpoints for --resume
 //! RUN/results.json                  the comparison (compare)
 //! ```
@@ -26,6 +27,7 @@ use tsak::model::{SemanticClassifier, SemanticClassifierConfig, Student, Student
 
 use crate::artifacts::model_files::{ModelFiles, decode};
 use crate::training::fit::FitHistory;
+use crate::training::folds::OutOfFoldLogits;
 use crate::training::kd::KdStrategy;
 use crate::training::student::KdWeights;
 
@@ -155,7 +157,7 @@ impl RunDir {
     /// A new teacher makes everything trained on the old one stale: its semantic classifier,
     /// its students and their comparison.
     pub fn remove_downstream_of_teacher(&self) -> Result<()> {
-        for name in ["semantic.bpk", "semantic.json", "semantic-meta.json"] {
+        for name in ["semantic.bpk", "semantic.json", "semantic-meta.json", OUT_OF_FOLD] {
             remove_file(&self.root.join(name))?;
         }
         self.remove_downstream_of_semantic()
@@ -169,6 +171,17 @@ impl RunDir {
             std::fs::remove_dir_all(&students).with_context(|| format!("cannot remove {}", students.display()))?;
         }
         remove_file(&self.results_path())
+    }
+
+    /// Stores the out-of-fold teachers' logits (`distill`'s out-of-fold strategies).
+    pub fn save_out_of_fold(&self, logits: &OutOfFoldLogits) -> Result<()> {
+        write_json(&self.root.join(OUT_OF_FOLD), logits)
+    }
+
+    /// The out-of-fold teachers' logits, if `distill` has computed them for this teacher.
+    pub fn out_of_fold(&self) -> Result<Option<OutOfFoldLogits>> {
+        let path = self.root.join(OUT_OF_FOLD);
+        if path.is_file() { read_json(&path).map(Some) } else { Ok(None) }
     }
 
     pub fn save_teacher(&self, config: &TeacherConfig, model: &Teacher, meta: &TeacherMeta) -> Result<()> {
@@ -259,6 +272,8 @@ impl RunDir {
         Ok(Stored { config, model, meta })
     }
 }
+
+const OUT_OF_FOLD: &str = "out-of-fold.json";
 
 /// `sc-rep-seed2`: a student's file stem.
 fn student_name(strategy: KdStrategy, seed: u64) -> String {

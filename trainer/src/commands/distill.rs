@@ -9,6 +9,7 @@ use tsak::data::channels::ChannelSelection;
 use tsak::data::normalize::ChannelStats;
 use tsak::model::{SemanticClassifierConfig, StudentConfig, StudentProjectionsConfig};
 
+use super::out_of_fold::out_of_fold_logits;
 use super::{RunArgs, Stage};
 use crate::artifacts::run_dir::{StudentMeta, StudentResult};
 use crate::training::augment::Augment;
@@ -60,7 +61,8 @@ impl DistillSettings {
 #[derive(clap::Args, Debug, Clone)]
 pub struct DistillArgs {
     /// KD strategies (comma-separated): none, logit, attn-rep, causal-rep, combi-rep, sc-logit,
-    /// sc-rep, sc-mix, none-mix, logit-mix.
+    /// sc-rep, sc-mix, none-mix, logit-mix, logit-oof, sc-logit-oof (these two train four more
+    /// teachers first, each on part of the training windows).
     #[arg(long, value_delimiter = ',', required = true)]
     pub kd: Vec<KdStrategy>,
     /// Students per strategy, seeded 1..=N.
@@ -104,6 +106,11 @@ pub fn distill_students(
     };
     if let Some(semantic) = &semantic {
         add_semantic(&mut features, &semantic.model, &device);
+    }
+    if strategies.iter().any(|s| s.needs_out_of_fold()) {
+        let logits = out_of_fold_logits(stage, &teacher, &teacher_windows)?;
+        features.out_of_fold_combined_logits = logits.combined;
+        features.out_of_fold_semantic_logits = logits.semantic;
     }
     let mixed = strategies
         .iter()

@@ -10,6 +10,7 @@ pub mod evaluate;
 pub mod excerpt;
 pub mod export;
 pub mod inspect;
+pub mod out_of_fold;
 pub mod pipeline;
 pub mod train_semantic;
 pub mod train_teacher;
@@ -66,9 +67,10 @@ impl RunArgs {
 
 /// The record file of a bundle that the model trained under `label` starts from.
 fn bundle_record(label: &str) -> &'static str {
-    match label {
-        "teacher" => "teacher.bpk",
-        "semantic" => "semantic.bpk",
+    // Out-of-fold teachers (`teacher-fold2`, `semantic-fold2`) start where the run's do.
+    match label.split('-').next() {
+        Some("teacher") => "teacher.bpk",
+        Some("semantic") => "semantic.bpk",
         _ => "student.bpk",
     }
 }

@@ -3,15 +3,18 @@
 
 use anyhow::Result;
 use tsak::data::channels::ChannelSelection;
+use tsak::data::normalize::ChannelStats;
+use tsak::model::TeacherConfig;
 
 use super::{RunArgs, Stage, StartArgs};
 use crate::artifacts::run_dir::TeacherMeta;
 use crate::training::augment::Augment;
 use crate::training::dataset::MissingInputs;
+use crate::training::dataset::WindowSet;
 use crate::training::fit::FitOptions;
 use crate::training::rotation::SensorRotation;
 use crate::training::scoring::score_windows;
-use crate::training::teacher::{predict_combined, train_teacher};
+use crate::training::teacher::{TrainedTeacher, predict_combined, train_teacher};
 
 /// How the teacher learns beyond the run's data and profile.
 #[derive(clap::Args, Debug, Clone)]
@@ -50,6 +53,34 @@ pub fn run(args: &TrainTeacherArgs) -> Result<()> {
     train(&stage, args.epochs, &args.teacher)
 }
 
+/// How a run trains a teacher: its profile's epochs (or `epochs`), its augmentation (gain, noise,
+/// sensor dropout, and the rotation if any) and a seed. The run's teacher and the out-of-fold
+/// teachers of `distill` (which learn on part of its windows) share it.
+pub struct TeacherRecipe<'a> {
+    pub label: &'a str,
+    pub epochs: Option<usize>,
+    pub seed: u64,
+    pub rotate_degrees: f32,
+}
+
+impl TeacherRecipe<'_> {
+    /// Trains `config` on the windows `train`, validated on `val`; `stats` normalised both.
+    pub fn train(
+        &self,
+        stage: &Stage,
+        config: TeacherConfig,
+        (train, val): (&WindowSet, &WindowSet),
+        stats: ChannelStats,
+    ) -> Result<TrainedTeacher> {
+        let rotation = SensorRotation::for_stats(&stats, self.rotate_degrees);
+        let options = FitOptions {
+            augment: Some(Augment { rotation, ..Augment::for_channels(&stats.channels) }),
+            ..stage.fit_options(self.label, self.epochs, stage.profile.teacher_epochs, train.len(), self.seed)
+        };
+        train_teacher(config, train, &stage.validation(val), stats, &options)
+    }
+}
+
 /// Trains the teacher of a started run, replacing any earlier one and what was built on it.
 pub fn train(stage: &Stage, epochs: Option<usize>, settings: &TeacherSettings) -> Result<()> {
     stage.dir.remove_downstream_of_teacher()?;
@@ -70,12 +101,13 @@ pub fn train(stage: &Stage, epochs: Option<usize>, settings: &TeacherSettings) -
     );
     let config =
         stage.profile.teacher.clone().with_channels(windows.train.channels).with_classes(stage.data.classes.len());
-    let rotation = SensorRotation::for_stats(&stats, settings.teacher_rotate_degrees);
-    let options = FitOptions {
-        augment: Some(Augment { rotation, ..Augment::for_channels(&stats.channels) }),
-        ..stage.fit_options("teacher", epochs, stage.profile.teacher_epochs, windows.train.len(), settings.teacher_seed)
+    let recipe = TeacherRecipe {
+        label: "teacher",
+        epochs,
+        seed: settings.teacher_seed,
+        rotate_degrees: settings.teacher_rotate_degrees,
     };
-    let trained = train_teacher(config, &windows.train, &stage.validation(&windows.val), stats, &options)?;
+    let trained = recipe.train(stage, config, (&windows.train, &windows.val), stats)?;
     let predicted = predict_combined(&trained.model, &windows.test, &device);
     let combined_head_test = score_windows(&stage.data.test, &windows.test, &predicted, &stage.data.classes);
     eprintln!("teacher combined head: test macro-F1 {:.4}", combined_head_test.macro_f1);

@@ -516,6 +516,24 @@ impl WindowSet {
         }
     }
 
+    /// The windows `indices` (in that order) as a set of their own, keeping only the sessions'
+    /// frames they read: a fold's teacher trains on part of the training windows.
+    pub fn subset(&self, indices: &[usize]) -> WindowSet {
+        let mut set = Self::new(self.channels, self.length);
+        let mut kept: Vec<Option<usize>> = vec![None; self.blocks.len()];
+        for &i in indices {
+            let (block, start) = self.at[i];
+            let own = *kept[block].get_or_insert_with(|| {
+                set.blocks.push(self.blocks[block].clone());
+                set.blocks.len() - 1
+            });
+            set.at.push((own, start));
+            set.targets.push(self.targets[i]);
+            set.origin.push(self.origin[i]);
+        }
+        set
+    }
+
     pub fn len(&self) -> usize {
         self.targets.len()
     }
@@ -691,6 +709,17 @@ mod tests {
         assert!(set.value_bytes() < 2 * app.values.len() * 4 / 3);
         // The student's kind of inputs refuses a session that lacks one.
         assert!(window_sessions(&sessions, &stats, config, &classes, MissingInputs::Refuse).is_err());
+    }
+
+    #[test]
+    fn a_subset_holds_the_chosen_windows_and_only_their_sessions() {
+        let windows: Vec<f32> = (0..4 * 2 * 3).map(|v| v as f32).collect();
+        let set = WindowSet::from_windows(2, 3, &windows, vec![0, 1, 2, 3], vec![(0, 0), (0, 5), (1, 0), (1, 5)]);
+        let subset = set.subset(&[3, 1]);
+        assert_eq!(subset.len(), 2);
+        assert_eq!((subset.targets.clone(), subset.origin.clone()), (vec![3, 1], vec![(1, 5), (0, 5)]));
+        assert_eq!((subset.window(0), subset.window(1)), (set.window(3), set.window(1)));
+        assert_eq!(subset.value_bytes(), 2 * 2 * 3 * 4, "the two windows' blocks, not all four");
     }
 
     /// A session of 100 frames 100 ms apart (10 s), boxes starting at frames 0, 30, 55, 75, 90.

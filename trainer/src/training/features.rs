@@ -5,6 +5,7 @@
 //! shared/notes/burn.md), so they are cached as plain rows and gathered into batches.
 
 use burn::tensor::{Device, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
 use tsak::model::{SemanticClassifier, Teacher};
 
 use crate::training::augment::Augment;
@@ -12,7 +13,7 @@ use crate::training::batches::{augmented_batch, epoch_rng};
 use crate::training::dataset::WindowSet;
 
 /// One `[rows, dim]` matrix of features, row-major on the host.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FeatureRows {
     pub dim: usize,
     pub values: Vec<f32>,
@@ -37,6 +38,15 @@ impl FeatureRows {
         &self.values[i * self.dim..(i + 1) * self.dim]
     }
 
+    /// `rows` rows of `dim` zeros, to be filled by [`FeatureRows::set_row`].
+    pub fn zeros(rows: usize, dim: usize) -> Self {
+        Self { dim, values: vec![0.0; rows * dim] }
+    }
+
+    pub fn set_row(&mut self, i: usize, row: &[f32]) {
+        self.values[i * self.dim..(i + 1) * self.dim].copy_from_slice(row);
+    }
+
     /// The rows `indices` as a `[indices.len(), dim]` tensor on `device` (no gradient).
     pub fn gather(&self, indices: &[usize], device: &Device) -> Tensor<2> {
         let mut values = Vec::with_capacity(indices.len() * self.dim);
@@ -56,6 +66,11 @@ pub struct TeacherFeatures {
     pub combined_logits: FeatureRows,
     pub semantic: FeatureRows,
     pub semantic_logits: FeatureRows,
+    /// Combined-head logits of the fold teacher that did not learn from the window (empty
+    /// unless an out-of-fold strategy asked for them).
+    pub out_of_fold_combined_logits: FeatureRows,
+    /// The same fold teacher's semantic-classifier logits.
+    pub out_of_fold_semantic_logits: FeatureRows,
 }
 
 /// Runs the teacher over every window of `set` (in order) on the inference device.

@@ -38,10 +38,15 @@ pub enum KdStrategy {
     /// Function matching: Hinton KD on mixes of two windows, against the teacher's answer on
     /// the very same mix ([`crate::training::mixed_views`]).
     LogitMix,
+    /// Hinton KD on out-of-fold combined-head logits: each training window is labelled by a
+    /// teacher that did not learn from it ([`crate::training::folds`]).
+    LogitOof,
+    /// Hinton KD on out-of-fold semantic-classifier logits (the fold teacher's final answer).
+    ScLogitOof,
 }
 
 impl KdStrategy {
-    pub const ALL: [KdStrategy; 10] = [
+    pub const ALL: [KdStrategy; 12] = [
         KdStrategy::None,
         KdStrategy::Logit,
         KdStrategy::AttnRep,
@@ -52,11 +57,19 @@ impl KdStrategy {
         KdStrategy::ScMix,
         KdStrategy::NoneMix,
         KdStrategy::LogitMix,
+        KdStrategy::LogitOof,
+        KdStrategy::ScLogitOof,
     ];
 
     /// Whether the strategy learns from the semantic classifier (stage 2) and so needs it.
     pub fn needs_semantic(self) -> bool {
         matches!(self, KdStrategy::ScLogit | KdStrategy::ScRep | KdStrategy::ScMix)
+    }
+
+    /// Whether the student learns from teachers that did not see its windows, which `distill`
+    /// trains first (one per fold of the training windows).
+    pub fn needs_out_of_fold(self) -> bool {
+        matches!(self, KdStrategy::LogitOof | KdStrategy::ScLogitOof)
     }
 
     /// Whether the student learns on mixed windows (and so needs [`crate::training::mixed_views`]).
@@ -76,6 +89,8 @@ impl KdStrategy {
             KdStrategy::ScMix => "sc-mix",
             KdStrategy::NoneMix => "none-mix",
             KdStrategy::LogitMix => "logit-mix",
+            KdStrategy::LogitOof => "logit-oof",
+            KdStrategy::ScLogitOof => "sc-logit-oof",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod dataset;
 pub mod device;
 pub mod features;
 pub mod fit;
+pub mod folds;
 pub mod kd;
 pub mod latency;
 pub mod memory;

@@ -86,6 +86,8 @@ pub fn kd_loss(
         KdStrategy::None => ce,
         KdStrategy::Logit => ce * (1.0 - w.alpha) + logit(rows(&teacher.combined_logits)) * w.alpha,
         KdStrategy::ScLogit => ce * (1.0 - w.alpha) + logit(rows(&teacher.semantic_logits)) * w.alpha,
+        KdStrategy::LogitOof => ce * (1.0 - w.alpha) + logit(rows(&teacher.out_of_fold_combined_logits)) * w.alpha,
+        KdStrategy::ScLogitOof => ce * (1.0 - w.alpha) + logit(rows(&teacher.out_of_fold_semantic_logits)) * w.alpha,
         KdStrategy::AttnRep => ce + rep(p.attention(s), rows(&teacher.attention)),
         KdStrategy::CausalRep => ce + rep(p.causal(s), rows(&teacher.causal)),
         KdStrategy::CombiRep => ce + rep(p.combined(s), rows(&teacher.combined)),
@@ -146,6 +148,12 @@ pub fn distill(
     ensure!(
         !strategy.needs_semantic() || teacher.semantic.len() == set.len(),
         "strategy {strategy} needs the semantic classifier's outputs"
+    );
+    ensure!(
+        !strategy.needs_out_of_fold()
+            || (teacher.out_of_fold_combined_logits.len() == set.len()
+                && teacher.out_of_fold_semantic_logits.len() == set.len()),
+        "strategy {strategy} needs the out-of-fold teachers' logits"
     );
     let eval_device = options.device.base()?;
     let device = eval_device.clone().autodiff();
@@ -227,7 +235,9 @@ mod tests {
             combined: rows(p.combined(s.clone()) * 2.0),
             combined_logits: rows(out.logits.clone()),
             semantic: rows(p.semantic(s) * 2.0),
-            semantic_logits: rows(out.logits),
+            semantic_logits: rows(out.logits.clone()),
+            out_of_fold_combined_logits: rows(out.logits.clone()),
+            out_of_fold_semantic_logits: rows(out.logits),
         }
     }
 
@@ -240,6 +250,8 @@ mod tests {
             combined_logits: rows(noise(WINDOWS, 11, 4.0, device)),
             semantic: rows(noise(WINDOWS, 16, 5.0, device)),
             semantic_logits: rows(noise(WINDOWS, 11, 6.0, device)),
+            out_of_fold_combined_logits: rows(noise(WINDOWS, 11, 7.0, device)),
+            out_of_fold_semantic_logits: rows(noise(WINDOWS, 11, 8.0, device)),
         }
     }
 
@@ -262,7 +274,14 @@ mod tests {
         assert!(ce > 0.1, "an untrained student has a label loss: {ce}");
         for strategy in KdStrategy::ALL.into_iter().filter(|s| !s.mixes_windows()) {
             // Logit strategies weigh the label loss by 1 - alpha; representation ones add to it.
-            let uses_logits = matches!(strategy, KdStrategy::Logit | KdStrategy::ScLogit | KdStrategy::ScMix);
+            let uses_logits = matches!(
+                strategy,
+                KdStrategy::Logit
+                    | KdStrategy::ScLogit
+                    | KdStrategy::ScMix
+                    | KdStrategy::LogitOof
+                    | KdStrategy::ScLogitOof
+            );
             let want = if uses_logits { (1.0 - w.alpha as f32) * ce } else { ce };
             let got = loss(&model, &batch, &teacher, strategy, w);
             assert!((got - want).abs() < 1e-4, "{strategy}: {got}, want {want}");
@@ -344,7 +363,7 @@ mod tests {
             loss(&model, &batch, &teacher, strategy, KdWeights { temperature: 4.0, alpha, beta })
         };
         let ce = at(KdStrategy::None, 0.5, 1.0);
-        for strategy in [KdStrategy::Logit, KdStrategy::ScLogit] {
+        for strategy in [KdStrategy::Logit, KdStrategy::ScLogit, KdStrategy::LogitOof, KdStrategy::ScLogitOof] {
             // (1 - alpha) CE + alpha KD: CE alone at 0, KD alone at 1, linear between.
             assert!((at(strategy, 0.0, 1.0) - ce).abs() < 1e-5, "{strategy}");
             let kd = at(strategy, 1.0, 1.0);
@@ -362,5 +381,19 @@ mod tests {
         let mix = at(KdStrategy::ScMix, 0.3, 1.5);
         let parts = at(KdStrategy::ScLogit, 0.3, 1.5) + (at(KdStrategy::ScRep, 0.3, 1.5) - ce);
         assert!((mix - parts).abs() < 1e-4, "{mix} vs {parts}");
+    }
+
+    #[test]
+    fn out_of_fold_strategies_learn_from_the_fold_teachers_logits() {
+        let (model, batch, device) = setup();
+        let mut teacher = other_targets(&device);
+        let kd_only = KdWeights { alpha: 1.0, ..KdWeights::default() };
+        let at = |t: &TeacherFeatures, strategy| loss(&model, &batch, t, strategy, kd_only);
+        let (oof, sc_oof) = (at(&teacher, KdStrategy::LogitOof), at(&teacher, KdStrategy::ScLogitOof));
+        assert!((oof - at(&teacher, KdStrategy::Logit)).abs() > 1e-3, "not the run teacher's logits");
+        teacher.combined_logits = teacher.out_of_fold_combined_logits.clone();
+        teacher.semantic_logits = teacher.out_of_fold_semantic_logits.clone();
+        assert_eq!(oof, at(&teacher, KdStrategy::Logit));
+        assert_eq!(sc_oof, at(&teacher, KdStrategy::ScLogit));
     }
 }
