@@ -18,7 +18,7 @@ use burn::optim::AdamConfig;
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 use tsak::model::{Teacher, TeacherConfig};
 use tsak_trainer::training::batches::Batch;
-use tsak_trainer::training::fit::batch_gradients;
+use tsak_trainer::training::fit::{StepThreads, batch_gradients};
 use tsak_trainer::training::teacher::stage_one_loss;
 
 const CHANNELS: usize = 27;
@@ -43,8 +43,9 @@ fn main() {
     };
     let loss = |model: &Teacher, batch: &Batch| stage_one_loss(model.forward(batch.inputs.clone()), &batch.targets);
     let threads: usize = std::env::var("TSAK_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    let workers = StepThreads::new(threads).expect("training threads start");
     let mut step = |model: Teacher| -> (Teacher, f32) {
-        let (value, grads) = batch_gradients(&model, &batch, threads, &device, &loss);
+        let (value, grads) = batch_gradients(&model, &batch, &workers, &device, &loss);
         (optim.step(2e-3, model, grads), value)
     };
     for _ in 0..WARMUP {

@@ -14,6 +14,7 @@ use burn::optim::{AdamConfig, GradientsAccumulator, GradientsParams};
 use burn::store::ModuleRecord;
 use burn::tensor::{Device, Tensor};
 use indicatif::{ProgressBar, ProgressStyle};
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use serde::{Deserialize, Serialize};
 
 use crate::training::augment::Augment;
@@ -54,13 +55,38 @@ pub struct FitOptions {
     pub threads: usize,
 }
 
-/// The loss of `batch` and its gradients: on this thread, or cut into parts on `threads`
-/// threads (see [`FitOptions::threads`]). What every training step runs, and what the
-/// train-step bench times.
+/// The threads that run the parts of every training step (see [`FitOptions::threads`]): none
+/// for one part, else the same pool every step. They must be the same threads: burn's batch
+/// norm keeps each thread's last update of its running statistics and merges them when that
+/// thread updates again. Threads started afresh each step never did, so a whole epoch's updates
+/// waited for validation, the running statistics moved once an epoch, and students on two
+/// threads sometimes answered one class throughout (measured 2026-12-06, docs/performance.md).
+pub struct StepThreads {
+    pool: Option<rayon::ThreadPool>,
+}
+
+impl StepThreads {
+    pub fn new(threads: usize) -> Result<Self> {
+        let pool = (threads > 1)
+            .then(|| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .thread_name(|i| format!("train-step-{i}"))
+                    .build()
+                    .context("cannot start the training threads")
+            })
+            .transpose()?;
+        Ok(Self { pool })
+    }
+}
+
+/// The loss of `batch` and its gradients: on this thread, or cut into parts on `threads` (see
+/// [`FitOptions::threads`]). What every training step runs, and what the train-step bench
+/// times.
 pub fn batch_gradients<M, L>(
     model: &M,
     batch: &Batch,
-    threads: usize,
+    threads: &StepThreads,
     device: &Device,
     loss: &L,
 ) -> (f32, GradientsParams)
@@ -68,37 +94,40 @@ where
     M: Module,
     L: Fn(&M, &Batch) -> Tensor<1> + Sync,
 {
-    if threads > 1 {
-        return split_gradients(model, batch, threads, device, loss);
+    if let Some(pool) = &threads.pool {
+        return split_gradients(model, batch, pool, device, loss);
     }
     let batch_loss = loss(model, batch);
     let value = batch_loss.clone().into_scalar::<f32>();
     (value, GradientsParams::from_grads(batch_loss.backward(), model))
 }
 
-/// The loss and gradients of `batch`, its parts on `threads` threads: each part's loss is
-/// weighted by its share of the windows, so the sum is the whole batch's mean loss. Each thread
+/// The loss and gradients of `batch`, one part per thread of `pool`: each part's loss is
+/// weighted by its share of the windows, so the sum is the whole batch's mean loss. Each part
 /// gets its own fork of the model (its own autodiff leaves with the same parameter ids, so the
 /// parts' gradients add up): burn's autodiff keeps graphs that share nodes behind one lock.
-fn split_gradients<M, L>(model: &M, batch: &Batch, threads: usize, device: &Device, loss: &L) -> (f32, GradientsParams)
+fn split_gradients<M, L>(
+    model: &M,
+    batch: &Batch,
+    pool: &rayon::ThreadPool,
+    device: &Device,
+    loss: &L,
+) -> (f32, GradientsParams)
 where
     M: Module,
     L: Fn(&M, &Batch) -> Tensor<1> + Sync,
 {
-    let parts = batch.split(threads);
-    let results: Vec<(f32, GradientsParams)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .map(|(part, share)| {
-                let replica = model.clone().fork(device);
-                scope.spawn(move || {
-                    let part_loss = loss(&replica, &part) * share;
-                    let value = part_loss.clone().into_scalar::<f32>();
-                    (value, GradientsParams::from_grads(part_loss.backward(), &replica))
-                })
+    let parts: Vec<_> =
+        batch.split(pool.current_num_threads()).into_iter().map(|part| (model.clone().fork(device), part)).collect();
+    let results: Vec<(f32, GradientsParams)> = pool.install(|| {
+        parts
+            .into_par_iter()
+            .map(|(replica, (part, share))| {
+                let part_loss = loss(&replica, &part) * share;
+                let value = part_loss.clone().into_scalar::<f32>();
+                (value, GradientsParams::from_grads(part_loss.backward(), &replica))
             })
-            .collect();
-        handles.into_iter().map(|handle| handle.join().expect("a training thread panicked")).collect()
+            .collect()
     });
     let mut sum = GradientsAccumulator::new();
     let mut total = 0.0;
@@ -171,6 +200,7 @@ where
         eprintln!("[{}] resumed after epoch {}", options.label, history.epochs.len());
     }
     let batches_per_epoch = train.len().div_ceil(options.batch_size.max(1));
+    let threads = StepThreads::new(options.threads)?;
     for epoch in history.epochs.len() + 1..=options.max_epochs {
         let started = Instant::now();
         let bar = progress_bar(options, epoch, batches_per_epoch);
@@ -182,7 +212,7 @@ where
         device.seed(options.seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ epoch as u64);
         for chunk in order.chunks(options.batch_size.max(1)) {
             let batch = augmented_batch(train, chunk, device, options.augment.as_ref().map(|a| (a, &mut rng)));
-            let (batch_loss, grads) = batch_gradients(&model, &batch, options.threads, device, &loss);
+            let (batch_loss, grads) = batch_gradients(&model, &batch, &threads, device, &loss);
             total += batch_loss as f64;
             count += 1;
             model = optim.step(options.learning_rate, model, grads);
@@ -296,7 +326,7 @@ impl Checkpoint {
 #[cfg(test)]
 mod tests {
     use burn::nn::loss::CrossEntropyLossConfig;
-    use burn::nn::{Initializer, Linear, LinearConfig};
+    use burn::nn::{BatchNorm, BatchNormConfig, Initializer, Linear, LinearConfig};
 
     use super::*;
 
@@ -422,5 +452,53 @@ mod tests {
         assert!(format!("{error:#}").contains("probe.bpk: does not fit this run's probe"), "{error:#}");
         let missing = FitOptions { start_from: Some(dir.path().join("none.bpk")), ..options(None, 1, false) };
         assert!(format!("{:#}", start_weights(fresh(), &missing).unwrap_err()).contains("none.bpk"));
+    }
+
+    /// A batch-normed probe, to watch its running statistics.
+    #[derive(Module, Debug)]
+    struct NormedProbe {
+        norm: BatchNorm,
+        linear: Linear,
+    }
+
+    /// Batch norm's running mean after training on windows whose values average 4.25, on
+    /// `threads` threads; the last epoch's model is kept (validation rises every epoch).
+    fn running_mean_after_training(threads: usize) -> f32 {
+        let device = Device::flex().autodiff();
+        let init = Initializer::Constant { value: 0.0 };
+        let model = NormedProbe {
+            norm: BatchNormConfig::new(1).init(&device),
+            linear: LinearConfig::new(2, 2).with_initializer(init).init(&device),
+        };
+        let mut shifted = Vec::new();
+        let set = toy(64);
+        for i in 0..set.len() {
+            shifted.extend(set.window(i).iter().map(|v| v + 4.0));
+        }
+        let set = WindowSet::from_windows(1, 2, &shifted, set.targets.clone(), set.origin.clone());
+        let loss = |m: &NormedProbe, b: &Batch| {
+            let [batch, ..] = b.inputs.dims();
+            let logits = m.linear.forward(m.norm.forward(b.inputs.clone()).reshape([batch, 2]));
+            CrossEntropyLossConfig::new().init(&b.inputs.device()).forward(logits, b.targets.clone())
+        };
+        let mut epochs = 0.0;
+        let options = FitOptions { threads, ..options(None, 3, false) };
+        let (model, _) = fit(model, &device, &set, &options, loss, |_| {
+            epochs += 1.0;
+            epochs
+        })
+        .unwrap();
+        model.valid().norm.running_mean.value().into_data().try_to_vec::<f32>().unwrap()[0]
+    }
+
+    /// 3 epochs of 4 steps move the running mean 12 times by batch norm's momentum 0.1 on one
+    /// thread (4.25 x (1 - 0.9^12) = 3.05), and as often on two (threads started afresh each
+    /// step left it at 2.43).
+    #[test]
+    fn batch_norm_running_statistics_follow_the_data_on_several_threads() {
+        let one = running_mean_after_training(1);
+        assert!((one - 3.05).abs() < 0.1, "one thread: {one}");
+        let two = running_mean_after_training(2);
+        assert!((two - one).abs() < 0.05, "two threads: {two}, one: {one}");
     }
 }
