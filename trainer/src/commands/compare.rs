@@ -25,7 +25,8 @@ use crate::training::student::KdWeights;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct CompareArgs {
-    /// KD strategies to compare (comma-separated); default: all eight.
+    /// KD strategies to compare (comma-separated); default: all but `logit-oof` and
+    /// `sc-logit-oof`, which first train four more teachers.
     #[arg(long, value_delimiter = ',')]
     pub kd: Vec<KdStrategy>,
     /// Students per strategy (the report gives mean ± std over them).
@@ -74,7 +75,7 @@ pub struct Baselines {
 
 pub fn run(args: &CompareArgs) -> Result<()> {
     let stage = Stage::open(&args.run)?;
-    let strategies = if args.kd.is_empty() { KdStrategy::ALL.to_vec() } else { args.kd.clone() };
+    let strategies = if args.kd.is_empty() { KdStrategy::compared_by_default() } else { args.kd.clone() };
     let report = args.run.report_dir(args.report.as_deref());
     let comparison = compare(&stage, &strategies, args.seeds, &args.settings, args.epochs, &report)?;
     print_summary(&comparison);

@@ -14,8 +14,9 @@ use super::{RunArgs, Stage};
 use crate::artifacts::run_dir::{StudentMeta, StudentResult};
 use crate::training::augment::Augment;
 use crate::training::dataset::MissingInputs;
-use crate::training::features::{add_semantic, teacher_features};
+use crate::training::features::{FeatureRows, add_semantic, teacher_features};
 use crate::training::fit::FitOptions;
+use crate::training::folds::accuracy;
 use crate::training::kd::KdStrategy;
 use crate::training::mixed_views::{MixedViews, VIEWS};
 use crate::training::rotation::SensorRotation;
@@ -109,6 +110,15 @@ pub fn distill_students(
     }
     if strategies.iter().any(|s| s.needs_out_of_fold()) {
         let logits = out_of_fold_logits(stage, &teacher, &teacher_windows)?;
+        // What the fold teachers are for: the run's teacher has learnt these very windows.
+        let own = |logits: &FeatureRows| 100.0 * accuracy(logits, &teacher_windows.train.targets);
+        eprintln!(
+            "the run's teacher is right on {:.1}% of its own training windows (combined head)",
+            own(&features.combined_logits)
+        );
+        if !features.semantic_logits.is_empty() {
+            eprintln!("the run's semantic classifier is right on {:.1}% of them", own(&features.semantic_logits));
+        }
         features.out_of_fold_combined_logits = logits.combined;
         features.out_of_fold_semantic_logits = logits.semantic;
     }

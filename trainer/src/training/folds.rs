@@ -73,7 +73,7 @@ impl OutOfFoldLogits {
 }
 
 /// Share of rows whose largest logit is the target's.
-fn accuracy(logits: &FeatureRows, targets: &[usize]) -> f64 {
+pub fn accuracy(logits: &FeatureRows, targets: &[usize]) -> f64 {
     let right = targets
         .iter()
         .enumerate()

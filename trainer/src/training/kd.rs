@@ -61,6 +61,12 @@ impl KdStrategy {
         KdStrategy::ScLogitOof,
     ];
 
+    /// What `pipeline` and `compare` distil unless told: every strategy but the out-of-fold
+    /// ones, which first train four more teachers (on OpenPack's full data, hours).
+    pub fn compared_by_default() -> Vec<KdStrategy> {
+        Self::ALL.into_iter().filter(|s| !s.needs_out_of_fold()).collect()
+    }
+
     /// Whether the strategy learns from the semantic classifier (stage 2) and so needs it.
     pub fn needs_semantic(self) -> bool {
         matches!(self, KdStrategy::ScLogit | KdStrategy::ScRep | KdStrategy::ScMix)
@@ -262,5 +268,12 @@ mod tests {
             assert_eq!(strategy.name().parse::<KdStrategy>(), Ok(strategy));
         }
         assert!("dark-knowledge".parse::<KdStrategy>().is_err());
+    }
+
+    #[test]
+    fn a_comparison_trains_no_extra_teachers_unless_asked() {
+        let default = KdStrategy::compared_by_default();
+        assert_eq!(default.len(), KdStrategy::ALL.len() - 2);
+        assert!(default.iter().all(|s| !s.needs_out_of_fold()));
     }
 }
