@@ -6,6 +6,7 @@
 //! pattern: forward on the autodiff device, `backward`, `GradientsParams::from_grads`, `step`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -14,7 +15,6 @@ use burn::optim::{AdamConfig, GradientsAccumulator, GradientsParams};
 use burn::store::ModuleRecord;
 use burn::tensor::{Device, Tensor};
 use indicatif::{ProgressBar, ProgressStyle};
-use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use serde::{Deserialize, Serialize};
 
 use crate::training::augment::Augment;
@@ -102,10 +102,12 @@ where
     (value, GradientsParams::from_grads(batch_loss.backward(), model))
 }
 
-/// The loss and gradients of `batch`, one part per thread of `pool`: each part's loss is
-/// weighted by its share of the windows, so the sum is the whole batch's mean loss. Each part
-/// gets its own fork of the model (its own autodiff leaves with the same parameter ids, so the
-/// parts' gradients add up): burn's autodiff keeps graphs that share nodes behind one lock.
+/// The loss and gradients of `batch`, one part on each thread of `pool` (never two on one:
+/// a thread that ran two parts would move batch norm's running statistics twice in a step):
+/// each part's loss is weighted by its share of the windows, so the sum is the whole batch's
+/// mean loss. Each part gets its own fork of the model (its own autodiff leaves with the same
+/// parameter ids, so the parts' gradients add up): burn's autodiff keeps graphs that share
+/// nodes behind one lock.
 fn split_gradients<M, L>(
     model: &M,
     batch: &Batch,
@@ -117,21 +119,20 @@ where
     M: Module,
     L: Fn(&M, &Batch) -> Tensor<1> + Sync,
 {
-    let parts: Vec<_> =
-        batch.split(pool.current_num_threads()).into_iter().map(|part| (model.clone().fork(device), part)).collect();
-    let results: Vec<(f32, GradientsParams)> = pool.install(|| {
-        parts
-            .into_par_iter()
-            .map(|(replica, (part, share))| {
-                let part_loss = loss(&replica, &part) * share;
-                let value = part_loss.clone().into_scalar::<f32>();
-                (value, GradientsParams::from_grads(part_loss.backward(), &replica))
-            })
-            .collect()
+    let parts: Vec<_> = batch
+        .split(pool.current_num_threads())
+        .into_iter()
+        .map(|part| Mutex::new(Some((model.clone().fork(device), part))))
+        .collect();
+    let results = pool.broadcast(|thread| {
+        let (replica, (part, share)) = parts.get(thread.index())?.lock().ok()?.take()?;
+        let part_loss = loss(&replica, &part) * share;
+        let value = part_loss.clone().into_scalar::<f32>();
+        Some((value, GradientsParams::from_grads(part_loss.backward(), &replica)))
     });
     let mut sum = GradientsAccumulator::new();
     let mut total = 0.0;
-    for (value, grads) in results {
+    for (value, grads) in results.into_iter().flatten() {
         total += value;
         sum.accumulate(model, grads);
     }
@@ -187,7 +188,7 @@ where
     let mut optim = AdamConfig::new().init();
     let mut model = model;
     let mut history = FitHistory::default();
-    let mut best = model.clone();
+    let mut best = snapshot(&model);
     if options.resume
         && let Some(dir) = &options.checkpoint_dir
         && let Some(restored) = Checkpoint::new(dir, &options.label).restore(model.clone(), optim.clone())?
@@ -237,7 +238,7 @@ where
         if val_macro_f1 > history.best_val_macro_f1 || history.epochs.is_empty() {
             history.best_val_macro_f1 = val_macro_f1;
             history.best_epoch = epoch;
-            best = model.clone();
+            best = snapshot(&model);
         }
         history.epochs.push(log);
         if let Some(dir) = &options.checkpoint_dir {
@@ -250,6 +251,15 @@ where
         }
     }
     Ok((best, history))
+}
+
+/// A copy of `model` that later training cannot change. A clone would not do: burn's batch
+/// norm keeps its running statistics behind a shared pointer, so a cloned "best" model went on
+/// receiving every later epoch's statistics, and the model `fit` returned paired the best
+/// epoch's weights with the last epoch's statistics (until 2026-12-06). `valid()` copies them
+/// out; the copy is for inference and checkpoints, which is all `best` is used for.
+fn snapshot<M: Module>(model: &M) -> M {
+    model.valid()
 }
 
 fn progress_bar(options: &FitOptions, epoch: usize, batches: usize) -> ProgressBar {
@@ -312,11 +322,11 @@ impl Checkpoint {
         }
         let history: FitHistory = serde_json::from_str(&std::fs::read_to_string(&self.history)?)
             .with_context(|| format!("{} is not a training history", self.history.display()))?;
-        let last = model.clone().load_record(
-            ModuleRecord::load(&self.last).with_context(|| format!("cannot load {}", self.last.display()))?,
-        );
-        let best = model.load_record(
+        let best = snapshot(&model).load_record(
             ModuleRecord::load(&self.best).with_context(|| format!("cannot load {}", self.best.display()))?,
+        );
+        let last = model.load_record(
+            ModuleRecord::load(&self.last).with_context(|| format!("cannot load {}", self.last.display()))?,
         );
         let optim = optim.load(&self.optim).with_context(|| format!("cannot load {}", self.optim.display()))?;
         Ok(Some((last, optim, history, best)))
@@ -461,9 +471,10 @@ mod tests {
         linear: Linear,
     }
 
-    /// Batch norm's running mean after training on windows whose values average 4.25, on
-    /// `threads` threads; the last epoch's model is kept (validation rises every epoch).
-    fn running_mean_after_training(threads: usize) -> f32 {
+    /// Trains a batch-normed probe for 3 epochs on windows whose values average 4.25, on
+    /// `threads` threads, validation scoring epoch `e` `score(e)`. Returns the running mean of
+    /// the model `fit` returns, and the running mean each validation saw.
+    fn normed_fit(threads: usize, score: impl Fn(usize) -> f64) -> (f32, Vec<f32>) {
         let device = Device::flex().autodiff();
         let init = Initializer::Constant { value: 0.0 };
         let model = NormedProbe {
@@ -481,14 +492,19 @@ mod tests {
             let logits = m.linear.forward(m.norm.forward(b.inputs.clone()).reshape([batch, 2]));
             CrossEntropyLossConfig::new().init(&b.inputs.device()).forward(logits, b.targets.clone())
         };
-        let mut epochs = 0.0;
+        let mean = |m: &NormedProbe| m.valid().norm.running_mean.value().into_data().try_to_vec::<f32>().unwrap()[0];
+        let mut seen = Vec::new();
         let options = FitOptions { threads, ..options(None, 3, false) };
-        let (model, _) = fit(model, &device, &set, &options, loss, |_| {
-            epochs += 1.0;
-            epochs
+        let (model, _) = fit(model, &device, &set, &options, loss, |m| {
+            seen.push(mean(m));
+            score(seen.len())
         })
         .unwrap();
-        model.valid().norm.running_mean.value().into_data().try_to_vec::<f32>().unwrap()[0]
+        (mean(&model), seen)
+    }
+
+    fn running_mean_after_training(threads: usize) -> f32 {
+        normed_fit(threads, |epoch| epoch as f64).0
     }
 
     /// 3 epochs of 4 steps move the running mean 12 times by batch norm's momentum 0.1 on one
@@ -500,5 +516,14 @@ mod tests {
         assert!((one - 3.05).abs() < 0.1, "one thread: {one}");
         let two = running_mean_after_training(2);
         assert!((two - one).abs() < 0.05, "two threads: {two}, one: {one}");
+    }
+
+    /// The best epoch's model is returned with the batch-norm statistics it was validated with,
+    /// not those of the epochs that trained on after it.
+    #[test]
+    fn the_best_epochs_model_keeps_its_own_batch_norm_statistics() {
+        let (best, seen) = normed_fit(1, |epoch| if epoch == 1 { 1.0 } else { 0.5 });
+        assert_eq!(best, seen[0], "epochs' running means: {seen:?}");
+        assert!(seen[2] - seen[0] > 1.0, "later epochs moved on: {seen:?}");
     }
 }
