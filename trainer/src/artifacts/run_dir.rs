@@ -175,13 +175,17 @@ impl RunDir {
 
     /// Stores the out-of-fold teachers' logits (`distill`'s out-of-fold strategies).
     pub fn save_out_of_fold(&self, logits: &OutOfFoldLogits) -> Result<()> {
-        write_json(&self.root.join(OUT_OF_FOLD), logits)
+        write_json(&self.out_of_fold_path(), logits)
     }
 
     /// The out-of-fold teachers' logits, if `distill` has computed them for this teacher.
     pub fn out_of_fold(&self) -> Result<Option<OutOfFoldLogits>> {
-        let path = self.root.join(OUT_OF_FOLD);
+        let path = self.out_of_fold_path();
         if path.is_file() { read_json(&path).map(Some) } else { Ok(None) }
+    }
+
+    pub fn out_of_fold_path(&self) -> PathBuf {
+        self.root.join(OUT_OF_FOLD)
     }
 
     pub fn save_teacher(&self, config: &TeacherConfig, model: &Teacher, meta: &TeacherMeta) -> Result<()> {

@@ -27,7 +27,7 @@ pub fn out_of_fold_logits(
         ensure!(
             stored.windows() == windows.train.len(),
             "{} describes {} training windows, this run has {}: retrain the teacher",
-            stage.dir.root().join("out-of-fold.json").display(),
+            stage.dir.out_of_fold_path().display(),
             stored.windows(),
             windows.train.len()
         );

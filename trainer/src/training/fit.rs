@@ -125,7 +125,9 @@ where
         .map(|part| Mutex::new(Some((model.clone().fork(device), part))))
         .collect();
     let results = pool.broadcast(|thread| {
-        let (replica, (part, share)) = parts.get(thread.index())?.lock().ok()?.take()?;
+        // A pool thread beyond the batch's parts (a batch smaller than the pool) has none.
+        let slot = parts.get(thread.index())?;
+        let (replica, (part, share)) = slot.lock().expect("a part's slot is only taken").take()?;
         let part_loss = loss(&replica, &part) * share;
         let value = part_loss.clone().into_scalar::<f32>();
         Some((value, GradientsParams::from_grads(part_loss.backward(), &replica)))

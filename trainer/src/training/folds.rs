@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{Result, ensure};
 use serde::{Deserialize, Serialize};
+use tsak::infer::engine::argmax_rows;
 
 use crate::training::features::FeatureRows;
 
@@ -72,16 +73,13 @@ impl OutOfFoldLogits {
     }
 }
 
-/// Share of rows whose largest logit is the target's.
+/// Share of rows whose largest logit is the target's (0 for no rows).
 pub fn accuracy(logits: &FeatureRows, targets: &[usize]) -> f64 {
-    let right = targets
-        .iter()
-        .enumerate()
-        .filter(|&(i, &target)| {
-            let row = logits.row(i);
-            (0..row.len()).max_by(|&a, &b| row[a].total_cmp(&row[b])) == Some(target)
-        })
-        .count();
+    if logits.is_empty() {
+        return 0.0;
+    }
+    let predicted = argmax_rows(&logits.values, logits.dim);
+    let right = predicted.iter().zip(targets).filter(|(p, t)| p == t).count();
     right as f64 / targets.len().max(1) as f64
 }
 
