@@ -305,6 +305,7 @@ impl Stage {
             batch_size: BATCH_SIZE,
             learning_rate: 2e-3,
             patience: self.profile.patience.max(max_epochs / 5),
+            min_epochs: 0,
             seed,
             checkpoint_dir: Some(self.dir.checkpoints()),
             resume: self.args.resume,

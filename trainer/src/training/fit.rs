@@ -32,6 +32,11 @@ pub struct FitOptions {
     pub learning_rate: f64,
     /// Stop after this many epochs without a better validation macro-F1.
     pub patience: usize,
+    /// No epoch before this one can be the best, and training does not stop before it (0: any
+    /// epoch can). A small validation set's score swings by several points from epoch to epoch,
+    /// so an early epoch can win by luck and the patience then stops an undertrained model:
+    /// the teacher uses it (see `TeacherRecipe`).
+    pub min_epochs: usize,
     pub seed: u64,
     /// Where checkpoints go; `None` keeps everything in memory.
     pub checkpoint_dir: Option<PathBuf>,
@@ -237,7 +242,8 @@ where
             log.seconds,
             crate::training::memory::peak_note()
         );
-        if val_macro_f1 > history.best_val_macro_f1 || history.epochs.is_empty() {
+        let candidate = epoch >= options.min_epochs.clamp(1, options.max_epochs);
+        if candidate && (val_macro_f1 > history.best_val_macro_f1 || history.best_epoch == 0) {
             history.best_val_macro_f1 = val_macro_f1;
             history.best_epoch = epoch;
             best = snapshot(&model);
@@ -246,7 +252,7 @@ where
         if let Some(dir) = &options.checkpoint_dir {
             Checkpoint::new(dir, &options.label).save(&model, &optim, &history, &best)?;
         }
-        if epoch - history.best_epoch >= options.patience {
+        if candidate && epoch - history.best_epoch >= options.patience {
             history.stopped_early = true;
             eprintln!("[{}] no better validation macro-F1 for {} epochs: stopping", options.label, options.patience);
             break;
@@ -381,6 +387,7 @@ mod tests {
             batch_size: 16,
             learning_rate: 0.05,
             patience: 100,
+            min_epochs: 0,
             seed: 3,
             checkpoint_dir: dir,
             resume,
@@ -443,6 +450,39 @@ mod tests {
         for (a, b) in one_history.epochs.iter().zip(&three_history.epochs) {
             assert!((a.train_loss - b.train_loss).abs() < 1e-5, "{a:?} vs {b:?}");
         }
+    }
+
+    /// Scripted validation scores: the best epoch and the last epoch run, for `min_epochs`.
+    fn scripted_fit(scores: &[f64], min_epochs: usize) -> FitHistory {
+        let device = Device::flex().autodiff();
+        let model = Probe { linear: LinearConfig::new(2, 2).init(&device) };
+        let loss = |m: &Probe, b: &Batch| {
+            CrossEntropyLossConfig::new()
+                .init(&b.inputs.device())
+                .forward(m.logits(b.inputs.clone()), b.targets.clone())
+        };
+        let options = FitOptions { patience: 2, min_epochs, ..options(None, scores.len(), false) };
+        let mut epoch = 0;
+        let (_, history) = fit(model, &device, &toy(16), &options, loss, |_| {
+            epoch += 1;
+            scores[epoch - 1]
+        })
+        .unwrap();
+        history
+    }
+
+    /// A lucky first epoch wins and stops training two epochs later; with `min_epochs` 3 the
+    /// best is chosen from epoch 3 on and training goes on for its patience after that.
+    #[test]
+    fn no_epoch_before_min_epochs_is_the_best_or_stops_training() {
+        let scores = [0.9, 0.1, 0.2, 0.5, 0.4, 0.3, 0.8, 0.1];
+        let plain = scripted_fit(&scores, 0);
+        assert_eq!((plain.best_epoch, plain.epochs.len()), (1, 3));
+        let guarded = scripted_fit(&scores, 3);
+        assert_eq!((guarded.best_epoch, guarded.best_val_macro_f1, guarded.epochs.len()), (4, 0.5, 6));
+        // More than the run's epochs: the last epoch is the first candidate, never none.
+        let beyond = scripted_fit(&scores[..3], 10);
+        assert_eq!((beyond.best_epoch, beyond.epochs.len()), (3, 3));
     }
 
     #[test]
