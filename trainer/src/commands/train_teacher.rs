@@ -58,7 +58,7 @@ pub fn run(args: &TrainTeacherArgs) -> Result<()> {
 ///
 /// Its best epoch is chosen from the second half of its epochs only ([`FitOptions::min_epochs`]):
 /// on the real sample's three validation boxes the teacher's score swings by 3-6 points from
-/// epoch to epoch, and a teacher whose epoch 7 scored by luck stopped at epoch 19 of 60,
+/// epoch to epoch, and a teacher whose epoch 7 scored by luck stopped at epoch 19 of 62,
 /// undertrained. On the development split (3 seeds, every epoch scored) this rule chose epochs
 /// scoring 0.684 on its test part against the old rule's 0.678 (docs/real-data.md).
 pub struct TeacherRecipe<'a> {
