@@ -32,10 +32,11 @@ pub struct FitOptions {
     pub learning_rate: f64,
     /// Stop after this many epochs without a better validation macro-F1.
     pub patience: usize,
-    /// No epoch before this one can be the best, and training does not stop before it (0: any
-    /// epoch can). A small validation set's score swings by several points from epoch to epoch,
-    /// so an early epoch can win by luck and the patience then stops an undertrained model:
-    /// the teacher uses it (see `TeacherRecipe`).
+    /// No epoch before this one can be the best (0: any epoch can), so patience counts from it
+    /// at the earliest: the earliest stop is `min_epochs + patience`. A small validation set's
+    /// score swings by several points from epoch to epoch, so an early epoch can win by luck
+    /// and the patience then stops an undertrained model: the teacher uses it (see
+    /// `TeacherRecipe`).
     pub min_epochs: usize,
     pub seed: u64,
     /// Where checkpoints go; `None` keeps everything in memory.
@@ -206,6 +207,12 @@ where
             return Ok((best, history));
         }
         eprintln!("[{}] resumed after epoch {}", options.label, history.epochs.len());
+        if history.best_epoch < first_candidate(options) && history.epochs.len() < options.max_epochs {
+            // Saved under a lower `min_epochs` (an older trainer, or other `--epochs`): that best
+            // is one this run rules out, and kept it would end the run at its first candidate.
+            history.best_epoch = 0;
+            history.best_val_macro_f1 = 0.0;
+        }
     }
     let batches_per_epoch = train.len().div_ceil(options.batch_size.max(1));
     let threads = StepThreads::new(options.threads)?;
@@ -242,7 +249,7 @@ where
             log.seconds,
             crate::training::memory::peak_note()
         );
-        let candidate = epoch >= options.min_epochs.clamp(1, options.max_epochs);
+        let candidate = epoch >= first_candidate(options);
         if candidate && (val_macro_f1 > history.best_val_macro_f1 || history.best_epoch == 0) {
             history.best_val_macro_f1 = val_macro_f1;
             history.best_epoch = epoch;
@@ -259,6 +266,11 @@ where
         }
     }
     Ok((best, history))
+}
+
+/// The first epoch that may be the best: `min_epochs`, within the run's epochs.
+fn first_candidate(options: &FitOptions) -> usize {
+    options.min_epochs.clamp(1, options.max_epochs.max(1))
 }
 
 /// A copy of `model` that later training cannot change. A clone would not do: burn's batch
@@ -452,8 +464,8 @@ mod tests {
         }
     }
 
-    /// Scripted validation scores: the best epoch and the last epoch run, for `min_epochs`.
-    fn scripted_fit(scores: &[f64], min_epochs: usize) -> FitHistory {
+    /// A fit whose epochs score `scores` on validation, in order, from its first epoch run.
+    fn scripted_fit(scores: &[f64], options: FitOptions) -> FitHistory {
         let device = Device::flex().autodiff();
         let model = Probe { linear: LinearConfig::new(2, 2).init(&device) };
         let loss = |m: &Probe, b: &Batch| {
@@ -461,7 +473,6 @@ mod tests {
                 .init(&b.inputs.device())
                 .forward(m.logits(b.inputs.clone()), b.targets.clone())
         };
-        let options = FitOptions { patience: 2, min_epochs, ..options(None, scores.len(), false) };
         let mut epoch = 0;
         let (_, history) = fit(model, &device, &toy(16), &options, loss, |_| {
             epoch += 1;
@@ -476,13 +487,26 @@ mod tests {
     #[test]
     fn no_epoch_before_min_epochs_is_the_best_or_stops_training() {
         let scores = [0.9, 0.1, 0.2, 0.5, 0.4, 0.3, 0.8, 0.1];
-        let plain = scripted_fit(&scores, 0);
+        let with = |min_epochs, epochs| FitOptions { patience: 2, min_epochs, ..options(None, epochs, false) };
+        let plain = scripted_fit(&scores, with(0, 8));
         assert_eq!((plain.best_epoch, plain.epochs.len()), (1, 3));
-        let guarded = scripted_fit(&scores, 3);
+        let guarded = scripted_fit(&scores, with(3, 8));
         assert_eq!((guarded.best_epoch, guarded.best_val_macro_f1, guarded.epochs.len()), (4, 0.5, 6));
         // More than the run's epochs: the last epoch is the first candidate, never none.
-        let beyond = scripted_fit(&scores[..3], 10);
+        let beyond = scripted_fit(&scores[..3], with(10, 3));
         assert_eq!((beyond.best_epoch, beyond.epochs.len()), (3, 3));
+    }
+
+    /// A checkpoint saved without `min_epochs` whose best is epoch 1: resumed with `min_epochs`
+    /// 3, that best is dropped rather than ending the run at epoch 3 (1 + patience 2).
+    #[test]
+    fn a_resumed_fit_drops_a_best_epoch_before_its_min_epochs() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = FitOptions { patience: 2, ..options(Some(dir.path().into()), 2, false) };
+        assert_eq!(scripted_fit(&[0.9, 0.1], first).best_epoch, 1);
+        let resumed = FitOptions { patience: 2, min_epochs: 3, ..options(Some(dir.path().into()), 6, true) };
+        let history = scripted_fit(&[0.2, 0.5, 0.4, 0.3], resumed);
+        assert_eq!((history.best_epoch, history.best_val_macro_f1, history.epochs.len()), (4, 0.5, 6));
     }
 
     #[test]
