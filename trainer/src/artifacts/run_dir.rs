@@ -184,6 +184,7 @@ impl RunDir {
         if path.is_file() { read_json(&path).map(Some) } else { Ok(None) }
     }
 
+    /// Where the out-of-fold teachers' logits are kept (`out-of-fold.json`).
     pub fn out_of_fold_path(&self) -> PathBuf {
         self.root.join(OUT_OF_FOLD)
     }
